@@ -1,0 +1,99 @@
+// Package testenv finds the real components tests run against (Debian's
+// Django, moto_server, cfn-lint) and skips a test when one is missing, except
+// under DJANGO_SERVERLESS_STRICT=1 (set by .ci/run), where a missing
+// component fails the test instead.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+)
+
+// StrictEnv is the variable that turns skips into failures.
+const StrictEnv = "DJANGO_SERVERLESS_STRICT"
+
+// Strict reports whether missing components must fail tests.
+func Strict() bool { return os.Getenv(StrictEnv) == "1" }
+
+// Missing skips t with the reason, or fails it under strict mode.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Strict() {
+		t.Fatalf("required test component missing ("+StrictEnv+"=1): "+format, args...)
+	}
+	t.Skipf("skipping: "+format, args...)
+}
+
+// DebianPython is the interpreter that has python3-django,
+// python3-djangorestframework and python3-graphene.
+const DebianPython = "/usr/bin/python3"
+
+var (
+	djangoOnce sync.Once
+	djangoErr  error
+)
+
+// Django returns the Python interpreter with Django, DRF and graphene
+// importable, or skips/fails t.
+func Django(t testing.TB) string {
+	t.Helper()
+	djangoOnce.Do(func() {
+		cmd := exec.Command(DebianPython, "-c", "import django, rest_framework, graphene")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			djangoErr = &componentError{what: DebianPython + " with django, rest_framework, graphene", out: string(out), err: err}
+		}
+	})
+	if djangoErr != nil {
+		Missing(t, "%v (apt-get install python3-django python3-djangorestframework python3-graphene)", djangoErr)
+	}
+	return DebianPython
+}
+
+// MotoEndpoint returns the URL of a running moto_server (from MOTO_ENDPOINT,
+// which .ci/run sets), or skips/fails t.
+func MotoEndpoint(t testing.TB) string {
+	t.Helper()
+	ep := os.Getenv("MOTO_ENDPOINT")
+	if ep == "" {
+		Missing(t, "MOTO_ENDPOINT is not set (start moto_server -H 127.0.0.1 -p 5123 and export MOTO_ENDPOINT=http://127.0.0.1:5123)")
+	}
+	return ep
+}
+
+// CfnLint returns the path of cfn-lint, or skips/fails t.
+func CfnLint(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		Missing(t, "cfn-lint not on PATH")
+	}
+	return p
+}
+
+// AWSEnv sets static credentials, a region and disables the instance
+// metadata service for the duration of t, so SDK clients never leave
+// loopback.
+func AWSEnv(t testing.TB) {
+	t.Helper()
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+}
+
+type componentError struct {
+	what string
+	out  string
+	err  error
+}
+
+func (e *componentError) Error() string {
+	return e.what + ": " + e.err.Error() + ": " + e.out
+}

@@ -1,0 +1,48 @@
+package django
+
+import "github.com/django-serverless/django-serverless-action/pkg/diag"
+
+// Project is what static discovery knows of a Django project. Its JSON form
+// is the `discover --json` contract (DESIGN.md section 2); fields tagged "-"
+// are for the rest of the pipeline only.
+type Project struct {
+	// Root is the absolute path of the Django root (the folder holding manage.py).
+	Root string `json:"-"`
+	// SettingsModule is the dotted settings module, e.g. "shop.settings".
+	SettingsModule string `json:"settings_module"`
+	// RootURLConf is ROOT_URLCONF, e.g. "shop.urls".
+	RootURLConf string `json:"root_urlconf"`
+	// Apps are the project's own apps by label, in INSTALLED_APPS order.
+	Apps []string `json:"apps"`
+	// AppModules maps each label in Apps to its dotted module ("shop.catalog").
+	AppModules map[string]string `json:"-"`
+	Routes     []Route           `json:"routes"`
+	GraphQL    *GraphQL          `json:"graphql"`
+	// Requirements is the requirements file relative to Root ("" when none).
+	Requirements string `json:"-"`
+	// Diagnostics holds warnings and notes (and errors of parts that could
+	// not be read while discovery went on), each with file:line.
+	Diagnostics diag.List `json:"-"`
+}
+
+// Route is one URL pattern as Django would resolve it.
+type Route struct {
+	Path    string   `json:"path"`    // API Gateway form: /catalog/{pk}/
+	View    string   `json:"view"`    // module.qualname of the defining callable
+	Name    string   `json:"name"`    // "namespace:name", "" when unnamed
+	Methods []string `json:"methods"` // ["GET"], or ["ANY"]
+	Source  string   `json:"source"`  // "catalog/urls.py:12", relative to Root
+	Route   string   `json:"route"`   // joined Django pattern: "catalog/<int:pk>/"
+	// App is the label of the project app whose module defines the view,
+	// "" for framework or third-party views.
+	App string `json:"-"`
+}
+
+// GraphQL is the graphene schema, when the project has one.
+type GraphQL struct {
+	Schema         string   `json:"schema"` // dotted path: "shop.schema.schema"
+	QueryFields    []string `json:"query_fields"`
+	MutationFields []string `json:"mutation_fields"`
+	// Source is "file:line" of the Schema(...) call.
+	Source string `json:"-"`
+}
