@@ -1,0 +1,502 @@
+package django_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
+	"github.com/django-serverless/django-serverless-action/pkg/django"
+)
+
+// The example projects and the script that asks Django itself about them.
+var (
+	gtExamples = filepath.Join("..", "..", "testdata", "django")
+	gtScript   = filepath.Join(gtExamples, "groundtruth.py")
+	// gtRequired are the examples the issue asks for; more may be added.
+	gtRequired = []string{"legacy", "shop", "tutorial"}
+)
+
+// minRegexExact is the share of regex-based routes that must match Django
+// exactly (path, view and name); the rest must at least be covered.
+const minRegexExact = 0.9
+
+// gtRoute is one leaf URL pattern as groundtruth.py reports it.
+type gtRoute struct {
+	Route   string `json:"route"`
+	Path    string `json:"path"`
+	View    string `json:"view"`
+	Name    string `json:"name"`
+	IsRegex bool   `json:"is_regex"`
+}
+
+// gtTruth is groundtruth.py's output.
+type gtTruth struct {
+	SettingsModule string    `json:"settings_module"`
+	RootURLConf    string    `json:"root_urlconf"`
+	Apps           []string  `json:"apps"`
+	Routes         []gtRoute `json:"routes"`
+	Ignored        []struct {
+		Route  string `json:"route"`
+		View   string `json:"view"`
+		Reason string `json:"reason"`
+	} `json:"ignored"`
+	GraphQL *struct {
+		Schema         string   `json:"schema"`
+		QueryFields    []string `json:"query_fields"`
+		MutationFields []string `json:"mutation_fields"`
+		SDL            string   `json:"sdl"`
+	} `json:"graphql"`
+}
+
+// gtProjects lists the example projects: each folder directly under
+// testdata/django whose tree holds a manage.py, mapped to that Django root.
+func gtProjects(t *testing.T) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(gtExamples)
+	if err != nil {
+		t.Fatalf("read examples: %v", err)
+	}
+	projects := map[string]string{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(gtExamples, e.Name())
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && d.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && d.Name() == "manage.py" {
+				if prev, ok := projects[e.Name()]; ok {
+					return fmt.Errorf("two manage.py in %s: %s and %s", e.Name(), prev, filepath.Dir(p))
+				}
+				projects[e.Name()] = filepath.Dir(p)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("find manage.py: %v", err)
+		}
+	}
+	for _, name := range gtRequired {
+		if _, ok := projects[name]; !ok {
+			t.Fatalf("example project %q (a folder with manage.py under %s) is missing", name, gtExamples)
+		}
+	}
+	return projects
+}
+
+// gtRun runs groundtruth.py with args and returns its stdout; any failure of
+// the script fails the test (the truth must be generated in CI).
+func gtRun(t *testing.T, python string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{gtScript}, args...)...)
+	// No .pyc files in testdata, and no settings leaking in from outside.
+	cmd.Env = []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8", "LANG=C.UTF-8"}
+	if p := os.Getenv("PATH"); p != "" {
+		cmd.Env = append(cmd.Env, "PATH="+p)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", python, strings.Join(cmd.Args[1:], " "), err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+func gtLoad(t *testing.T, python, root string) *gtTruth {
+	t.Helper()
+	out := gtRun(t, python, root)
+	var truth gtTruth
+	if err := json.Unmarshal(out, &truth); err != nil {
+		t.Fatalf("ground truth for %s is not JSON: %v\n%s", root, err, out)
+	}
+	if len(truth.Routes) == 0 {
+		t.Fatalf("ground truth for %s has no routes", root)
+	}
+	return &truth
+}
+
+// TestGroundTruth compares static discovery of every example project with
+// what Django reports when it loads the project.
+func TestGroundTruth(t *testing.T) {
+	python := testenv.Django(t)
+	// The script's own path rules (the DESIGN.md examples) first.
+	if out := gtRun(t, python, "--self-test"); !bytes.HasPrefix(out, []byte("ok")) {
+		t.Fatalf("groundtruth.py --self-test: %s", out)
+	}
+	projects := gtProjects(t)
+	names := make([]string, 0, len(projects))
+	for name := range projects {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		root := projects[name]
+		t.Run(name, func(t *testing.T) {
+			truth := gtLoad(t, python, root)
+			// Discover searches for manage.py below the folder it is given.
+			proj, err := django.Discover(filepath.Join(gtExamples, name))
+			if err != nil {
+				t.Fatalf("Discover(%s): %v", name, err)
+			}
+			if proj == nil {
+				t.Fatalf("Discover(%s) returned no project", name)
+			}
+			gtCompare(t, root, truth, proj)
+			gtCheckSDL(t, root, truth)
+		})
+	}
+}
+
+// TestTutorialGolden checks the hand-written `discover --json` golden of the
+// tutorial against Django: same settings, apps, GraphQL fields and routes
+// (path, view, name, route), in resolver order. Methods and sources are
+// hand-checked against the source and not known to Django.
+func TestTutorialGolden(t *testing.T) {
+	python := testenv.Django(t)
+	root := gtProjects(t)["tutorial"]
+	truth := gtLoad(t, python, root)
+	raw, err := os.ReadFile(filepath.Join(gtExamples, "tutorial.discover.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden django.Project
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&golden); err != nil {
+		t.Fatalf("tutorial.discover.json: %v", err)
+	}
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if golden.SettingsModule != truth.SettingsModule || golden.RootURLConf != truth.RootURLConf {
+		add("settings/urlconf: golden %s %s, Django %s %s", golden.SettingsModule, golden.RootURLConf, truth.SettingsModule, truth.RootURLConf)
+	}
+	if strings.Join(golden.Apps, ",") != strings.Join(truth.Apps, ",") {
+		add("apps: golden %q, Django %q", golden.Apps, truth.Apps)
+	}
+	if truth.GraphQL == nil || golden.GraphQL == nil {
+		add("graphql: golden %v, Django %v", golden.GraphQL, truth.GraphQL)
+	} else {
+		if golden.GraphQL.Schema != truth.GraphQL.Schema ||
+			strings.Join(golden.GraphQL.QueryFields, ",") != strings.Join(truth.GraphQL.QueryFields, ",") ||
+			strings.Join(golden.GraphQL.MutationFields, ",") != strings.Join(truth.GraphQL.MutationFields, ",") {
+			add("graphql: golden %+v, Django %+v", *golden.GraphQL, *truth.GraphQL)
+		}
+		if golden.GraphQL.MutationFields == nil || golden.GraphQL.QueryFields == nil {
+			add("graphql: field lists must be arrays, not null")
+		}
+	}
+	if len(golden.Routes) != len(truth.Routes) {
+		add("routes: golden has %d, Django %d", len(golden.Routes), len(truth.Routes))
+	}
+	for i := 0; i < len(golden.Routes) && i < len(truth.Routes); i++ {
+		g, w := golden.Routes[i], truth.Routes[i]
+		if g.Path != w.Path || g.View != w.View || g.Name != w.Name || g.Route != w.Route {
+			add("route %d: golden %s %s %s %q, Django %s %s %s %q", i, g.Path, g.View, g.Name, g.Route, w.Path, w.View, w.Name, w.Route)
+		}
+		if len(g.Methods) == 0 {
+			add("route %d (%s): no methods", i, g.Route)
+		}
+		if file, _, ok := strings.Cut(g.Source, ":"); !ok {
+			add("route %d (%s): source %q is not file:line", i, g.Route, g.Source)
+		} else if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(file))); err != nil {
+			add("route %d (%s): source: %v", i, g.Route, err)
+		}
+	}
+	if len(problems) > 0 {
+		t.Errorf("tutorial.discover.json disagrees with Django:\n  %s", strings.Join(problems, "\n  "))
+	}
+}
+
+// gtCheckSDL checks that a committed schema.graphql beside manage.py is
+// what graphene prints for the project's schema today.
+func gtCheckSDL(t *testing.T, root string, truth *gtTruth) {
+	t.Helper()
+	committed, err := os.ReadFile(filepath.Join(root, "schema.graphql"))
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case truth.GraphQL == nil:
+		t.Errorf("%s/schema.graphql is committed but the settings name no graphene schema", root)
+	case strings.TrimSpace(string(committed)) != strings.TrimSpace(truth.GraphQL.SDL):
+		t.Errorf("%s/schema.graphql is stale; graphene prints:\n%s", root, truth.GraphQL.SDL)
+	}
+}
+
+// gtKey identifies a route for exact comparison.
+func gtKey(path, view, name string) string { return path + " " + view + " " + name }
+
+// gtFormatVariant reports whether a discovered route is a DRF format-suffix
+// variant, which discovery may leave out and the ground truth does leave out.
+func gtFormatVariant(r django.Route) bool {
+	return strings.Contains(r.Route, "(?P<format>") || strings.Contains(r.Path, "{format}")
+}
+
+func gtCompare(t *testing.T, root string, truth *gtTruth, proj *django.Project) {
+	t.Helper()
+	wantRoot, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proj.Root != wantRoot {
+		t.Errorf("Root = %q, want %q", proj.Root, wantRoot)
+	}
+	if proj.SettingsModule != truth.SettingsModule {
+		t.Errorf("SettingsModule = %q, Django uses %q", proj.SettingsModule, truth.SettingsModule)
+	}
+	if proj.RootURLConf != truth.RootURLConf {
+		t.Errorf("RootURLConf = %q, Django uses %q", proj.RootURLConf, truth.RootURLConf)
+	}
+	if strings.Join(proj.Apps, ",") != strings.Join(truth.Apps, ",") {
+		t.Errorf("Apps = %q, Django's project apps (INSTALLED_APPS order) = %q", proj.Apps, truth.Apps)
+	}
+	gtCompareGraphQL(t, truth, proj)
+
+	var discovered []django.Route
+	for _, r := range proj.Routes {
+		if !gtFormatVariant(r) {
+			discovered = append(discovered, r)
+		}
+	}
+	pool := map[string]int{}
+	for _, r := range discovered {
+		pool[gtKey(r.Path, r.View, r.Name)]++
+	}
+	take := func(r gtRoute) bool {
+		k := gtKey(r.Path, r.View, r.Name)
+		if pool[k] == 0 {
+			return false
+		}
+		pool[k]--
+		return true
+	}
+
+	var missing, uncovered, inexact []string
+	nPath, nRegex, regexExact := 0, 0, 0
+	// path()-based routes first: each must be exact.
+	for _, r := range truth.Routes {
+		if r.IsRegex {
+			continue
+		}
+		nPath++
+		if !take(r) {
+			missing = append(missing, gtDescribe(r, discovered))
+		}
+	}
+	for _, r := range truth.Routes {
+		if !r.IsRegex {
+			continue
+		}
+		nRegex++
+		if take(r) {
+			regexExact++
+			continue
+		}
+		inexact = append(inexact, gtDescribe(r, discovered))
+		if !gtCovered(r.Path, discovered) {
+			uncovered = append(uncovered, gtDescribe(r, discovered))
+		}
+	}
+	var extra []string
+	for _, r := range discovered {
+		k := gtKey(r.Path, r.View, r.Name)
+		if pool[k] > 0 {
+			pool[k]--
+			extra = append(extra, fmt.Sprintf("%s  view=%s  name=%q  route=%q  source=%s", r.Path, r.View, r.Name, r.Route, r.Source))
+		}
+	}
+	t.Logf("Django: %d routes (%d path(), %d regex: %d exact), %d ignored; discovered %d (%d after dropping format variants)",
+		len(truth.Routes), nPath, nRegex, regexExact, len(truth.Ignored), len(proj.Routes), len(discovered))
+
+	if len(missing) > 0 {
+		t.Errorf("%d path()-based routes not discovered exactly (path, view, name):\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+	if nRegex > 0 && float64(regexExact) < minRegexExact*float64(nRegex) {
+		t.Errorf("only %d of %d regex routes exact (want at least %.0f%%):\n%s", regexExact, nRegex, 100*minRegexExact, strings.Join(inexact, "\n"))
+	} else if len(inexact) > 0 {
+		t.Logf("regex routes not exact (within the %.0f%% allowance):\n%s", 100*(1-minRegexExact), strings.Join(inexact, "\n"))
+	}
+	if len(uncovered) > 0 {
+		t.Errorf("%d regex routes covered by no discovered path:\n%s", len(uncovered), strings.Join(uncovered, "\n"))
+	}
+	if len(discovered) != len(truth.Routes) {
+		t.Errorf("discovered %d routes, Django has %d; discovered routes matching none exactly:\n%s",
+			len(discovered), len(truth.Routes), strings.Join(extra, "\n"))
+	} else if len(extra) > 0 {
+		t.Logf("discovered routes matching none exactly:\n%s", strings.Join(extra, "\n"))
+	}
+	for _, r := range proj.Routes {
+		if len(r.Methods) == 0 {
+			t.Errorf("route %s (%s): no methods, want at least [\"ANY\"]", r.Path, r.Source)
+		}
+		file, _, ok := strings.Cut(r.Source, ":")
+		if !ok {
+			t.Errorf("route %s: source %q is not file:line", r.Path, r.Source)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(proj.Root, filepath.FromSlash(file))); err != nil {
+			t.Errorf("route %s: source %q: %v", r.Path, r.Source, err)
+		}
+	}
+}
+
+// gtDescribe prints a ground-truth route with the discovered routes that
+// look like it (same Django pattern, path or name), to make a diff readable.
+func gtDescribe(r gtRoute, discovered []django.Route) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  want %s  view=%s  name=%q  route=%q", r.Path, r.View, r.Name, r.Route)
+	n := 0
+	for _, d := range discovered {
+		if d.Route == r.Route || d.Path == r.Path || (r.Name != "" && d.Name == r.Name) {
+			fmt.Fprintf(&b, "\n   got %s  view=%s  name=%q  route=%q  source=%s", d.Path, d.View, d.Name, d.Route, d.Source)
+			n++
+		}
+	}
+	if n == 0 {
+		b.WriteString("\n   got nothing similar")
+	}
+	return b.String()
+}
+
+func gtCompareGraphQL(t *testing.T, truth *gtTruth, proj *django.Project) {
+	t.Helper()
+	switch {
+	case truth.GraphQL == nil && proj.GraphQL == nil:
+		return
+	case truth.GraphQL == nil:
+		t.Errorf("GraphQL = %+v, Django's settings have no GRAPHENE schema", *proj.GraphQL)
+		return
+	case proj.GraphQL == nil:
+		t.Errorf("GraphQL = nil, Django's schema is %s with query %q and mutation %q",
+			truth.GraphQL.Schema, truth.GraphQL.QueryFields, truth.GraphQL.MutationFields)
+		return
+	}
+	if proj.GraphQL.Schema != truth.GraphQL.Schema {
+		t.Errorf("GraphQL.Schema = %q, Django's is %q", proj.GraphQL.Schema, truth.GraphQL.Schema)
+	}
+	if d := gtSetDiff(proj.GraphQL.QueryFields, truth.GraphQL.QueryFields); d != "" {
+		t.Errorf("GraphQL query fields differ from graphene's: %s", d)
+	}
+	if d := gtSetDiff(proj.GraphQL.MutationFields, truth.GraphQL.MutationFields); d != "" {
+		t.Errorf("GraphQL mutation fields differ from graphene's: %s", d)
+	}
+}
+
+// gtSetDiff describes how got and want differ as sets, "" when equal.
+func gtSetDiff(got, want []string) string {
+	in := func(list []string) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range list {
+			m[s] = true
+		}
+		return m
+	}
+	g, w := in(got), in(want)
+	var missing, extra []string
+	for s := range w {
+		if !g[s] {
+			missing = append(missing, s)
+		}
+	}
+	for s := range g {
+		if !w[s] {
+			extra = append(extra, s)
+		}
+	}
+	if len(missing) == 0 && len(extra) == 0 && len(got) == len(want) {
+		return ""
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	return fmt.Sprintf("missing %q, unexpected %q (got %q, want %q)", missing, extra, got, want)
+}
+
+// gtCovered reports whether some discovered path matches every request the
+// ground-truth path stands for, the way API Gateway matches resources: a
+// {x} is one segment, a greedy {x+} one or more; a trailing slash does not
+// matter.
+func gtCovered(want string, discovered []django.Route) bool {
+	for _, d := range discovered {
+		if gtCovers(d.Path, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func gtSegments(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func gtCovers(pattern, want string) bool {
+	ps, ws := gtSegments(pattern), gtSegments(want)
+	for i, p := range ps {
+		greedy := strings.HasPrefix(p, "{") && strings.HasSuffix(p, "+}")
+		if greedy {
+			return i < len(ws) // one or more segments, whatever they are
+		}
+		if i >= len(ws) {
+			return false
+		}
+		w := ws[i]
+		wGreedy := strings.HasPrefix(w, "{") && strings.HasSuffix(w, "+}")
+		switch {
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}"):
+			if wGreedy {
+				return false // one segment cannot stand for many
+			}
+		case p != w:
+			return false
+		}
+	}
+	return len(ps) == len(ws)
+}
+
+func TestGroundTruthCovers(t *testing.T) {
+	cases := []struct {
+		pattern, want string
+		ok            bool
+	}{
+		{"/{proxy+}", "/orders/receipts/{proxy+}", true},
+		{"/orders/receipts/{proxy+}", "/orders/receipts/{proxy+}", true},
+		{"/orders/{proxy+}", "/orders/receipts/{number}", true},
+		{"/orders/{proxy+}", "/orders/", false},
+		{"/orders/{id}/", "/orders/{number}", true},
+		{"/orders/{id}/", "/orders/7/", true},
+		{"/orders/{id}/", "/orders/{proxy+}", false},
+		{"/orders/receipts/", "/orders/{proxy+}", false},
+		{"/a/b/", "/a/b/c/", false},
+		{"/a/b/c/", "/a/b/", false},
+		{"/", "/", true},
+		{"/{proxy+}", "/", false},
+		{"/a/{x}/c", "/a/b/c/", true},
+	}
+	for _, c := range cases {
+		if got := gtCovers(c.pattern, c.want); got != c.ok {
+			t.Errorf("gtCovers(%q, %q) = %v, want %v", c.pattern, c.want, got, c.ok)
+		}
+	}
+}

@@ -1,0 +1,2 @@
+"""Settings package: the environment's module pulls in the shared base."""
+from .dev import *  # noqa: F401,F403
