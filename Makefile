@@ -1,0 +1,35 @@
+# The test command of README.md; .ci/run calls it with
+# DJANGO_SERVERLESS_STRICT=1 after installing Debian's Django and starting
+# moto_server. Without them, the tests that need them skip with a message.
+GO ?= go
+FUZZTIME ?= 15s
+DEBIAN_PYTHON ?= /usr/bin/python3
+
+.PHONY: test vet gotest pytest fuzz lint-workflows build
+
+test: vet gotest pytest fuzz lint-workflows
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test -count=1 ./...
+
+pytest:
+	@if $(DEBIAN_PYTHON) -c 'import django, rest_framework, graphene' 2>/dev/null; then \
+		$(DEBIAN_PYTHON) -m unittest discover -s pkg/adapter/python/tests -t pkg/adapter/python -v; \
+	elif [ "$$DJANGO_SERVERLESS_STRICT" = 1 ]; then \
+		echo "python tests: Debian's Django is missing (DJANGO_SERVERLESS_STRICT=1)"; exit 1; \
+	else \
+		echo "python tests: skipped, $(DEBIAN_PYTHON) lacks django/rest_framework/graphene"; \
+	fi
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzAPIPath$$' -fuzztime=$(FUZZTIME) ./pkg/django
+
+lint-workflows:
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml
+
+build:
+	CGO_ENABLED=1 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags "-static"' -o django-serverless .

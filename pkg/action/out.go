@@ -1,0 +1,181 @@
+package action
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/render"
+)
+
+// Manifest describes a build: `render --out DIR` writes it as
+// DIR/manifest.json, the last file written (DESIGN.md section 2).
+type Manifest struct {
+	Stack       string             `json:"stack"`
+	Environment string             `json:"environment"`
+	Prefix      string             `json:"prefix"`
+	Functions   []ManifestFunction `json:"functions"`
+	Routes      []ManifestRoute    `json:"routes"`
+	Artifacts   []ManifestObject   `json:"artifacts"`
+	Templates   []ManifestObject   `json:"templates"`
+}
+
+// ManifestFunction is one planned Lambda function.
+type ManifestFunction struct {
+	Name         string `json:"name"`
+	PhysicalName string `json:"physical_name"`
+	Memory       int    `json:"memory"`
+	Timeout      int    `json:"timeout"`
+	PersistDB    bool   `json:"persist_db"`
+	Warm         bool   `json:"warm"`
+}
+
+// ManifestRoute maps a Django route to its API path and function.
+type ManifestRoute struct {
+	Route    string   `json:"route"`
+	Path     string   `json:"path"`
+	APIPath  string   `json:"api_path"`
+	Name     string   `json:"name"`
+	View     string   `json:"view"`
+	Methods  []string `json:"methods"`
+	Function string   `json:"function"`
+}
+
+// ManifestObject is one S3 object: a zip or a template.
+type ManifestObject struct {
+	Name   string `json:"name"`
+	Key    string `json:"key"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Manifest describes b.
+func (b *Build) Manifest() Manifest {
+	pl := b.Plan
+	m := Manifest{Stack: pl.Stack, Environment: pl.Environment, Prefix: pl.Project,
+		Functions: []ManifestFunction{}, Routes: []ManifestRoute{}}
+	for _, f := range pl.Functions {
+		m.Functions = append(m.Functions, ManifestFunction{Name: f.Name, PhysicalName: f.PhysicalName,
+			Memory: f.Memory, Timeout: f.Timeout, PersistDB: f.PersistDB, Warm: f.Warm})
+	}
+	for _, r := range pl.Routes {
+		m.Routes = append(m.Routes, ManifestRoute{Route: r.Route.Route, Path: r.Route.Path, APIPath: r.APIPath,
+			Name: r.Route.Name, View: r.Route.View, Methods: r.Route.Methods, Function: r.Function})
+	}
+	for _, z := range b.Zips {
+		m.Artifacts = append(m.Artifacts, ManifestObject{Name: z.Name, Key: ZipKey(pl.Project, z.SHA256), SHA256: z.SHA256, Size: z.Size})
+	}
+	for _, t := range b.Output.Templates {
+		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body))})
+	}
+	return m
+}
+
+// ZipKey is the S3 key of a zip.
+func ZipKey(prefix, sha string) string { return prefix + "/" + sha + ".zip" }
+
+// WriteOut writes DIR/templates/*.yaml, DIR/artifacts/<sha256>.zip and
+// DIR/manifest.json. Everything is written into a fresh sibling folder that
+// replaces DIR only once complete, so a failed run never leaves an output
+// folder that looks complete.
+func (b *Build) WriteOut(dir string) error {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	for _, sub := range []string{"templates", "artifacts"} {
+		if err := os.Mkdir(filepath.Join(tmp, sub), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, t := range b.Output.Templates {
+		if err := os.WriteFile(filepath.Join(tmp, "templates", t.Name), t.Body, 0o644); err != nil {
+			return fmt.Errorf("write template %s: %w", t.Name, err)
+		}
+	}
+	for _, f := range b.Output.Files {
+		name := filepath.Base(f.Key)
+		if err := os.WriteFile(filepath.Join(tmp, "artifacts", name), f.Body, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	for _, z := range b.Zips {
+		if err := copyZip(z.Path, z.Bytes, filepath.Join(tmp, "artifacts", z.SHA256+".zip")); err != nil {
+			return fmt.Errorf("write %s: %w", z.Name, err)
+		}
+	}
+	mb, err := json.MarshalIndent(b.Manifest(), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), append(mb, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	// Swap: the old folder (if any) moves aside, the new one takes its name.
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+				return fmt.Errorf("output folder %s exists and is not a render output (no manifest.json); refusing to replace it", dir)
+			}
+		}
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("replace %s: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return fmt.Errorf("replace %s: %w", dir, err)
+	}
+	done = true
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+func copyZip(src string, body []byte, dst string) error {
+	if src == "" {
+		return os.WriteFile(dst, body, 0o644)
+	}
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// hasPrefixDir reports whether path is dir or inside it.
+func hasPrefixDir(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

@@ -1,0 +1,218 @@
+package action
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/render"
+	"github.com/django-serverless/django-serverless-action/pkg/stack"
+)
+
+// Clients are the AWS clients a run talks to; production passes the SDK's
+// clients, tests pass clients pointed at moto and at the CloudFormation fake.
+type Clients struct {
+	S3     S3
+	CFN    CFN
+	Region string
+}
+
+// S3 is what uploads and the bucket check need (*s3.Client satisfies it).
+type S3 interface {
+	artifacts.S3API
+	artifacts.BucketAPI
+}
+
+// CFN is what change sets and the managed bucket need
+// (*cloudformation.Client satisfies it).
+type CFN interface {
+	stack.API
+	artifacts.CFNClient
+}
+
+// Options configure plan, deploy and destroy.
+type Options struct {
+	Command         string // plan | deploy | destroy
+	Build           BuildOptions
+	ArtifactsBucket string // "" = managed bucket
+	Timeout         time.Duration
+	ChangeSetID     string // deploy exactly this reviewed change set
+	FailOnEmpty     bool
+	Commit          string
+	RunID           string
+	PR              int
+	// Poll overrides the longest CloudFormation polling interval (tests).
+	Poll time.Duration
+}
+
+// Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
+// section 2) plus what the PR comment needs.
+type Summary struct {
+	Stack       string            `json:"stack"`
+	Environment string            `json:"environment"`
+	ChangeSetID string            `json:"change_set_id"`
+	HasChanges  bool              `json:"has_changes"`
+	Changes     changeset.Totals  `json:"changes"`
+	Artifacts   artifacts.Stats   `json:"artifacts"`
+	Outputs     map[string]string `json:"outputs"`
+
+	Status    string           `json:"-"`
+	RootCause string           `json:"-"`
+	Model     *changeset.Model `json:"-"`
+	Build     *Build           `json:"-"`
+	Bucket    string           `json:"-"`
+	Duration  time.Duration    `json:"-"`
+}
+
+// Run executes plan, deploy or destroy.
+func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
+	log := o.Build.Log
+	if log == nil {
+		log = io.Discard
+		o.Build.Log = log
+	}
+	if c.Region == "" {
+		return nil, userError(errors.New("no AWS region: set the region input, --region or AWS_REGION"))
+	}
+	if err := stack.ValidateRegion(c.Region); err != nil {
+		return nil, userError(err)
+	}
+	switch o.Command {
+	case "plan", "deploy":
+	case "destroy":
+		return destroy(ctx, c, o)
+	default:
+		return nil, userError(fmt.Errorf("unknown command %q (plan, deploy or destroy)", o.Command))
+	}
+
+	work := o.Build.WorkDir
+	if work == "" {
+		dir, err := os.MkdirTemp("", "django-serverless-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		o.Build.WorkDir = dir
+	}
+	b, err := NewBuild(ctx, o.Build)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range b.Diagnostics {
+		fmt.Fprintln(log, d.String())
+	}
+	pl := b.Plan
+	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+
+	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)
+	if err != nil {
+		return nil, err
+	}
+	sum.Bucket = bucket
+	up := &artifacts.Uploader{Client: c.S3, Log: log}
+	stats, err := up.Upload(ctx, bucket, b.Objects())
+	sum.Artifacts = stats
+	if err != nil {
+		return sum, err
+	}
+
+	root := b.Output.Templates[len(b.Output.Templates)-1]
+	sizes := map[string]int{}
+	for _, t := range b.Output.Templates {
+		sizes[t.Name] = len(t.Body)
+	}
+	req := stack.Request{
+		Project:       pl.Project,
+		Environment:   pl.Environment,
+		StackName:     pl.Stack,
+		TemplateURL:   TemplateURL(bucket, c.Region, render.TemplateKey(pl.Project, root.SHA256)),
+		TemplateSizes: sizes,
+		Parameters:    map[string]string{"ArtifactsBucket": bucket},
+		Commit:        o.Commit,
+		RunID:         o.RunID,
+		PR:            o.PR,
+		Protected:     b.Config.Protected,
+		FailOnEmpty:   o.FailOnEmpty,
+		ChangeSetID:   o.ChangeSetID,
+		Timeout:       o.Timeout,
+	}
+	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll}
+	start := time.Now()
+	var res *stack.Result
+	if o.Command == "plan" {
+		res, err = d.Plan(ctx, req)
+	} else {
+		res, err = d.Deploy(ctx, req)
+	}
+	sum.Duration = time.Since(start)
+	if res != nil {
+		sum.ChangeSetID = res.ChangeSetID
+		sum.HasChanges = res.HasChanges
+		sum.Changes = res.Totals
+		sum.Model = res.Model
+		sum.Status = res.Status
+		sum.RootCause = res.RootCause
+		for k, v := range res.Outputs {
+			sum.Outputs[k] = v
+		}
+	}
+	return sum, err
+}
+
+// Objects lists what to upload: zips and referenced files first, then the
+// templates children before the root, so a stack never points at a key that
+// is not there yet.
+func (b *Build) Objects() []artifacts.Object {
+	var objs []artifacts.Object
+	for _, z := range b.Zips {
+		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, z.SHA256), Path: z.Path, Body: z.Bytes,
+			SHA256: z.SHA256, Size: z.Size, Kind: artifacts.KindZip})
+	}
+	for _, f := range b.Output.Files {
+		objs = append(objs, artifacts.Object{Key: f.Key, Body: f.Body, SHA256: sha256Hex(f.Body), Kind: artifacts.KindZip})
+	}
+	for _, t := range b.Output.Templates {
+		objs = append(objs, artifacts.Object{Key: render.TemplateKey(b.Plan.Project, t.SHA256), Body: t.Body,
+			SHA256: t.SHA256, Kind: artifacts.KindTemplate})
+	}
+	return objs
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// TemplateURL is the S3 https URL CloudFormation fetches a template from:
+// always AWS's own virtual-hosted form, also when an endpoint override
+// points the SDK elsewhere (DESIGN.md section 2).
+func TemplateURL(bucket, region, key string) string {
+	return fmt.Sprintf("https://%s.s3.%s.amazonaws.com/%s", bucket, region, key)
+}
+
+func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
+	b, err := NewPlan(ctx, o.Build)
+	if err != nil {
+		return nil, err
+	}
+	pl := b.Plan
+	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+	d := &stack.Deployer{CFN: c.CFN, Log: o.Build.Log, Poll: o.Poll}
+	start := time.Now()
+	err = d.Destroy(ctx, stack.Request{
+		Project: pl.Project, Environment: pl.Environment, StackName: pl.Stack,
+		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,
+	})
+	sum.Duration = time.Since(start)
+	if err == nil {
+		sum.Status = "DELETE_COMPLETE"
+	}
+	return sum, err
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Run(context.Background(), args, Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	return code, out.String(), errb.String()
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	abs, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// The discover --json contract (DESIGN.md section 2) on the README's example,
+// byte for byte against the golden that was checked against Django itself
+// (pkg/django TestTutorialGolden).
+func TestDiscoverJSONContract(t *testing.T) {
+	root := repoRoot(t)
+	code, out, errs := run(t, "discover", "--project", filepath.Join(root, "testdata/django/tutorial"), "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	want, err := os.ReadFile(filepath.Join(root, "testdata/django/tutorial.discover.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("discover --json differs from testdata/django/tutorial.discover.json\nGOT:\n%s\nWANT:\n%s", out, want)
+	}
+}
+
+func TestDiscoverTable(t *testing.T) {
+	code, out, errs := run(t, "discover", "--project", filepath.Join(repoRoot(t), "testdata/django/tutorial"))
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{"/polls/{question_id}/", "polls.views.detail", "polls/urls.py:8", "mysite.settings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"no command", nil, ExitUsage, "usage:"},
+		{"unknown command", []string{"frobnicate"}, ExitUsage, `unknown command "frobnicate"`},
+		{"bad flag", []string{"discover", "--nope"}, ExitUsage, "flag provided but not defined"},
+		{"stray argument", []string{"discover", "extra"}, ExitUsage, "unexpected argument"},
+		{"no manage.py", []string{"discover", "--project", dir}, ExitFail, "manage.py"},
+		{"help", []string{"--help"}, ExitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := run(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, errs)
+			}
+			if !strings.Contains(errs, tt.err) {
+				t.Errorf("stderr lacks %q:\n%s", tt.err, errs)
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/adapter"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
+)
+
+// errHandlerRaised makes invoke exit 1 after printing the result.
+var errHandlerRaised = errors.New("the handler raised (traceback above)")
+
+func runInvoke(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "invoke", "[--project DIR] [--env NAME] [--config FILE] --event FILE [--python BIN] [--route NAME]")
+	var bf buildFlags
+	bf.register(fs)
+	event := fs.String("event", "", "JSON event file (API Gateway v1/v2, ALB, Function URL, AppSync, warm-up); - for stdin")
+	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
+	route := fs.String("route", "", "URL name (catalog:detail) or function name whose environment to use (default: the catch-all function)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *event == "" {
+		return usagef("invoke: --event FILE is required")
+	}
+	var body []byte
+	var err error
+	if *event == "-" {
+		var sb strings.Builder
+		buf := make([]byte, 32<<10)
+		for {
+			n, rerr := env.Stdin.Read(buf)
+			sb.Write(buf[:n])
+			if rerr != nil {
+				break
+			}
+		}
+		body = []byte(sb.String())
+	} else if body, err = os.ReadFile(*event); err != nil {
+		return usagef("invoke: read event: %v", err)
+	}
+
+	b, err := action.NewPlan(ctx, action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Log: env.Stderr})
+	if err != nil {
+		return err
+	}
+	fn, err := pickFunction(b.Plan, *route)
+	if err != nil {
+		return err
+	}
+	result, raised, err := adapter.Invoke(ctx, adapter.InvokeOptions{
+		Python: *python,
+		Root:   b.Project.Root,
+		Event:  body,
+		Env:    b.Plan.FunctionEnv(fn),
+		Stderr: env.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if len(result) > 0 {
+		if _, err := fmt.Fprintf(env.Stdout, "%s\n", result); err != nil {
+			return err
+		}
+	}
+	if raised {
+		return errHandlerRaised
+	}
+	return nil
+}
+
+// pickFunction maps --route to a planned function: a URL name, a function
+// name, or "" for the catch-all function.
+func pickFunction(pl *plan.Plan, route string) (string, error) {
+	if route == "" {
+		return plan.DefaultFunction, nil
+	}
+	if pl.Function(route) != nil {
+		return route, nil
+	}
+	for _, r := range pl.Routes {
+		if r.Route.Name == route {
+			return r.Function, nil
+		}
+	}
+	var names []string
+	for _, r := range pl.Routes {
+		if r.Route.Name != "" {
+			names = append(names, r.Route.Name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 12 {
+		names = append(names[:12], "...")
+	}
+	return "", usagef("invoke: --route %q is neither a URL name nor a function (URL names: %s)", route, strings.Join(names, ", "))
+}
