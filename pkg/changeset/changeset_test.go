@@ -1,0 +1,234 @@
+package changeset
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func assertGolden(t *testing.T, got, name string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s\nGOT:\n%s", path, diff, got)
+	}
+}
+
+// scenario is an update of a root stack with two nested stacks and one
+// nested level below Api, with values that need markdown escaping.
+func scenario() cfnfake.Scenario {
+	return cfnfake.Scenario{
+		Stacks:   []cfnfake.Stack{{Name: "shop-prod", Status: "UPDATE_COMPLETE", Nested: []string{"Lambdas", "Api"}}},
+		PageSize: 2,
+		Plans: map[string]*cfnfake.Level{"shop-prod": {Changes: []cfnfake.Change{
+			{Action: "Modify", LogicalID: "Lambdas", ResourceType: cfnfake.StackType, Replacement: "False", Scope: []string{"Properties"},
+				Details: []cfnfake.Detail{{Attribute: "Properties", Name: "TemplateURL", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"}},
+				Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+					{Action: "Modify", LogicalID: "CatalogFn", ResourceType: "AWS::Lambda::Function", PhysicalID: "shop-prod-catalog", Replacement: "False", Scope: []string{"Properties"},
+						Details: []cfnfake.Detail{
+							{Attribute: "Properties", Name: "Code", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"},
+							{Attribute: "Properties", Name: "Environment", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"},
+						}},
+					{Action: "Add", LogicalID: "CatalogFnVersion5f3a", ResourceType: "AWS::Lambda::Version"},
+					{Action: "Remove", LogicalID: "CatalogFnVersion1b2c", ResourceType: "AWS::Lambda::Version", PhysicalID: "arn:aws:lambda:us-east-1:123456789012:function:shop-prod-catalog:7"},
+					{Action: "Modify", LogicalID: "Role", ResourceType: "AWS::IAM::Role", PhysicalID: "shop-prod-role", Replacement: "True", Scope: []string{"Properties"},
+						Details: []cfnfake.Detail{{Attribute: "Properties", Name: "RoleName", RequiresRecreation: "Always", ChangeSource: "DirectModification", Evaluation: "Static"}}},
+				}}},
+			{Action: "Modify", LogicalID: "Api", ResourceType: cfnfake.StackType, Replacement: "False", Scope: []string{"Properties"},
+				Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Parameters", RequiresRecreation: "Never", ChangeSource: "ResourceAttribute", Evaluation: "Dynamic", CausingEntity: "Lambdas.Outputs.CatalogFnAlias"}},
+				Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+					{Action: "Modify", LogicalID: "CatalogMethod", ResourceType: "AWS::ApiGateway::Method", PhysicalID: "a|b`c<d>\nnext", Replacement: "Conditional", Scope: []string{"Properties"},
+						Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Integration", RequiresRecreation: "Conditionally", ChangeSource: "ParameterReference", Evaluation: "Dynamic", CausingEntity: "CatalogFnAlias"}}},
+					{Action: "Modify", LogicalID: "Stage", ResourceType: "AWS::ApiGateway::Stage", PhysicalID: "prod", Replacement: "False", Scope: []string{"Properties"},
+						Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Variables|x", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"}}},
+					{Action: "Modify", LogicalID: "Graph", ResourceType: cfnfake.StackType, Replacement: "False",
+						Details: []cfnfake.Detail{{Attribute: "Properties", Name: "TemplateURL", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"}},
+						Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+							{Action: "Remove", LogicalID: "Resolver_products", ResourceType: "AWS::AppSync::Resolver", PhysicalID: "arn:aws:appsync:us-east-1:123456789012:apis/x/types/Query/resolvers/products"},
+						}}},
+				}}},
+		}}},
+	}
+}
+
+func describeScenario(t *testing.T) (*Model, *cfnfake.Server) {
+	t.Helper()
+	testenv.AWSEnv(t)
+	srv := cfnfake.New(t, scenario())
+	c := cloudformation.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")},
+		func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	ctx := context.Background()
+	out, err := c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+		StackName: aws.String("shop-prod"), ChangeSetName: aws.String("ds-0123456789ab-42"),
+		TemplateURL: aws.String("https://b.s3.us-east-1.amazonaws.com/t.yaml"), IncludeNestedStacks: aws.Bool(true),
+		Capabilities: []types.Capability{types.CapabilityCapabilityIam},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ { // let the fake reach CREATE_COMPLETE
+		if _, err := c.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("shop-prod")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := Describe(ctx, c, aws.ToString(out.Id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, srv
+}
+
+func TestDescribeAllLevels(t *testing.T) {
+	m, srv := describeScenario(t)
+	var got []string
+	for _, s := range m.Stacks {
+		got = append(got, s.Path+"="+s.Status)
+	}
+	want := []string{"=CREATE_COMPLETE", "Lambdas=CREATE_COMPLETE", "Api=CREATE_COMPLETE", "Api/Graph=CREATE_COMPLETE"}
+	if !cmp.Equal(got, want) {
+		t.Errorf("levels = %q, want %q", got, want)
+	}
+	if n := len(m.Stacks[1].Changes); n != 4 {
+		t.Errorf("Lambdas has %d changes, want 4 (NextToken not followed?)", n)
+	}
+	// 4 levels: root 1 page, Lambdas 2 pages, Api 2 pages, Graph 1 page.
+	if n := srv.Calls()["DescribeChangeSet"]; n != 6 {
+		t.Errorf("DescribeChangeSet calls = %d, want 6", n)
+	}
+	if got, want := m.Totals(), (Totals{Add: 1, Modify: 2, Remove: 2, Replace: 2}); got != want {
+		t.Errorf("totals = %+v, want %+v", got, want)
+	}
+	var may []string
+	for _, s := range m.Stacks {
+		for _, c := range s.Changes {
+			if c.MayChange {
+				may = append(may, s.Path+"/"+c.LogicalID)
+			}
+		}
+	}
+	if want := []string{"/Api", "Api/CatalogMethod"}; !cmp.Equal(may, want) {
+		t.Errorf("may-change = %q, want %q", may, want)
+	}
+	if !m.HasChanges() || m.ChangeSetName != "ds-0123456789ab-42" || m.StackName != "shop-prod" {
+		t.Errorf("model header = %+v", m)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	m, _ := describeScenario(t)
+	// Change-set ARNs carry the fake's sequence numbers; keep goldens stable.
+	m.ChangeSetID = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/ds-0123456789ab-42/id"
+	for i := range m.Stacks {
+		m.Stacks[i].ChangeSetID = m.ChangeSetID + "/" + m.Stacks[i].Path
+	}
+	assertGolden(t, Text(m), "update.txt")
+	md := Markdown(m, MarkdownOptions{})
+	assertGolden(t, md, "update.md")
+	js, err := JSON(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, string(js), "update.json")
+	var back struct {
+		Model
+		Totals Totals `json:"totals"`
+	}
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(back.Model, *m) || back.Totals != m.Totals() {
+		t.Errorf("JSON does not round-trip: %s", cmp.Diff(*m, back.Model))
+	}
+}
+
+func TestMarkdownRisksOutsideDetails(t *testing.T) {
+	m, _ := describeScenario(t)
+	md := Markdown(m, MarkdownOptions{})
+	risk, details := strings.Index(md, "Removals and replacements"), strings.Index(md, "<details>")
+	if risk < 0 || details < 0 || risk > details {
+		t.Fatalf("risk list not before <details>:\n%s", md)
+	}
+	head := md[:details]
+	for _, want := range []string{"Remove **Lambdas/CatalogFnVersion1b2c**", "Replace (True) **Lambdas/Role**", "Replace (Conditional) **Api/CatalogMethod**", "Remove **Api/Graph/Resolver\\_products**"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("risk list misses %q:\n%s", want, head)
+		}
+	}
+	// Truncated to a limit: rows go, risks stay.
+	small := Markdown(m, MarkdownOptions{MaxBytes: len(head) + 400})
+	if len(small) > len(head)+400 || !strings.HasPrefix(small, head) || !strings.Contains(small, "more changes not shown here") {
+		t.Errorf("truncated markdown (%d bytes) lost risks or exceeds the limit:\n%s", len(small), small)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"a|b":           `a\|b`,
+		"x`y":           "x\\`y",
+		"<script>":      "&lt;script&gt;",
+		"l1\nl2\r\nl3":  "l1 l2 l3",
+		"name_with*md[": `name\_with\*md\[`,
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// A table row built from hostile values keeps its column count.
+	m := &Model{StackName: "s", Stacks: []Stack{{Changes: []ResourceChange{{Action: "Modify", LogicalID: "A", ResourceType: "T|x", PhysicalID: "p",
+		Details: []Detail{{Attribute: "Properties", Name: "a|b\n| c |"}}}}}}}
+	for _, line := range strings.Split(Markdown(m, MarkdownOptions{}), "\n") {
+		if strings.HasPrefix(line, "| ~ ") {
+			if n := strings.Count(line, "|") - strings.Count(line, `\|`); n != 7 {
+				t.Errorf("row has %d unescaped pipes, want 7: %s", n, line)
+			}
+		}
+	}
+}
+
+func TestMayChangeRules(t *testing.T) {
+	dyn := func(src, entity string) Detail {
+		return Detail{Attribute: "Properties", Evaluation: "Dynamic", ChangeSource: src, CausingEntity: entity}
+	}
+	for _, tc := range []struct {
+		name   string
+		c      ResourceChange
+		nested bool
+		want   bool
+	}{
+		{"parameter in nested", ResourceChange{Action: "Modify", Details: []Detail{dyn("ParameterReference", "P")}}, true, true},
+		{"parameter in root", ResourceChange{Action: "Modify", Details: []Detail{dyn("ParameterReference", "P")}}, false, false},
+		{"sibling output", ResourceChange{Action: "Modify", Details: []Detail{dyn("ResourceAttribute", "Lambdas.Outputs.Arn")}}, false, true},
+		{"plain attribute", ResourceChange{Action: "Modify", Details: []Detail{dyn("ResourceAttribute", "Bucket.Arn")}}, false, false},
+		{"mixed static", ResourceChange{Action: "Modify", Details: []Detail{dyn("ParameterReference", "P"), {Evaluation: "Static", ChangeSource: "DirectModification"}}}, true, false},
+		{"add", ResourceChange{Action: "Add", Details: []Detail{dyn("ParameterReference", "P")}}, true, false},
+		{"no details", ResourceChange{Action: "Modify"}, true, false},
+	} {
+		if got := mayChange(tc.c, tc.nested); got != tc.want {
+			t.Errorf("%s: mayChange = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

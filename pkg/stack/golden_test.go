@@ -1,0 +1,77 @@
+package stack
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func assertGolden(t *testing.T, got, name string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s\nGOT:\n%s", path, diff, got)
+	}
+}
+
+// TestDeployLogGolden pins the whole log of a failed nested create: the
+// change-set listing, one line per event with its stack path, and the
+// error with the root cause. The fake's logical time makes it byte-stable.
+func TestDeployLogGolden(t *testing.T) {
+	const cause = "Resource handler returned message: \"Uploaded file must be a non-empty zip\""
+	d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 4})
+	_, err := d.Deploy(context.Background(), request("dev"))
+	if err == nil {
+		t.Fatal("deploy succeeded")
+	}
+	assertGolden(t, log.String()+"error: "+err.Error()+"\n", "nested-create-failure.log")
+}
+
+func TestCancelDuringCreate(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate("")}, StepTicks: 3})
+	ctx, cancel := context.WithCancel(context.Background())
+	d.Log = &cancelOn{w: log, line: "CREATE_IN_PROGRESS AWS::IAM::Role Role", cancel: cancel}
+	res, err := d.Deploy(ctx, request("dev"))
+	if err == nil || !strings.Contains(err.Error(), "a creation cannot be cancelled") {
+		t.Fatalf("error = %v\n%s", err, log)
+	}
+	if srv.Calls()["CancelUpdateStack"] != 0 || res.Status != "CREATE_IN_PROGRESS" {
+		t.Errorf("status %s, calls %v", res.Status, srv.Calls())
+	}
+}
+
+func TestReplanSameRunReplacesChangeSet(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")}, Plans: map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")}})
+	first, err := d.Plan(context.Background(), request("dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := d.Plan(context.Background(), request("dev"))
+	if err != nil {
+		t.Fatalf("re-plan: %v\n%s", err, log)
+	}
+	if first.ChangeSetID == second.ChangeSetID || srv.ChangeSetExists(first.ChangeSetID) || !srv.ChangeSetExists(second.ChangeSetID) {
+		t.Errorf("old change set not replaced: %s -> %s", first.ChangeSetID, second.ChangeSetID)
+	}
+	if !strings.Contains(log.String(), "already exists on shop-dev: replacing it") {
+		t.Errorf("log:\n%s", log)
+	}
+}

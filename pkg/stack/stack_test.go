@@ -1,0 +1,680 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
+	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+)
+
+func client(t testing.TB, url string) *cloudformation.Client {
+	t.Helper()
+	testenv.AWSEnv(t)
+	return cloudformation.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		Retryer: func() aws.Retryer {
+			return retry.AddWithMaxBackoffDelay(retry.NewStandard(), 5*time.Millisecond)
+		},
+	}, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(url) })
+}
+
+func deployer(t testing.TB, sc cfnfake.Scenario) (*Deployer, *cfnfake.Server, *bytes.Buffer) {
+	t.Helper()
+	srv := cfnfake.New(t, sc)
+	var log bytes.Buffer
+	return &Deployer{CFN: client(t, srv.URL), Log: &log, Poll: time.Millisecond, CancelWait: 2 * time.Second}, srv, &log
+}
+
+func request(env string) Request {
+	return Request{
+		Project:       "shop",
+		Environment:   env,
+		TemplateURL:   "https://bucket.s3.us-east-1.amazonaws.com/shop/templates/abc.yaml",
+		TemplateSizes: map[string]int{"root.yaml": 2000, "lambdas.yaml": 30000},
+		Parameters:    map[string]string{"ArtifactsBucket": "bucket"},
+		Commit:        "0123456789abcdef0123456789abcdef01234567",
+		RunID:         "987654-1",
+	}
+}
+
+func managedTags(env string) map[string]string {
+	return map[string]string{ManagedByTag: ManagedBy, ProjectTag: "shop", EnvironmentTag: env}
+}
+
+// nestedCreate is a root with two nested stacks, as the templates render.
+func nestedCreate(failFn string) *cfnfake.Level {
+	return &cfnfake.Level{Changes: []cfnfake.Change{
+		{Action: "Add", LogicalID: "Lambdas", ResourceType: cfnfake.StackType, Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+			{Action: "Add", LogicalID: "Role", ResourceType: "AWS::IAM::Role"},
+			{Action: "Add", LogicalID: "CatalogFn", ResourceType: "AWS::Lambda::Function", Fail: failFn},
+			{Action: "Add", LogicalID: "CatalogFnAlias", ResourceType: "AWS::Lambda::Alias"},
+		}}},
+		{Action: "Add", LogicalID: "Api", ResourceType: cfnfake.StackType, Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+			{Action: "Add", LogicalID: "RestApi", ResourceType: "AWS::ApiGateway::RestApi"},
+			{Action: "Add", LogicalID: "Stage", ResourceType: "AWS::ApiGateway::Stage"},
+		}}},
+	}}
+}
+
+func nestedUpdate(failFn string) *cfnfake.Level {
+	return &cfnfake.Level{Changes: []cfnfake.Change{
+		{Action: "Modify", LogicalID: "Lambdas", ResourceType: cfnfake.StackType, Replacement: "False", Scope: []string{"Properties"},
+			Details: []cfnfake.Detail{{Attribute: "Properties", Name: "TemplateURL", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"}},
+			Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+				{Action: "Modify", LogicalID: "CatalogFn", ResourceType: "AWS::Lambda::Function", PhysicalID: "shop-dev-catalog", Replacement: "False", Scope: []string{"Properties"}, Fail: failFn,
+					Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Code", RequiresRecreation: "Never", ChangeSource: "DirectModification", Evaluation: "Static"}}},
+				{Action: "Add", LogicalID: "CatalogFnVersionB", ResourceType: "AWS::Lambda::Version"},
+				{Action: "Remove", LogicalID: "CatalogFnVersionA", ResourceType: "AWS::Lambda::Version", PhysicalID: "arn:aws:lambda:us-east-1:123456789012:function:shop-dev-catalog:1"},
+			}}},
+		{Action: "Modify", LogicalID: "Api", ResourceType: cfnfake.StackType, Replacement: "False", Scope: []string{"Properties"},
+			Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Parameters", RequiresRecreation: "Never", ChangeSource: "ResourceAttribute", Evaluation: "Dynamic", CausingEntity: "Lambdas.Outputs.CatalogFnAlias"}},
+			Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+				{Action: "Modify", LogicalID: "CatalogIntegration", ResourceType: "AWS::ApiGateway::Method", PhysicalID: "m-1", Replacement: "False", Scope: []string{"Properties"},
+					Details: []cfnfake.Detail{{Attribute: "Properties", Name: "Integration", RequiresRecreation: "Never", ChangeSource: "ParameterReference", Evaluation: "Dynamic", CausingEntity: "CatalogFnAlias"}}},
+			}}},
+	}}
+}
+
+func existing(name, status string) cfnfake.Stack {
+	return cfnfake.Stack{Name: name, Status: status, Tags: managedTags(strings.TrimPrefix(name, "shop-")), Nested: []string{"Lambdas", "Api"},
+		Outputs: map[string]string{"ApiUrl": "https://old.example"}}
+}
+
+func TestCreate(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Plans:    map[string]*cfnfake.Level{"shop-dev": nestedCreate("")},
+		PageSize: 2,
+		Outputs:  map[string]map[string]string{"shop-dev": {"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/"}},
+	})
+	res, err := d.Deploy(context.Background(), request("dev"))
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, log)
+	}
+	if res.Status != "CREATE_COMPLETE" || res.Type != "CREATE" || !res.HasChanges {
+		t.Errorf("result = %+v", res)
+	}
+	if diff := cmp.Diff(map[string]string{"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/"}, res.Outputs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	if got, want := res.Totals, (Totals{Add: 5}); got != want {
+		t.Errorf("totals = %+v, want %+v", got, want)
+	}
+	if paths := stackPaths(res); !cmp.Equal(paths, []string{"", "Lambdas", "Api"}) {
+		t.Errorf("model levels = %q", paths)
+	}
+	// Every resource event, root and nested, appears once, path-prefixed.
+	for _, line := range []string{
+		"shop-dev CREATE_IN_PROGRESS AWS::CloudFormation::Stack shop-dev: User Initiated",
+		"shop-dev/Lambdas CREATE_COMPLETE AWS::Lambda::Function CatalogFn",
+		"shop-dev/Api CREATE_COMPLETE AWS::ApiGateway::Stage Stage",
+		"shop-dev CREATE_COMPLETE AWS::CloudFormation::Stack shop-dev",
+	} {
+		if n := strings.Count(log.String(), line+"\n"); n != 1 {
+			t.Errorf("log has %d lines %q, want 1:\n%s", n, line, log)
+		}
+	}
+	if strings.Contains(log.String(), "REVIEW_IN_PROGRESS AWS::CloudFormation::Stack") {
+		t.Errorf("old REVIEW_IN_PROGRESS event was streamed:\n%s", log)
+	}
+	assertNoRepeatedEvents(t, log.String())
+	assertCreateRequest(t, srv)
+	if srv.TerminationProtection("shop-dev") {
+		t.Error("unprotected environment got termination protection")
+	}
+	t.Logf("calls for a nested create: %v (total %d)", res.Calls, total(res.Calls))
+	if !cmp.Equal(res.Calls, srv.Calls()) {
+		t.Errorf("counted calls %v != server calls %v", res.Calls, srv.Calls())
+	}
+}
+
+type Totals = changeset.Totals
+
+// assertNoRepeatedEvents fails when an event line is printed twice (these
+// scenarios have no legitimately repeated events).
+func assertNoRepeatedEvents(t *testing.T, log string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, line := range strings.Split(log, "\n") {
+		if strings.HasPrefix(line, "shop-") && seen[line] {
+			t.Errorf("event printed twice: %s", line)
+		}
+		seen[line] = true
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func stackPaths(res *Result) []string {
+	var out []string
+	for _, s := range res.Model.Stacks {
+		out = append(out, s.Path)
+	}
+	return out
+}
+
+func assertCreateRequest(t *testing.T, srv *cfnfake.Server) {
+	t.Helper()
+	for _, r := range srv.Requests() {
+		if r.Action != "CreateChangeSet" {
+			continue
+		}
+		want := map[string]string{
+			"StackName":                          "shop-dev",
+			"ChangeSetName":                      "ds-0123456789ab-987654-1",
+			"ChangeSetType":                      "CREATE",
+			"IncludeNestedStacks":                "true",
+			"Capabilities.member.1":              "CAPABILITY_IAM",
+			"Capabilities.member.2":              "CAPABILITY_NAMED_IAM",
+			"Capabilities.member.3":              "CAPABILITY_AUTO_EXPAND",
+			"Parameters.member.1.ParameterKey":   "ArtifactsBucket",
+			"Parameters.member.1.ParameterValue": "bucket",
+			"TemplateURL":                        "https://bucket.s3.us-east-1.amazonaws.com/shop/templates/abc.yaml",
+			"Tags.member.1.Key":                  "commit",
+			"Tags.member.1.Value":                "0123456789abcdef0123456789abcdef01234567",
+			"Tags.member.2.Key":                  "environment",
+			"Tags.member.3.Key":                  "managed-by",
+			"Tags.member.3.Value":                "django-serverless",
+			"Tags.member.4.Key":                  "project",
+		}
+		for k, v := range want {
+			if got := r.Params[k]; len(got) != 1 || got[0] != v {
+				t.Errorf("CreateChangeSet %s = %q, want %q", k, got, v)
+			}
+		}
+		return
+	}
+	t.Error("no CreateChangeSet request")
+}
+
+func TestUpdate(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Stacks:   []cfnfake.Stack{existing("shop-prod", "UPDATE_COMPLETE")},
+		Plans:    map[string]*cfnfake.Level{"shop-prod": nestedUpdate("")},
+		PageSize: 1,
+		Outputs:  map[string]map[string]string{"shop-prod": {"ApiUrl": "https://new.example"}},
+	})
+	req := request("prod")
+	req.Protected = true
+	res, err := d.Deploy(context.Background(), req)
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, log)
+	}
+	if res.Status != "UPDATE_COMPLETE" || res.Type != "UPDATE" || res.Outputs["ApiUrl"] != "https://new.example" {
+		t.Errorf("result = %+v", res)
+	}
+	if got, want := res.Totals, (Totals{Add: 1, Modify: 2, Remove: 1}); got != want {
+		t.Errorf("totals = %+v, want %+v", got, want)
+	}
+	var may []string
+	for _, s := range res.Model.Stacks {
+		for _, c := range s.Changes {
+			if c.MayChange {
+				may = append(may, s.Path+"/"+c.LogicalID)
+			}
+		}
+	}
+	if want := []string{"/Api", "Api/CatalogIntegration"}; !cmp.Equal(may, want) {
+		t.Errorf("may-change = %q, want %q", may, want)
+	}
+	if !srv.TerminationProtection("shop-prod") {
+		t.Error("protected environment did not get termination protection")
+	}
+	if strings.Contains(log.String(), "UPDATE_COMPLETE AWS::CloudFormation::Stack shop-prod-Lambdas") &&
+		strings.Count(log.String(), "UPDATE_COMPLETE AWS::CloudFormation::Stack shop-prod-Lambdas") != 1 {
+		t.Errorf("old nested events streamed:\n%s", log)
+	}
+	for _, line := range []string{"shop-prod/Lambdas DELETE_COMPLETE AWS::Lambda::Version CatalogFnVersionA", "shop-prod UPDATE_COMPLETE AWS::CloudFormation::Stack shop-prod"} {
+		if !strings.Contains(log.String(), line+"\n") {
+			t.Errorf("log misses %q:\n%s", line, log)
+		}
+	}
+	// The seeded stacks' old events (UPDATE_COMPLETE at the epoch) are not streamed again.
+	if n := strings.Count(log.String(), "shop-prod UPDATE_COMPLETE AWS::CloudFormation::Stack shop-prod\n"); n != 1 {
+		t.Errorf("root UPDATE_COMPLETE streamed %d times:\n%s", n, log)
+	}
+}
+
+func TestNoChanges(t *testing.T) {
+	for _, reason := range []string{cfnfake.ReasonNoChanges, cfnfake.ReasonNoUpdates} {
+		t.Run(reason[:10], func(t *testing.T) {
+			d, srv, log := deployer(t, cfnfake.Scenario{
+				Stacks:         []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
+				NoChangeReason: reason,
+				ChangeSetTicks: 2,
+			})
+			res, err := d.Deploy(context.Background(), request("dev"))
+			if err != nil {
+				t.Fatalf("deploy: %v\n%s", err, log)
+			}
+			if res.HasChanges || res.ChangeSetID != "" || res.Outputs["ApiUrl"] != "https://old.example" {
+				t.Errorf("result = %+v", res)
+			}
+			if srv.ChangeSetExists("ds-0123456789ab-987654-1") || srv.Calls()["DeleteChangeSet"] != 1 {
+				t.Errorf("empty change set not deleted: calls %v", srv.Calls())
+			}
+			if srv.Calls()["ExecuteChangeSet"] != 0 {
+				t.Error("empty change set executed")
+			}
+			req := request("dev")
+			req.FailOnEmpty = true
+			req.RunID = "2"
+			if _, err := d.Plan(context.Background(), req); !errors.Is(err, ErrNoChanges) {
+				t.Errorf("fail-on-empty plan error = %v, want ErrNoChanges", err)
+			}
+		})
+	}
+}
+
+func TestNestedFailureRootCause(t *testing.T) {
+	const cause = "Resource handler returned message: \"Uploaded file must be a non-empty zip\" (RequestToken: 1, HandlerErrorCode: InvalidRequest)"
+	t.Run("create", func(t *testing.T) {
+		d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 3})
+		res, err := d.Deploy(context.Background(), request("dev"))
+		if !errors.Is(err, ErrFailed) {
+			t.Fatalf("deploy error = %v, want ErrFailed\n%s", err, log)
+		}
+		want := "shop-dev/Lambdas/CatalogFn (AWS::Lambda::Function): " + cause
+		if res.RootCause != want || !strings.Contains(err.Error(), want) {
+			t.Errorf("root cause = %q\nerror %v\nwant %q", res.RootCause, err, want)
+		}
+		if res.Status != "ROLLBACK_COMPLETE" {
+			t.Errorf("status = %s", res.Status)
+		}
+		assertNoRepeatedEvents(t, log.String())
+		for _, line := range []string{"Resource creation cancelled", "Embedded stack arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev-Lambdas-"} {
+			if !strings.Contains(log.String(), line) {
+				t.Errorf("log misses wrapper %q (the fake must produce it):\n%s", line, log)
+			}
+		}
+	})
+	t.Run("update", func(t *testing.T) {
+		d, _, log := deployer(t, cfnfake.Scenario{
+			Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
+			Plans:  map[string]*cfnfake.Level{"shop-dev": nestedUpdate(cause)},
+		})
+		res, err := d.Deploy(context.Background(), request("dev"))
+		if !errors.Is(err, ErrFailed) || res.Status != "UPDATE_ROLLBACK_COMPLETE" {
+			t.Fatalf("deploy = %v, %v\n%s", res.Status, err, log)
+		}
+		if want := "shop-dev/Lambdas/CatalogFn (AWS::Lambda::Function): " + cause; res.RootCause != want {
+			t.Errorf("root cause = %q, want %q", res.RootCause, want)
+		}
+	})
+}
+
+func TestChangeSetFailedWithNestedReason(t *testing.T) {
+	lv := nestedCreate("")
+	lv.Changes[0].Nested.FailReason = "Template format error: Unresolved resource dependencies [Bucket] in the Resources block of the template"
+	d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": lv}})
+	_, err := d.Plan(context.Background(), request("dev"))
+	if !errors.Is(err, ErrFailed) {
+		t.Fatalf("plan error = %v\n%s", err, log)
+	}
+	for _, want := range []string{"Nested change set arn:aws:cloudformation", "nested stack shop-dev-Lambdas-N00000000004: Template format error: Unresolved resource dependencies [Bucket]"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q misses %q", err, want)
+		}
+	}
+}
+
+func TestBusyStackWaits(t *testing.T) {
+	for _, status := range []string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"} {
+		t.Run(status, func(t *testing.T) {
+			busy := existing("shop-dev", status)
+			busy.SettleAfter, busy.SettleStatus = 6, "UPDATE_COMPLETE"
+			d, srv, log := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{busy}, Plans: map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")}})
+			res, err := d.Deploy(context.Background(), request("dev"))
+			if err != nil || res.Status != "UPDATE_COMPLETE" {
+				t.Fatalf("deploy = %v, %v\n%s", res.Status, err, log)
+			}
+			if !strings.Contains(log.String(), "stack shop-dev is busy ("+status+"): waiting") {
+				t.Errorf("log does not say it waited:\n%s", log)
+			}
+			if srv.Calls()["DescribeStacks"] < 4 {
+				t.Errorf("did not poll the busy stack: %v", srv.Calls())
+			}
+		})
+	}
+}
+
+func TestRollbackCompleteRecreate(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Stacks: []cfnfake.Stack{existing("shop-dev", "ROLLBACK_COMPLETE")},
+		Plans:  map[string]*cfnfake.Level{"shop-dev": nestedCreate("")},
+	})
+	res, err := d.Deploy(context.Background(), request("dev"))
+	if err != nil || res.Status != "CREATE_COMPLETE" || res.Type != "CREATE" {
+		t.Fatalf("deploy = %+v, %v\n%s", res, err, log)
+	}
+	if srv.Calls()["DeleteStack"] != 1 || !strings.Contains(log.String(), "shop-dev DELETE_COMPLETE AWS::CloudFormation::Stack shop-dev\n") {
+		t.Errorf("stack not deleted first: %v\n%s", srv.Calls(), log)
+	}
+}
+
+func TestProtectedRefusals(t *testing.T) {
+	t.Run("rollback-complete protected", func(t *testing.T) {
+		d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-prod", "ROLLBACK_COMPLETE")}})
+		req := request("prod")
+		req.Protected = true
+		_, err := d.Deploy(context.Background(), req)
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "aws cloudformation delete-stack --stack-name shop-prod") {
+			t.Errorf("error = %v", err)
+		}
+		if srv.Calls()["DeleteStack"] != 0 || srv.StackStatus("shop-prod") != "ROLLBACK_COMPLETE" {
+			t.Errorf("protected stack touched: %v", srv.Calls())
+		}
+	})
+	t.Run("update-rollback-failed", func(t *testing.T) {
+		d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_ROLLBACK_FAILED")}})
+		_, err := d.Deploy(context.Background(), request("dev"))
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "aws cloudformation continue-update-rollback --stack-name shop-dev") {
+			t.Errorf("error = %v", err)
+		}
+		if srv.Calls()["CreateChangeSet"] != 0 {
+			t.Error("change set created on UPDATE_ROLLBACK_FAILED stack")
+		}
+	})
+	t.Run("destroy protected", func(t *testing.T) {
+		d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-prod", "UPDATE_COMPLETE")}})
+		req := request("prod")
+		req.Protected = true
+		if err := d.Destroy(context.Background(), req); !errors.Is(err, ErrRefused) {
+			t.Errorf("destroy protected env error = %v", err)
+		}
+		tp := existing("shop-prod", "UPDATE_COMPLETE")
+		tp.TerminationProtection = true
+		d2, srv2, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{tp}})
+		if err := d2.Destroy(context.Background(), request("prod")); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "termination protection") {
+			t.Errorf("destroy termination-protected stack error = %v", err)
+		}
+		if srv.Calls()["DeleteStack"]+srv2.Calls()["DeleteStack"] != 0 {
+			t.Error("DeleteStack called")
+		}
+	})
+	t.Run("destroy foreign stack", func(t *testing.T) {
+		foreign := existing("shop-dev", "UPDATE_COMPLETE")
+		foreign.Tags = map[string]string{"owner": "someone"}
+		other := existing("shop-qa", "UPDATE_COMPLETE")
+		other.Tags = map[string]string{ManagedByTag: ManagedBy, ProjectTag: "blog", EnvironmentTag: "qa"}
+		d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{foreign, other}})
+		if err := d.Destroy(context.Background(), request("dev")); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "not made by django-serverless") {
+			t.Errorf("destroy foreign error = %v", err)
+		}
+		if err := d.Destroy(context.Background(), request("qa")); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), `project "blog"`) {
+			t.Errorf("destroy other project error = %v", err)
+		}
+		if srv.Calls()["DeleteStack"] != 0 {
+			t.Error("DeleteStack called")
+		}
+	})
+}
+
+func TestForeignStackNotTouched(t *testing.T) {
+	foreign := existing("shop-dev", "UPDATE_COMPLETE")
+	foreign.Tags = map[string]string{"team": "data"}
+	failed := existing("shop-qa", "ROLLBACK_COMPLETE")
+	failed.Tags = nil
+	d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{foreign, failed}, Plans: map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")}})
+	for _, env := range []string{"dev", "qa"} {
+		if _, err := d.Deploy(context.Background(), request(env)); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "not made by django-serverless") {
+			t.Errorf("deploy over foreign stack shop-%s: %v", env, err)
+		}
+	}
+	if c := srv.Calls(); c["CreateChangeSet"]+c["DeleteStack"] != 0 {
+		t.Errorf("foreign stacks touched: %v", c)
+	}
+}
+
+func TestInterruptedPlanDeletesChangeSet(t *testing.T) {
+	d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
+		Plans: map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")}, ChangeSetTicks: 1000000})
+	req := request("dev")
+	req.Timeout = 500 * time.Millisecond
+	res, err := d.Plan(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "timed out after 500ms") {
+		t.Fatalf("error = %v", err)
+	}
+	if res.ChangeSetID != "" || srv.ChangeSetExists("ds-0123456789ab-987654-1") || srv.Calls()["DeleteChangeSet"] != 1 {
+		t.Errorf("change set left behind: %+v %v", res, srv.Calls())
+	}
+}
+
+func TestDestroyPreview(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-pr-42", "UPDATE_COMPLETE"), existing("shop-dev", "UPDATE_COMPLETE")}})
+	req := request(PreviewEnvironment(42))
+	if err := d.Destroy(context.Background(), req); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, log)
+	}
+	if srv.StackStatus("shop-pr-42") != "" || srv.StackStatus("shop-dev") != "UPDATE_COMPLETE" {
+		t.Errorf("after destroy: pr-42 %q, dev %q", srv.StackStatus("shop-pr-42"), srv.StackStatus("shop-dev"))
+	}
+	bad := request("pr-42")
+	bad.StackName = "shop-dev"
+	if err := d.Destroy(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "preview environment pr-42 must use stack shop-pr-42") {
+		t.Errorf("destroy pr-42 aimed at shop-dev: %v", err)
+	}
+	if err := d.Destroy(context.Background(), req); err != nil {
+		t.Errorf("destroy of a missing stack: %v", err)
+	}
+}
+
+func TestCancelMidDeploy(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Stacks:    []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
+		Plans:     map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")},
+		StepTicks: 3,
+	})
+	d.Log = &cancelOn{w: log, line: "UPDATE_IN_PROGRESS AWS::Lambda::Function CatalogFn"}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.Log.(*cancelOn).cancel = cancel
+	res, err := d.Deploy(ctx, request("dev"))
+	if !errors.Is(err, ErrCanceled) {
+		t.Fatalf("deploy error = %v, want ErrCanceled\n%s", err, log)
+	}
+	if srv.Calls()["CancelUpdateStack"] != 1 {
+		t.Errorf("CancelUpdateStack calls = %d", srv.Calls()["CancelUpdateStack"])
+	}
+	if res.Status != "UPDATE_ROLLBACK_COMPLETE" || !strings.Contains(err.Error(), "update cancelled with CancelUpdateStack, stack is UPDATE_ROLLBACK_COMPLETE") {
+		t.Errorf("status %s, error %v\n%s", res.Status, err, log)
+	}
+}
+
+// cancelOn cancels the context when a log line containing line is written.
+type cancelOn struct {
+	w      *bytes.Buffer
+	line   string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.line) {
+		c.cancel()
+	}
+	return c.w.Write(p)
+}
+
+func TestTimeout(t *testing.T) {
+	t.Run("busy forever", func(t *testing.T) {
+		d, srv, _ := deployer(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_IN_PROGRESS")}})
+		req := request("dev")
+		req.Timeout = 50 * time.Millisecond
+		_, err := d.Plan(context.Background(), req)
+		if err == nil || !strings.Contains(err.Error(), "timed out after 50ms") {
+			t.Errorf("error = %v", err)
+		}
+		if srv.Calls()["CreateChangeSet"] != 0 {
+			t.Error("change set created on a busy stack")
+		}
+	})
+	t.Run("during execution", func(t *testing.T) {
+		d, srv, log := deployer(t, cfnfake.Scenario{
+			Stacks:    []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
+			Plans:     map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")},
+			StepTicks: 1000000,
+		})
+		req := request("dev")
+		req.Timeout = time.Second
+		_, err := d.Deploy(context.Background(), req)
+		if !errors.Is(err, ErrCanceled) || !strings.Contains(err.Error(), "timed out after 1s") {
+			t.Errorf("error = %v\n%s", err, log)
+		}
+		if srv.Calls()["CancelUpdateStack"] != 1 {
+			t.Errorf("update not cancelled on timeout: %v", srv.Calls())
+		}
+	})
+}
+
+func TestThrottlingRetried(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Plans:    map[string]*cfnfake.Level{"shop-dev": nestedCreate("")},
+		Throttle: map[string]int{"DescribeStacks": 2, "CreateChangeSet": 1, "DescribeStackEvents": 3, "DescribeChangeSet": 2},
+	})
+	res, err := d.Deploy(context.Background(), request("dev"))
+	if err != nil || res.Status != "CREATE_COMPLETE" {
+		t.Fatalf("deploy = %v, %v\n%s", res.Status, err, log)
+	}
+	if srv.Calls()["CreateChangeSet"] != 2 {
+		t.Errorf("CreateChangeSet calls = %d, want 2 (one throttled, one retried by the SDK)", srv.Calls()["CreateChangeSet"])
+	}
+}
+
+func TestDeployReviewedChangeSet(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{
+		Stacks: []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE"), existing("shop-qa", "UPDATE_COMPLETE")},
+		Plans:  map[string]*cfnfake.Level{"shop-dev": nestedUpdate(""), "shop-qa": nestedUpdate("")},
+	})
+	plan, err := d.Plan(context.Background(), request("dev"))
+	if err != nil || !plan.HasChanges || plan.ChangeSetID == "" {
+		t.Fatalf("plan = %+v, %v\n%s", plan, err, log)
+	}
+	if srv.Calls()["ExecuteChangeSet"] != 0 || !srv.ChangeSetExists(plan.ChangeSetID) {
+		t.Fatal("plan executed or dropped its change set")
+	}
+	t.Run("other stack", func(t *testing.T) {
+		req := request("qa")
+		req.ChangeSetID = plan.ChangeSetID
+		_, err := d.Deploy(context.Background(), req)
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "belongs to stack shop-dev, not shop-qa") {
+			t.Errorf("error = %v", err)
+		}
+	})
+	t.Run("not an arn", func(t *testing.T) {
+		req := request("dev")
+		req.ChangeSetID = "ds-abc"
+		if _, err := d.Deploy(context.Background(), req); err == nil || !strings.Contains(err.Error(), "is not a change set ARN") {
+			t.Errorf("error = %v", err)
+		}
+	})
+	t.Run("execute", func(t *testing.T) {
+		req := request("dev")
+		req.ChangeSetID = plan.ChangeSetID
+		res, err := d.Deploy(context.Background(), req)
+		if err != nil || res.Status != "UPDATE_COMPLETE" || res.Calls["CreateChangeSet"] != 0 {
+			t.Fatalf("deploy = %+v, %v\n%s", res, err, log)
+		}
+		if _, err := d.Deploy(context.Background(), req); !errors.Is(err, ErrRefused) {
+			t.Errorf("second execution error = %v", err)
+		}
+	})
+	t.Run("obsolete", func(t *testing.T) {
+		req := request("qa")
+		req.RunID = "5"
+		p, err := d.Plan(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.MakeObsolete(p.ChangeSetID)
+		req.ChangeSetID = p.ChangeSetID
+		_, err = d.Deploy(context.Background(), req)
+		if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "is OBSOLETE") {
+			t.Errorf("error = %v", err)
+		}
+		if srv.Calls()["ExecuteChangeSet"] != 1 {
+			t.Errorf("obsolete change set executed: %v", srv.Calls())
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	d, srv, _ := deployer(t, cfnfake.Scenario{})
+	long := request("dev")
+	long.Project = strings.Repeat("p", 130)
+	bad := request("dev")
+	bad.Project = "my_shop"
+	digit := request("dev")
+	digit.Project = "1shop"
+	big := request("dev")
+	big.TemplateSizes = map[string]int{"api.yaml": MaxTemplateBytes + 1}
+	noURL := request("dev")
+	noURL.TemplateURL = ""
+	for name, tc := range map[string]struct {
+		req  Request
+		want string
+	}{
+		"long":     {long, "over CloudFormation's limit of 128"},
+		"chars":    {bad, "must start with a letter and contain only letters, digits and hyphens"},
+		"digit":    {digit, "must start with a letter"},
+		"template": {big, "template api.yaml is 1048577 bytes, over CloudFormation's limit"},
+		"no url":   {noURL, "no template URL"},
+	} {
+		_, err := d.Deploy(context.Background(), tc.req)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error = %v, want %q", name, err, tc.want)
+		}
+	}
+	if n := total(srv.Calls()); n != 0 {
+		t.Errorf("bad input reached CloudFormation: %v", srv.Calls())
+	}
+	if err := ValidateRegion("eu-west-1"); err != nil {
+		t.Error(err)
+	}
+	if err := ValidateRegion("europe"); err == nil {
+		t.Error("region europe accepted")
+	}
+}
+
+func TestChangeSetName(t *testing.T) {
+	for _, tc := range []struct{ commit, run, want string }{
+		{"0123456789abcdef0123", "987654-1", "ds-0123456789ab-987654-1"},
+		{"", "", "ds-nocommit-local"},
+		{"abc", "run/7 x", "ds-abc-run-7-x"},
+	} {
+		if got := ChangeSetName(tc.commit, tc.run); got != tc.want {
+			t.Errorf("ChangeSetName(%q, %q) = %q, want %q", tc.commit, tc.run, got, tc.want)
+		}
+	}
+}
+
+func TestNoCredentials(t *testing.T) {
+	srv := cfnfake.New(t, cfnfake.Scenario{})
+	testenv.AWSEnv(t)
+	c := cloudformation.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.NewCredentialsCache(credentials.StaticCredentialsProvider{})},
+		func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	d := &Deployer{CFN: c, Poll: time.Millisecond}
+	_, err := d.Plan(context.Background(), request("dev"))
+	if err == nil || !strings.Contains(err.Error(), "no usable AWS credentials") {
+		t.Errorf("error = %v", err)
+	}
+	if total(srv.Calls()) != 0 {
+		t.Errorf("request sent without credentials: %v", srv.Calls())
+	}
+}
