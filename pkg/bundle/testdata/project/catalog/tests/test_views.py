@@ -1,0 +1,2 @@
+def test_index():
+    assert True

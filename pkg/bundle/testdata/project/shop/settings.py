@@ -1,0 +1,2 @@
+INSTALLED_APPS = ["catalog"]
+ROOT_URLCONF = "shop.urls"
