@@ -20,6 +20,12 @@ RUN CGO_ENABLED=1 go build -trimpath -tags netgo,osusergo \
       -o /out/django-serverless . \
  && /out/django-serverless --help >/dev/null
 
+# The binary must be static: prove it by running it in an empty filesystem.
+# The runtime stage copies the binary from here, so this stage always runs.
+FROM scratch AS static-check
+COPY --from=build /out/django-serverless /django-serverless
+RUN ["/django-serverless", "--help"]
+
 FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv
 
 FROM python:${PYTHON_VERSION}-slim-bookworm
@@ -27,7 +33,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=uv /uv /usr/local/bin/uv
-COPY --from=build /out/django-serverless /usr/local/bin/django-serverless
+COPY --from=static-check /django-serverless /usr/local/bin/django-serverless
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UV_NO_CACHE=0

@@ -5,9 +5,9 @@ GO ?= go
 FUZZTIME ?= 15s
 DEBIAN_PYTHON ?= /usr/bin/python3
 
-.PHONY: test vet gotest pytest fuzz lint-workflows build
+.PHONY: test vet gotest pytest fuzz lint-workflows build static-check
 
-test: vet gotest pytest fuzz lint-workflows
+test: vet gotest pytest fuzz lint-workflows static-check
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
@@ -25,11 +25,23 @@ pytest:
 		echo "python tests: skipped, $(DEBIAN_PYTHON) lacks django/rest_framework/graphene"; \
 	fi
 
+# Each fuzz target runs for a short fixed time (go test -fuzz takes one
+# target per run).
+FUZZ_TARGETS = ./pkg/django:FuzzAPIPath ./pkg/config:FuzzLoad ./pkg/graphql:FuzzToAppSync
+
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzAPIPath$$' -fuzztime=$(FUZZTIME) ./pkg/django
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
 
 lint-workflows:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 .github/workflows/*.yml
+	GO=$(GO) bash examples/workflows/lint.sh
 
 build:
 	CGO_ENABLED=1 $(GO) build -trimpath -tags netgo,osusergo -ldflags '-s -w -linkmode external -extldflags "-static"' -o django-serverless .
+
+static-check:
+	bash .ci/static-check

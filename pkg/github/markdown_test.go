@@ -1,0 +1,549 @@
+package github
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/django-serverless/django-serverless-action/internal/ghfake"
+	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func assertGolden(t *testing.T, got, name string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it)\n--- WANT\n%s\n--- GOT\n%s", p, want, got)
+	}
+}
+
+const commit = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+const runURL = "https://github.com/Codertocat/Hello-World/actions/runs/1234567890"
+
+func add(id, typ string) changeset.ResourceChange {
+	return changeset.ResourceChange{Action: "Add", LogicalID: id, ResourceType: typ}
+}
+
+func modify(id, typ, replacement string, props ...string) changeset.ResourceChange {
+	c := changeset.ResourceChange{Action: "Modify", LogicalID: id, ResourceType: typ, Replacement: replacement, PhysicalID: "phys-" + id}
+	for _, p := range props {
+		rec := "Never"
+		if replacement == "True" {
+			rec = "Always"
+		} else if replacement == "Conditional" {
+			rec = "Conditionally"
+		}
+		c.Details = append(c.Details, changeset.Detail{Attribute: "Properties", Name: p, RequiresRecreation: rec, ChangeSource: "DirectModification", Evaluation: "Static"})
+	}
+	return c
+}
+
+func remove(id, typ string) changeset.ResourceChange {
+	return changeset.ResourceChange{Action: "Remove", LogicalID: id, ResourceType: typ, PhysicalID: "shop-pr-2-" + id}
+}
+
+func nested(action, id string) changeset.ResourceChange {
+	c := changeset.ResourceChange{Action: action, LogicalID: id, ResourceType: "AWS::CloudFormation::Stack", NestedStack: true}
+	if action == "Modify" {
+		c.Replacement = "False"
+	}
+	return c
+}
+
+func model(stacks ...changeset.Stack) *changeset.Model {
+	return &changeset.Model{
+		StackName:     "shop-pr-2",
+		ChangeSetID:   "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/ds-ec26c3e-1234567890-1/0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+		ChangeSetName: "ds-ec26c3e-1234567890-1",
+		Status:        "CREATE_COMPLETE",
+		Stacks:        stacks,
+	}
+}
+
+func firstDeploy() CommentData {
+	return CommentData{
+		Mode: ModeDeploy, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL,
+		ChangeSet: model(
+			changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Add", "Lambdas"), nested("Add", "Api")}},
+			changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
+				add("ExecutionRole", "AWS::IAM::Role"), add("DepsLayer", "AWS::Lambda::LayerVersion"),
+				add("CatalogFunction", "AWS::Lambda::Function"), add("CatalogVersion3f9a2c1b", "AWS::Lambda::Version"),
+				add("CatalogAlias", "AWS::Lambda::Alias"), add("DefaultFunction", "AWS::Lambda::Function"),
+			}},
+			changeset.Stack{Path: "Api", Changes: []changeset.ResourceChange{
+				add("RestApi", "AWS::ApiGateway::RestApi"), add("CatalogPkResource", "AWS::ApiGateway::Resource"),
+				add("Deployment8c1d2e3f", "AWS::ApiGateway::Deployment"), add("Stage", "AWS::ApiGateway::Stage"),
+			}},
+		),
+		Routes: []RouteLine{
+			{Route: "catalog/<int:pk>/", Name: "catalog:detail", APIPath: "/catalog/{pk}", Methods: []string{"GET"}, Function: "Catalog", Change: "new"},
+			{Route: "orders/", Name: "orders:list", APIPath: "/orders", Methods: []string{"GET", "POST"}, Function: "Default", Change: "new"},
+		},
+		Artifacts:  &Artifacts{Uploaded: 4, UploadedBytes: 18_874_368, Skipped: 0},
+		Status:     "CREATE_COMPLETE",
+		Duration:   2*time.Minute + 13*time.Second + 400*time.Millisecond,
+		APIURL:     "https://abc123defg.execute-api.eu-west-1.amazonaws.com/pr-2",
+		GraphQLURL: "https://xyz.appsync-api.eu-west-1.amazonaws.com/graphql",
+	}
+}
+
+func codeOnly() CommentData {
+	d := firstDeploy()
+	d.ChangeSet = model(
+		changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas")}},
+		changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
+			modify("ProjectLayer", "AWS::Lambda::LayerVersion", "True", "Content"),
+			modify("CatalogFunction", "AWS::Lambda::Function", "False", "Layers"),
+			{Action: "Remove", LogicalID: "CatalogVersion3f9a2c1b", ResourceType: "AWS::Lambda::Version", PhysicalID: "arn:aws:lambda:eu-west-1:123456789012:function:shop-pr-2_Catalog:1"},
+			add("CatalogVersion77aa01de", "AWS::Lambda::Version"),
+			modify("CatalogAlias", "AWS::Lambda::Alias", "False", "FunctionVersion"),
+		}},
+	)
+	d.Routes = nil
+	d.Artifacts = &Artifacts{Uploaded: 1, UploadedBytes: 48_213, Skipped: 3}
+	d.Status, d.Duration = "UPDATE_COMPLETE", 41*time.Second
+	return d
+}
+
+func risky() CommentData {
+	return CommentData{
+		Mode: ModePlan, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL,
+		ChangeSet: model(
+			changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas"), nested("Modify", "Api")}},
+			changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
+				remove("OrdersFunction", "AWS::Lambda::Function"),
+				remove("OrdersLogGroup", "AWS::Logs::LogGroup"),
+				modify("ExecutionRole", "AWS::IAM::Role", "True", "RoleName"),
+				modify("CatalogFunction", "AWS::Lambda::Function", "False", "MemorySize", "Timeout"),
+				{Action: "Modify", LogicalID: "CatalogAlias", ResourceType: "AWS::Lambda::Alias", Replacement: "False", MayChange: true,
+					Details: []changeset.Detail{{Attribute: "Properties", Name: "FunctionVersion", Evaluation: "Dynamic", ChangeSource: "ParameterReference"}}},
+			}},
+			changeset.Stack{Path: "Api", Changes: []changeset.ResourceChange{
+				modify("Stage", "AWS::ApiGateway::Stage", "Conditional", "StageName"),
+				remove("OrdersResource", "AWS::ApiGateway::Resource"),
+				add("Deployment0d9e8f7a", "AWS::ApiGateway::Deployment"),
+			}},
+		),
+		Routes: []RouteLine{
+			{Route: "^receipts/(?P<number>[0-9]+)(?:\\.pdf)?$", APIPath: "/receipts/{proxy+}", Function: "Default", Change: "changed"},
+		},
+		Artifacts: &Artifacts{Uploaded: 2, UploadedBytes: 3_145_728, Skipped: 2},
+	}
+}
+
+func noChanges() CommentData {
+	return CommentData{
+		Mode: ModeNoChanges, Environment: "prod", Stack: "shop-prod", Commit: commit, RunURL: runURL,
+		Artifacts: &Artifacts{Skipped: 4},
+		APIURL:    "https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod",
+	}
+}
+
+func failedDeploy() CommentData {
+	d := codeOnly()
+	d.Mode = ModeFailed
+	d.Status = "UPDATE_ROLLBACK_COMPLETE"
+	d.Duration = 3*time.Minute + 2*time.Second
+	d.APIURL, d.GraphQLURL = "", ""
+	d.RootCause = "Lambdas/CatalogFunction (AWS::Lambda::Function) UPDATE_FAILED: Resource handler returned message: \"Unzipped size must be smaller than 262144000 bytes (Service: Lambda, Status Code: 400, Request ID: 0f1e2d3c-aaaa)\""
+	return d
+}
+
+func TestCommentGolden(t *testing.T) {
+	for name, d := range map[string]CommentData{
+		"first-deploy":  firstDeploy(),
+		"code-only":     codeOnly(),
+		"risky-plan":    risky(),
+		"no-changes":    noChanges(),
+		"failed-deploy": failedDeploy(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := Comment(d)
+			assertGolden(t, got, name+".md")
+			if !strings.HasPrefix(got, Marker(d.Stack)+"\n") {
+				t.Errorf("comment does not start with the marker line")
+			}
+			if !strings.Contains(got, "job summary") {
+				t.Errorf("comment does not point to the job summary")
+			}
+			assertWellFormed(t, got)
+			if strings.Contains(got, "123456789012") {
+				t.Errorf("comment shows the account ID")
+			}
+			// The job summary holds the same report without marker.
+			sum := Summary(d)
+			if strings.Contains(sum, "<!--") {
+				t.Errorf("summary carries the marker")
+			}
+			assertGolden(t, sum, name+".summary.md")
+		})
+	}
+}
+
+// beforeDetails is the part of a comment outside every <details> block
+// (everything before the first one: the risk list comes before them).
+func beforeDetails(s string) string {
+	before, _, _ := strings.Cut(s, "<details>")
+	return before
+}
+
+func TestCommentRiskListOutsideDetails(t *testing.T) {
+	got := Comment(risky())
+	top := beforeDetails(got)
+	for _, want := range []string{
+		"⚠️ **Remove** Lambdas/OrdersFunction (AWS::Lambda::Function)",
+		"⚠️ **Remove** Lambdas/OrdersLogGroup (AWS::Logs::LogGroup)",
+		"⚠️ **Replace (True)** Lambdas/ExecutionRole (AWS::IAM::Role): RoleName (recreate: Always)",
+		"⚠️ **Replace (Conditional)** Api/Stage (AWS::ApiGateway::Stage): StageName (recreate: Conditionally)",
+		"⚠️ **Remove** Api/OrdersResource (AWS::ApiGateway::Resource)",
+		"**Changes** 1 to add · 2 to modify · 3 to remove · 2 to replace",
+	} {
+		if !strings.Contains(top, want) {
+			t.Errorf("outside <details> lacks %q", want)
+		}
+	}
+	if strings.Contains(top, "CatalogFunction") {
+		t.Errorf("a plain modify is listed as a risk")
+	}
+}
+
+// unescapedPipes counts '|' not preceded by a backslash.
+func unescapedPipes(line string) int {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		if line[i] == '\\' {
+			i++
+			continue
+		}
+		if line[i] == '|' {
+			n++
+		}
+	}
+	return n
+}
+
+// containsUnescaped reports whether s occurs in text without a backslash
+// before it.
+func containsUnescaped(text, s string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], s)
+		if j < 0 {
+			return false
+		}
+		if at := i + j; at == 0 || text[at-1] != '\\' {
+			return true
+		}
+		i += j + 1
+	}
+}
+
+// withoutCodeBlocks drops fenced code blocks (whose content is inert).
+func withoutCodeBlocks(md string) string {
+	var out []string
+	fenceOpen := ""
+	for _, l := range strings.Split(md, "\n") {
+		trimmed := strings.TrimRight(l, " ")
+		switch {
+		case fenceOpen == "" && strings.HasPrefix(trimmed, "```"):
+			fenceOpen = trimmed[:len(trimmed)-len(strings.TrimLeft(trimmed, "`"))]
+		case fenceOpen != "" && strings.Trim(trimmed, "`") == "" && len(trimmed) >= len(fenceOpen):
+			fenceOpen = ""
+		case fenceOpen == "":
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// assertWellFormed checks what hostile text could break: every table row
+// has its header's column count, <details> blocks balance, the marker
+// appears once, no raw HTML tag other than ours appears.
+func assertWellFormed(t *testing.T, md string) {
+	t.Helper()
+	md = withoutCodeBlocks(md)
+	lines := strings.Split(md, "\n")
+	cols := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "|") {
+			cols = 0
+			continue
+		}
+		n := unescapedPipes(l)
+		if cols == 0 {
+			cols = n
+			continue
+		}
+		if n != cols {
+			t.Errorf("line %d has %d cell separators, header has %d: %q", i+1, n, cols, l)
+		}
+	}
+	if o, c := strings.Count(md, "<details>"), strings.Count(md, "</details>"); o != c {
+		t.Errorf("%d <details> and %d </details>", o, c)
+	}
+	if n := strings.Count(md, "<!--"); n > 1 {
+		t.Errorf("%d HTML comments, want only the marker", n)
+	}
+	tags := regexp.MustCompile(`</?([a-zA-Z]+)`)
+	for _, m := range tags.FindAllStringSubmatch(md, -1) {
+		switch m[1] {
+		case "details", "summary", "sub":
+		default:
+			t.Errorf("unexpected HTML tag %q", m[0])
+		}
+	}
+}
+
+func TestCommentEscapesHostileNames(t *testing.T) {
+	hostile := "Evil|Name`code` <script>alert(1)</script> @octocat #1 [x](http://evil.example) ![i](https://e/i.png) **bold** $x^2$ ~~s~~\n## Heading\r\n</details><!-- django-serverless:stack=x --> \u202egnp.exe www.evil.example"
+	d := risky()
+	m := d.ChangeSet
+	m.StackName = hostile
+	m.Stacks[1].StatusReason = hostile
+	m.Stacks[1].Status = "FAILED"
+	m.Stacks[1].Changes = append(m.Stacks[1].Changes,
+		changeset.ResourceChange{Action: "Remove", LogicalID: hostile, ResourceType: hostile, PhysicalID: hostile},
+		changeset.ResourceChange{Action: "Modify", LogicalID: "X", ResourceType: hostile, Replacement: "True",
+			Details: []changeset.Detail{{Attribute: "Properties", Name: hostile, RequiresRecreation: "Always"}}})
+	m.Stacks[2].Path = hostile
+	d.Routes = append(d.Routes, RouteLine{Route: hostile, Name: hostile, APIPath: hostile, Methods: []string{hostile}, Function: hostile, Change: hostile})
+	d.Status = hostile
+	d.APIURL = "javascript:alert(1)//" + hostile
+	d.RootCause = "```\n" + hostile + "\n````"
+	d.Commit = hostile
+
+	for name, got := range map[string]string{"comment": Comment(d), "summary": Summary(d)} {
+		t.Run(name, func(t *testing.T) {
+			assertWellFormed(t, got)
+			text := withoutCodeBlocks(got)
+			for _, bad := range []string{"<script", "@octocat", " #1 ", "](http://evil", "](https://e/", "![", "**bold**", "\n## Heading", "\u202e", "www.evil", "http://evil", "`code`", "$x"} {
+				if containsUnescaped(text, bad) {
+					t.Errorf("%s contains %q", name, bad)
+				}
+			}
+			if !strings.Contains(got, "\n`````text\n```\n") || !strings.Contains(got, "\n````\n`````\n") {
+				t.Errorf("root cause is not fenced with a fence longer than its backtick runs:\n%s", got)
+			}
+			if name == "comment" && !strings.HasPrefix(got, Marker("shop-pr-2")+"\n") {
+				t.Errorf("marker is not the first line")
+			}
+			// The hostile logical ID is listed as a risk outside <details>,
+			// escaped.
+			if !strings.Contains(beforeDetails(got), "⚠️ **Remove** Lambdas/Evil\\|Name\\`code\\` &lt;script&gt;") {
+				t.Errorf("escaped hostile removal missing from the risk list:\n%s", beforeDetails(got))
+			}
+		})
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain-Name9":                      "plain-Name9",
+		"arn:aws:iam::123456789012:role/x": "arn:aws:iam::&lt;account&gt;:role/x",
+		"a|b":                              `a\|b`,
+		"<b>&":                             "&lt;b&gt;&amp;",
+		"@user":                            "@\u2060user",
+		"fix #12":                          "fix #\u206012",
+		"line\nbreak\r\ntab\t.":            "line break  tab .",
+		"[x](y)":                           `\[x\](y)`,
+		"http://x":                         "http:\u2060//x",
+		"WWW.x.org":                        "WWW\u2060.x.org",
+		"a\u202eb":                         "a\ufffdb",
+		"*_`~$!":                           "\\*\\_\\`\\~\\$!",
+	} {
+		if got := Escape(in); got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// bigModel has n changes spread over three nested stacks; every step-th
+// change is a removal or a replacement.
+func bigModel(n, step int, id func(i int) string) *changeset.Model {
+	m := model(changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas"), nested("Modify", "Lambdas2"), nested("Modify", "Api")}},
+		changeset.Stack{Path: "Lambdas"}, changeset.Stack{Path: "Lambdas2"}, changeset.Stack{Path: "Api"})
+	for i := 0; i < n; i++ {
+		var c changeset.ResourceChange
+		switch {
+		case step > 0 && i%step == 0 && i%(2*step) == 0:
+			c = remove(id(i), "AWS::Lambda::Function")
+		case step > 0 && i%step == 0:
+			c = modify(id(i), "AWS::ApiGateway::Resource", "True", "PathPart", "ParentId")
+		default:
+			c = modify(id(i), "AWS::Lambda::Function", "False", "Code", "Layers", "Environment", "MemorySize")
+		}
+		s := &m.Stacks[1+i%3]
+		s.Changes = append(s.Changes, c)
+	}
+	return m
+}
+
+func TestCommentLimit3000Changes(t *testing.T) {
+	d := firstDeploy()
+	d.Mode = ModePlan
+	d.ChangeSet = bigModel(3000, 10, func(i int) string { return fmt.Sprintf("CatalogProductDetailFunction%04d", i) })
+	got := Comment(d)
+	if len(got) > MaxCommentBytes || utf8.RuneCountInString(got) > ghfake.MaxBodyChars {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	full := Summary(d)
+	if len(full) <= ghfake.MaxBodyChars {
+		t.Fatalf("summary is only %d bytes: the test does not exceed the limit", len(full))
+	}
+	top := beforeDetails(got)
+	risks := 0
+	for i := 0; i < 3000; i++ {
+		if i%10 != 0 {
+			continue
+		}
+		risks++
+		path := []string{"Lambdas", "Lambdas2", "Api"}[i%3]
+		want := fmt.Sprintf("**Remove** %s/CatalogProductDetailFunction%04d (", path, i)
+		if i%20 != 0 {
+			want = fmt.Sprintf("**Replace (True)** %s/CatalogProductDetailFunction%04d (", path, i)
+		}
+		if !strings.Contains(top, want) {
+			t.Errorf("risk %d missing outside <details>: %q", i, want)
+		}
+	}
+	if n := strings.Count(top, "- ⚠️ "); n != risks {
+		t.Errorf("%d risk lines, want %d", n, risks)
+	}
+	if !strings.Contains(got, "Shortened to fit GitHub's comment size limit") || !strings.Contains(got, "The full diff is in the [job summary]("+runURL+")") {
+		t.Errorf("comment does not say it was shortened and where the full diff is:\n%s", got[len(got)-400:])
+	}
+	assertWellFormed(t, got)
+	// The summary has every row.
+	if n := strings.Count(full, "| ✏️ Modify |") + strings.Count(full, "| ⚠️ ➖ Remove |") + strings.Count(full, "| ⚠️ ♻️ Replace |"); n != 3000+3 {
+		t.Errorf("summary has %d rows, want 3003", n)
+	}
+
+	// GitHub (the fake enforces its 65,536-character limit) takes it.
+	fake := ghfake.New(t)
+	c := newCommenter(t, fake, "")
+	if _, err := c.Upsert(context.Background(), owner, repo, prNum, d.Stack, got); err != nil {
+		t.Fatal(err)
+	}
+	// And refuses the unshortened report: the limit is real.
+	if _, err := c.Upsert(context.Background(), owner, repo, prNum+1, d.Stack, full); err == nil || !strings.Contains(err.Error(), "422") {
+		t.Fatalf("the fake accepted %d bytes: %v", len(full), err)
+	}
+}
+
+func TestCommentRiskListAloneTooLong(t *testing.T) {
+	// 3,000 removals and replacements: full risk lines cannot fit; the
+	// lines are shortened but every logical ID stays.
+	d := risky()
+	d.ChangeSet = bigModel(3000, 1, func(i int) string { return fmt.Sprintf("Fn%04d", i) })
+	got := Comment(d)
+	if len(got) > MaxCommentBytes {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	top := beforeDetails(got)
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile(`[ ,](Fn[0-9]{4})(?:,|\n)`).FindAllStringSubmatch(top, -1) {
+		named[m[1]] = true
+	}
+	for i := 0; i < 3000; i++ {
+		if !named[fmt.Sprintf("Fn%04d", i)] {
+			t.Fatalf("Fn%04d missing from the risk list", i)
+		}
+	}
+	if !strings.Contains(top, "every removal and replacement is named") {
+		t.Errorf("comment does not say the risk list was shortened")
+	}
+	assertWellFormed(t, got)
+
+	// With names too long for even that, the comment says how many are not
+	// listed rather than exceed the limit.
+	d.ChangeSet = bigModel(3000, 1, func(i int) string { return fmt.Sprintf("VeryLongLogicalIdentifierForAResource%04dThatGoesOnAndOn", i) })
+	got = Comment(d)
+	if len(got) > MaxCommentBytes {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	listed := 0
+	for i := 0; i < 3000; i++ {
+		if strings.Contains(got, fmt.Sprintf("Resource%04dThat", i)) {
+			listed++
+		}
+	}
+	want := fmt.Sprintf("**%d more removals or replacements are not listed here**", 3000-listed)
+	if listed == 0 || listed == 3000 || !strings.Contains(got, want) {
+		t.Fatalf("listed %d of 3000; comment lacks %q", listed, want)
+	}
+}
+
+func TestCommentDeterministic(t *testing.T) {
+	d := risky()
+	a, b := Comment(d), Comment(d)
+	if a != b {
+		t.Fatal("two renders differ")
+	}
+}
+
+func TestHumanBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 18_874_368: "18.0 MiB", 5 << 30: "5.0 GiB"} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestSummaryStaysUnderJobSummaryLimit(t *testing.T) {
+	d := risky()
+	long := strings.Repeat("Environment.Variables.SETTING_", 8)
+	d.ChangeSet = bigModel(9000, 50, func(i int) string { return fmt.Sprintf("Function%05d", i) })
+	for si := range d.ChangeSet.Stacks {
+		for ci := range d.ChangeSet.Stacks[si].Changes {
+			c := &d.ChangeSet.Stacks[si].Changes[ci]
+			c.Details = append(c.Details, changeset.Detail{Attribute: "Properties", Name: long, RequiresRecreation: "Never"})
+		}
+	}
+	got := Summary(d)
+	if len(got) > MaxSummaryBytes {
+		t.Fatalf("summary is %d bytes", len(got))
+	}
+	if !strings.Contains(got, "Shortened to fit GitHub's 1 MiB job summary limit") {
+		t.Fatal("summary does not say it was shortened")
+	}
+	// Still every risk, in full.
+	top := beforeDetails(got)
+	for i := 0; i < 9000; i += 50 {
+		if !strings.Contains(top, fmt.Sprintf("/Function%05d (", i)) {
+			t.Fatalf("risk Function%05d missing", i)
+		}
+	}
+	// A summary that fits is not shortened.
+	if s := Summary(risky()); strings.Contains(s, "Shortened") {
+		t.Fatal("small summary shortened")
+	}
+}
+
+// BenchmarkComment3000 renders the comment of a 3,000-change change set,
+// which must be shortened to fit (several renders).
+func BenchmarkComment3000(b *testing.B) {
+	d := risky()
+	d.ChangeSet = bigModel(3000, 10, func(i int) string { return fmt.Sprintf("CatalogProductDetailFunction%04d", i) })
+	for b.Loop() {
+		if len(Comment(d)) > MaxCommentBytes {
+			b.Fatal("too long")
+		}
+	}
+}
