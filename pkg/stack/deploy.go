@@ -485,7 +485,11 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	if err := req.validate(false); err != nil {
 		return res, err
 	}
-	out, err := api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(req.ChangeSetID)})
+	in := &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(req.ChangeSetID)}
+	if !changeSetRE.MatchString(req.ChangeSetID) {
+		in.StackName = aws.String(name)
+	}
+	out, err := api.DescribeChangeSet(ctx, in)
 	if err != nil {
 		if isCode(err, "ChangeSetNotFound") || isCode(err, "ChangeSetNotFoundException") {
 			return res, fmt.Errorf("change set %s no longer exists (deleted, or already executed): run plan again: %w", req.ChangeSetID, ErrRefused)
@@ -494,6 +498,9 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	}
 	res.ChangeSetName = aws.ToString(out.ChangeSetName)
 	res.StackID = aws.ToString(out.StackId)
+	if id := aws.ToString(out.ChangeSetId); id != "" {
+		res.ChangeSetID = id
+	}
 	switch {
 	case aws.ToString(out.StackName) != name:
 		return res, fmt.Errorf("change set %s belongs to stack %s, not %s: %w", req.ChangeSetID, aws.ToString(out.StackName), name, ErrRefused)
@@ -512,7 +519,7 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	if st == nil || st.StackStatus == types.StackStatusReviewInProgress {
 		res.Type = "CREATE"
 	}
-	model, err := changeset.Describe(ctx, api, req.ChangeSetID)
+	model, err := changeset.Describe(ctx, api, res.ChangeSetID)
 	if err != nil {
 		return res, err
 	}

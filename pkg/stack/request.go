@@ -183,14 +183,20 @@ func (r *Request) validate(needTemplate bool) error {
 			}
 		}
 	}
-	if r.ChangeSetID != "" && !changeSetRE.MatchString(r.ChangeSetID) {
-		errs = append(errs, fmt.Errorf("change-set id %q is not a change set ARN (arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID)", r.ChangeSetID))
+	if r.ChangeSetID != "" && !changeSetRE.MatchString(r.ChangeSetID) && !changeSetNameRE.MatchString(r.ChangeSetID) {
+		errs = append(errs, fmt.Errorf("change-set id %q is neither a change set ARN (arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID) nor a change set name", r.ChangeSetID))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid request for stack %s: %w", name, err)
 	}
 	return nil
 }
+
+// changeSetNameRE is a change set name as CloudFormation accepts it. A
+// reviewed change set may be passed by name (looked up on the request's
+// stack): its ARN carries the account ID, which Actions masks, and the
+// runner drops job outputs holding a masked value.
+var changeSetNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 
 // tags are the root stack's tags, sorted by key.
 func (r *Request) tags() []types.Tag {

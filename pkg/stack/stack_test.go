@@ -577,16 +577,25 @@ func TestDeployReviewedChangeSet(t *testing.T) {
 			t.Errorf("error = %v", err)
 		}
 	})
-	t.Run("not an arn", func(t *testing.T) {
+	t.Run("neither arn nor name", func(t *testing.T) {
 		req := request("dev")
-		req.ChangeSetID = "ds-abc"
-		if _, err := d.Deploy(context.Background(), req); err == nil || !strings.Contains(err.Error(), "is not a change set ARN") {
+		req.ChangeSetID = "ds abc/../x"
+		if _, err := d.Deploy(context.Background(), req); err == nil || !strings.Contains(err.Error(), "is neither a change set ARN") {
 			t.Errorf("error = %v", err)
 		}
 	})
-	t.Run("execute", func(t *testing.T) {
+	t.Run("unknown name", func(t *testing.T) {
 		req := request("dev")
-		req.ChangeSetID = plan.ChangeSetID
+		req.ChangeSetID = "ds-abc"
+		if _, err := d.Deploy(context.Background(), req); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "no longer exists") {
+			t.Errorf("error = %v", err)
+		}
+	})
+	// By name, as a later job receives it (the ARN carries the masked
+	// account ID): looked up on the request's stack.
+	t.Run("execute by name", func(t *testing.T) {
+		req := request("dev")
+		req.ChangeSetID = plan.ChangeSetName
 		res, err := d.Deploy(context.Background(), req)
 		if err != nil || res.Status != "UPDATE_COMPLETE" || res.Calls["CreateChangeSet"] != 0 {
 			t.Fatalf("deploy = %+v, %v\n%s", res, err, log)
