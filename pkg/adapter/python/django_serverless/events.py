@@ -1,0 +1,403 @@
+"""Event kinds and the HTTP event -> WSGI environ mapping.
+
+API Gateway REST (payload 1.0), HTTP API / Function URL (payload 2.0) and ALB
+target events become a PEP 3333 environ. The rules, and why:
+
+* SCRIPT_NAME comes from configuration (DJANGO_SERVERLESS_SCRIPT_NAME), never
+  from the Host header. The prefix is removed from the request path only on
+  a path-segment boundary, so a stage ``/prod`` never eats ``/products``.
+  For REST events the full client path is ``requestContext.path`` (it carries
+  the stage, or a custom domain's base path) and ``path`` is the path below
+  the stage; for payload 2.0 ``rawPath`` is the client path.
+* Query strings: REST ``multiValueQueryStringParameters`` win over the
+  single-value map (API Gateway has decoded both, so they are re-encoded);
+  payload 2.0 ``rawQueryString`` is used verbatim; ALB hands over parameters
+  exactly as the client sent them (still encoded), so they are joined, not
+  encoded again. Null maps mean no query string.
+* PATH_INFO is percent-decoded UTF-8 carried in a latin-1 str (PEP 3333).
+* REMOTE_ADDR comes from ``requestContext`` (the source IP API Gateway saw),
+  never from a client-supplied X-Forwarded-For. ALB has no such field: its
+  own rightmost X-Forwarded-For entry is the address it saw.
+"""
+
+import base64
+import binascii
+import sys
+from io import BytesIO
+from urllib.parse import quote, unquote
+
+#: Event kinds returned by :func:`kind`.
+WARMUP = "warmup"
+REST = "rest"  # API Gateway REST API, and HTTP API payload format 1.0
+HTTP = "http"  # API Gateway HTTP API payload format 2.0
+URL = "url"  # Lambda Function URL (payload 2.0 shape)
+ALB = "alb"
+APPSYNC = "appsync"
+APPSYNC_BATCH = "appsync-batch"
+
+#: Lambda's synchronous payload limit; a larger body cannot be genuine.
+MAX_BODY = 6 * 1024 * 1024
+
+WARMUP_KEY = "django_serverless"
+WARMUP_VALUE = "warmup"
+
+
+class BadEvent(Exception):
+    """A recognised HTTP event whose content is malformed (answered 4xx)."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+class UnknownEvent(ValueError):
+    """An event of no kind this runtime handles."""
+
+
+def describe(event):
+    """A short description of an unknown event: its keys, or its type."""
+    if isinstance(event, dict):
+        keys = ", ".join(sorted(str(k) for k in event)) or "(none)"
+        return "event keys: " + keys
+    if isinstance(event, list):
+        return "a list of %d items that are not AppSync resolver events" % len(event)
+    return "an event of type %s" % type(event).__name__
+
+
+def _is_appsync(event):
+    return (
+        isinstance(event, dict)
+        and isinstance(event.get("info"), dict)
+        and "fieldName" in event["info"]
+        and "arguments" in event
+    )
+
+
+def kind(event):
+    """Return the kind of event, or raise UnknownEvent naming its keys."""
+    if isinstance(event, dict):
+        if WARMUP_KEY in event:
+            if event.get(WARMUP_KEY) == WARMUP_VALUE:
+                return WARMUP
+            raise UnknownEvent(
+                "django_serverless: unknown control event %r (want %r)"
+                % (event.get(WARMUP_KEY), WARMUP_VALUE)
+            )
+        ctx = event.get("requestContext")
+        if isinstance(ctx, dict) and "elb" in ctx:
+            return ALB
+        if event.get("version") == "2.0" and ("rawPath" in event or isinstance(ctx, dict) and "http" in ctx):
+            domain = ctx.get("domainName", "") if isinstance(ctx, dict) else ""
+            if isinstance(domain, str) and ".lambda-url." in domain:
+                return URL
+            return HTTP
+        if "httpMethod" in event and ("path" in event or "requestContext" in event):
+            return REST
+        if _is_appsync(event):
+            return APPSYNC
+    elif isinstance(event, list) and event and all(_is_appsync(e) for e in event):
+        return APPSYNC_BATCH
+    raise UnknownEvent("django_serverless: unrecognised event, " + describe(event))
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _map(event, key):
+    """event[key] as a dict; None and a missing key give {}."""
+    value = event.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadEvent("event field %s must be an object, not %s" % (key, type(value).__name__))
+    return value
+
+
+def _str(value, what, key=None):
+    if type(value) is str:
+        return value
+    if key is not None:
+        what = "%s.%s" % (what, key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadEvent("event field %s must be a string, not %s" % (what, type(value).__name__))
+    return str(value)
+
+
+def _latin1(text):
+    """A str of unicode text -> its UTF-8 bytes seen as latin-1 (PEP 3333)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _path_info(path):
+    if "%" in path:
+        path = unquote(path, encoding="utf-8", errors="replace")
+    if path.isascii():
+        return path
+    return _latin1(path)
+
+
+def strip_prefix(path, prefix):
+    """Remove prefix from path on a segment boundary; None if it does not match."""
+    if not prefix:
+        return None
+    if path == prefix:
+        return "/"
+    if path.startswith(prefix + "/"):
+        return path[len(prefix):]
+    return None
+
+
+def normalise_script_name(value):
+    value = (value or "").strip()
+    if not value or value == "/":
+        return ""
+    if not value.startswith("/"):
+        value = "/" + value
+    return value.rstrip("/")
+
+
+def _body(event):
+    body = event.get("body")
+    if body is None:
+        data = b""
+    elif not isinstance(body, str):
+        raise BadEvent("event field body must be a string, not %s" % type(body).__name__)
+    elif event.get("isBase64Encoded"):
+        if len(body) > (MAX_BODY * 4) // 3 + 4:
+            raise BadEvent("request body larger than 6 MB", status=413)
+        try:
+            data = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadEvent("event body is marked isBase64Encoded but is not valid base64")
+    else:
+        data = body.encode("utf-8")
+    if len(data) > MAX_BODY:
+        raise BadEvent("request body larger than 6 MB", status=413)
+    return data
+
+
+def _encode_pairs(pairs):
+    return "&".join(quote(k, safe="") + "=" + quote(v, safe="") for k, v in pairs)
+
+
+def _pairs(event):
+    """Query pairs from the multi-value map, else the single map."""
+    multi = _map(event, "multiValueQueryStringParameters")
+    pairs = []
+    if multi:
+        for name, values in multi.items():
+            if values is None:
+                continue
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(values, list):
+                raise BadEvent("event field multiValueQueryStringParameters.%s must be a list" % name)
+            for v in values:
+                pairs.append((str(name), _str(v, "multiValueQueryStringParameters", name)))
+        return pairs
+    for name, value in _map(event, "queryStringParameters").items():
+        pairs.append((str(name), _str(value, "queryStringParameters", name)))
+    return pairs
+
+
+# --- environ -----------------------------------------------------------------
+
+
+# Header name as sent -> environ key ("" for Content-Length, which is dropped:
+# the body handed over is authoritative). Names repeat across events.
+_KEYS = {}
+
+
+def _key(name):
+    key = _KEYS.get(name)
+    if key is None:
+        lname = str(name).lower()
+        if lname == "content-type":
+            key = "CONTENT_TYPE"
+        elif lname == "content-length":
+            key = ""
+        else:
+            key = "HTTP_" + lname.upper().replace("-", "_")
+        if len(_KEYS) < 4096:
+            _KEYS[name] = key
+    return key
+
+
+def _put(env, key, value):
+    """Set a header in env; a repeat joins with ', ' rules of its kind."""
+    if not value.isascii():
+        value = _latin1(value)
+    old = env.get(key)
+    if old is None:
+        env[key] = value
+    elif key == "HTTP_COOKIE":
+        env[key] = old + "; " + value
+    elif key == "CONTENT_TYPE":
+        env[key] = value
+    else:
+        env[key] = old + "," + value
+
+
+def _single_headers(env, headers):
+    for name, value in headers.items():
+        if value is None:
+            continue
+        if type(value) is not str:
+            value = _str(value, "headers", name)
+        key = _KEYS.get(name)
+        if key is None:
+            key = _key(name)
+        if key and key not in env and value.isascii():
+            env[key] = value
+        elif key:
+            _put(env, key, value)
+
+
+def _multi_headers(env, event):
+    multi = _map(event, "multiValueHeaders")
+    if not multi:
+        _single_headers(env, _map(event, "headers"))
+        return
+    for name, values in multi.items():
+        if values is None:
+            continue
+        if type(values) is str:
+            values = [values]
+        elif not isinstance(values, list):
+            raise BadEvent("event field multiValueHeaders.%s must be a list" % name)
+        key = _KEYS.get(name)
+        if key is None:
+            key = _key(name)
+        if not key:
+            continue
+        for value in values:
+            if type(value) is not str:
+                value = _str(value, "multiValueHeaders", name)
+            _put(env, key, value)
+
+
+def environ(event, ekind, script_name, context=None):
+    """Build the WSGI environ for an HTTP event of kind ekind."""
+    if script_name and (script_name[0] != "/" or script_name[-1] == "/"):
+        script_name = normalise_script_name(script_name)
+    ctx = event.get("requestContext")
+    if ctx is None:
+        ctx = {}
+    elif type(ctx) is not dict:
+        raise BadEvent("event field requestContext must be an object, not %s" % type(ctx).__name__)
+    env = {}
+    if ekind == HTTP or ekind == URL:
+        http = ctx.get("http")
+        if type(http) is not dict:
+            http = {}
+        method = http.get("method") or event.get("httpMethod")
+        raw_path = event.get("rawPath") or http.get("path") or "/"
+        if type(raw_path) is not str:
+            raw_path = _str(raw_path, "rawPath") or "/"
+        full = below = raw_path
+        query = event.get("rawQueryString") or ""
+        if type(query) is not str:
+            query = _str(query, "rawQueryString")
+        headers = event.get("headers")
+        if headers:
+            if type(headers) is not dict:
+                raise BadEvent("event field headers must be an object, not %s" % type(headers).__name__)
+            _single_headers(env, headers)
+        cookies = event.get("cookies")
+        if cookies is not None:
+            if not isinstance(cookies, list):
+                raise BadEvent("event field cookies must be a list")
+            for c in cookies:
+                _put(env, "HTTP_COOKIE", _str(c, "cookies"))
+        remote = http.get("sourceIp")
+        protocol = http.get("protocol")
+    else:
+        method = event.get("httpMethod")
+        below = _str(event.get("path"), "path") or "/"
+        if ekind == REST:
+            rc_path = ctx.get("path")
+            full = rc_path if type(rc_path) is str and rc_path.endswith(below) else below
+            query = _encode_pairs(_pairs(event))
+            identity = ctx.get("identity")
+            remote = identity.get("sourceIp") if type(identity) is dict else None
+        else:  # ALB: parameters arrive exactly as sent, still encoded
+            full = below
+            query = "&".join(k + "=" + v for k, v in _pairs(event))
+            remote = None
+        _multi_headers(env, event)
+        if ekind == ALB:
+            xff = env.get("HTTP_X_FORWARDED_FOR")
+            if xff:
+                remote = xff.split(",")[-1].strip()
+        protocol = ctx.get("protocol")
+    if not method:
+        raise BadEvent("event has no HTTP method")
+    if type(method) is not str:
+        method = _str(method, "httpMethod")
+
+    path = below
+    if script_name:
+        stripped = strip_prefix(full, script_name)
+        if stripped is not None:
+            path = stripped
+    if path[:1] != "/":
+        path = "/" + path
+
+    body = _body(event)
+
+    proto = env.get("HTTP_X_FORWARDED_PROTO")
+    if proto:
+        proto = proto.split(",")[0].strip().lower()
+    scheme = proto if proto == "http" or proto == "https" else "https"
+    host = env.get("HTTP_HOST")
+    if not host:
+        host = ctx.get("domainName")
+        if not host or type(host) is not str:
+            host = "localhost"
+        env["HTTP_HOST"] = host
+    name, _, port = host.partition(":")
+    if not port:
+        port = env.get("HTTP_X_FORWARDED_PORT", "").split(",")[0].strip()
+        if not port.isdigit():
+            port = "443" if scheme == "https" else "80"
+
+    env.update(
+        {
+            "REQUEST_METHOD": method.upper(),
+            "SCRIPT_NAME": script_name,
+            "PATH_INFO": _path_info(path),
+            "QUERY_STRING": query,
+            "CONTENT_LENGTH": str(len(body)),
+            "SERVER_NAME": name,
+            "SERVER_PORT": port,
+            "SERVER_PROTOCOL": protocol if type(protocol) is str and protocol.startswith("HTTP/") else "HTTP/1.1",
+            "REMOTE_ADDR": remote if type(remote) is str and remote else "127.0.0.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "django_serverless.event": event,
+            "django_serverless.context": context,
+            "django_serverless.kind": ekind,
+        }
+    )
+
+    auth = ctx.get("authorizer")
+    if type(auth) is dict:
+        env["django_serverless.authorizer"] = auth
+        principal = auth.get("principalId")
+        if principal is None and type(auth.get("lambda")) is dict:
+            principal = auth["lambda"].get("principalId")
+        if principal is not None:
+            env["django_serverless.principal_id"] = principal
+        claims = auth.get("claims")
+        if claims is None and type(auth.get("jwt")) is dict:
+            claims = auth["jwt"].get("claims")
+        if type(claims) is dict:
+            env["django_serverless.claims"] = claims
+    return env
