@@ -1,0 +1,480 @@
+// Package artifacts uploads deployment artifacts (layer and code zips,
+// nested templates) to S3 under content-addressed keys, uploading nothing
+// that is already there and deleting nothing, and manages the artifacts
+// bucket a deploy uses when none is given.
+package artifacts
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// S3API is the part of the S3 client the uploader uses. Method signatures
+// mirror the SDK, so *s3.Client satisfies it as is.
+type S3API interface {
+	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	CreateMultipartUpload(context.Context, *s3.CreateMultipartUploadInput, ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
+	UploadPart(context.Context, *s3.UploadPartInput, ...func(*s3.Options)) (*s3.UploadPartOutput, error)
+	CompleteMultipartUpload(context.Context, *s3.CompleteMultipartUploadInput, ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(context.Context, *s3.AbortMultipartUploadInput, ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// Kinds of Object.
+const (
+	KindZip      = "zip"
+	KindTemplate = "template"
+)
+
+// MetadataSHA256 is the user-metadata key (x-amz-meta-sha256) holding the
+// hex SHA-256 of every object the uploader writes.
+const MetadataSHA256 = "sha256"
+
+// Object is one artifact to upload. Exactly one of Path and Body is set.
+// SHA256 is the lower-case hex digest of the bytes; Key is normally
+// "<prefix>/<SHA256>.zip" or "<prefix>/templates/<SHA256>.yaml".
+type Object struct {
+	Key    string
+	Path   string // file holding the bytes
+	Body   []byte // or the bytes themselves
+	SHA256 string // hex
+	Size   int64  // 0: taken from Path or Body
+	Kind   string // KindZip or KindTemplate
+}
+
+// Stats counts what an Upload did.
+type Stats struct {
+	Uploaded      int   `json:"uploaded"`
+	UploadedBytes int64 `json:"uploaded_bytes"`
+	Skipped       int   `json:"skipped"`
+}
+
+// Defaults for Uploader fields left zero.
+const (
+	DefaultConcurrency        = 4
+	DefaultPartSize           = 16 << 20
+	DefaultMultipartThreshold = 32 << 20
+	minPartSize               = 5 << 20 // S3's minimum for every part but the last
+)
+
+// Uploader writes artifacts to a bucket. Zips upload in parallel (at most
+// Concurrency at a time); templates upload afterwards, one at a time, in the
+// order given, so children land before the root that names them. Files of
+// at least MultipartThreshold bytes go up in PartSize parts.
+//
+// An existing key is skipped when its stored sha256 metadata equals the
+// object's digest, or, for objects written by other tools (no metadata),
+// when its size matches. A key holding other bytes (metadata digest or size
+// differ) is uploaded again: in a versioned bucket the old version stays.
+// Nothing is ever deleted.
+type Uploader struct {
+	Client             S3API
+	Log                io.Writer // progress lines; nil: discarded
+	Concurrency        int
+	PartSize           int64
+	MultipartThreshold int64
+}
+
+// Upload uploads objs to bucket and reports what it did. The first failure
+// stops the run and is returned (templates are not uploaded after a failed
+// zip).
+func (u *Uploader) Upload(ctx context.Context, bucket string, objs []Object) (Stats, error) {
+	var st Stats
+	if bucket == "" {
+		return st, errors.New("upload artifacts: no bucket given")
+	}
+	objs, err := normalize(objs)
+	if err != nil {
+		return st, err
+	}
+	var zips, templates []Object
+	for _, o := range objs {
+		if o.Kind == KindTemplate {
+			templates = append(templates, o)
+		} else {
+			zips = append(zips, o)
+		}
+	}
+
+	res, err := u.parallel(ctx, bucket, zips)
+	st.add(res)
+	if err != nil {
+		return st, err
+	}
+	for _, o := range templates {
+		r, err := u.one(ctx, bucket, o)
+		u.logResult(o, r, err)
+		st.add([]result{r})
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+type result struct {
+	uploaded bool
+	bytes    int64
+	reason   string // why skipped or re-uploaded
+}
+
+func (s *Stats) add(rs []result) {
+	for _, r := range rs {
+		switch {
+		case r.uploaded:
+			s.Uploaded++
+			s.UploadedBytes += r.bytes
+		case r.reason != "":
+			s.Skipped++
+		}
+	}
+}
+
+// parallel uploads objs with bounded concurrency. Progress lines come out
+// in input order (a line waits for the lines before it), so the log is
+// the same on every run whatever order uploads finish in.
+func (u *Uploader) parallel(ctx context.Context, bucket string, objs []Object) ([]result, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := u.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	results := make([]result, len(objs))
+	errs := make([]error, len(objs))
+	done := make([]chan struct{}, len(objs))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, o := range objs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[i])
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			results[i], errs[i] = u.one(ctx, bucket, o)
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	var first error
+	for i, o := range objs {
+		<-done[i]
+		if errs[i] != nil {
+			// Cancellation caused by an earlier failure is noise.
+			if first == nil && !(errors.Is(errs[i], context.Canceled) && ctx.Err() != nil) {
+				first = errs[i]
+			}
+			continue
+		}
+		if first == nil {
+			u.logResult(o, results[i], nil)
+		}
+	}
+	wg.Wait()
+	if first == nil {
+		// Every error was a cancellation: the caller's context ended.
+		for _, err := range errs {
+			if err != nil {
+				first = err
+				break
+			}
+		}
+	}
+	return results, first
+}
+
+func (u *Uploader) logResult(o Object, r result, err error) {
+	if u.Log == nil || err != nil {
+		return
+	}
+	if r.uploaded {
+		if r.reason != "" {
+			fmt.Fprintf(u.Log, "uploaded %s (%s, %s)\n", o.Key, humanBytes(r.bytes), r.reason)
+		} else {
+			fmt.Fprintf(u.Log, "uploaded %s (%s)\n", o.Key, humanBytes(r.bytes))
+		}
+		return
+	}
+	fmt.Fprintf(u.Log, "skipped %s (%s)\n", o.Key, r.reason)
+}
+
+// one uploads a single object unless the key already holds its bytes.
+func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, error) {
+	head, err := u.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &o.Key})
+	reason := ""
+	switch {
+	case err == nil:
+		stored := head.Metadata[MetadataSHA256]
+		size := aws.ToInt64(head.ContentLength)
+		switch {
+		case stored == o.SHA256:
+			return result{reason: "exists"}, nil
+		case stored == "" && size == o.Size:
+			return result{reason: "exists"}, nil
+		case stored != "":
+			reason = "replaced object whose sha256 metadata was " + stored
+		default:
+			reason = fmt.Sprintf("replaced object of %d bytes", size)
+		}
+	case isNotFound(err):
+		// Missing: upload.
+	case isAccessDenied(err):
+		// Without s3:ListBucket, S3 answers 403 for a missing key; PutObject
+		// will tell whether writing is allowed.
+	default:
+		return result{}, explain(err, "s3:GetObject (HeadObject)", bucket, o.Key)
+	}
+
+	body, closeBody, err := open(o)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeBody()
+	threshold := u.MultipartThreshold
+	if threshold <= 0 {
+		threshold = DefaultMultipartThreshold
+	}
+	if o.Size >= threshold {
+		err = u.multipart(ctx, bucket, o, body)
+	} else {
+		err = u.put(ctx, bucket, o, body)
+	}
+	if err != nil {
+		return result{}, err
+	}
+	return result{uploaded: true, bytes: o.Size, reason: reason}, nil
+}
+
+func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.ReadSeeker) error {
+	sum, err := hex.DecodeString(o.SHA256)
+	if err != nil {
+		return err
+	}
+	// The key is named after the digest: refuse to write other bytes under
+	// it (a file changed between bundling and upload).
+	if err := verify(o, body); err != nil {
+		return err
+	}
+	_, err = u.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:            &bucket,
+		Key:               &o.Key,
+		Body:              body,
+		ContentLength:     aws.Int64(o.Size),
+		ContentType:       aws.String(contentType(o)),
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
+		ChecksumSHA256:    aws.String(base64.StdEncoding.EncodeToString(sum)),
+		Metadata:          map[string]string{MetadataSHA256: o.SHA256},
+	})
+	if err != nil {
+		return explain(err, "s3:PutObject", bucket, o.Key)
+	}
+	return nil
+}
+
+// multipart uploads body in parts, each with its own SHA-256 checksum, and
+// hashes the whole stream as it goes: the upload is completed only when the
+// bytes match o.SHA256, and aborted on any failure, so no partial or wrong
+// object ever appears under the key.
+func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body io.ReadSeeker) (err error) {
+	partSize := u.PartSize
+	if partSize <= 0 {
+		partSize = DefaultPartSize
+	}
+	partSize = max(partSize, minPartSize)
+	created, err := u.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket:            &bucket,
+		Key:               &o.Key,
+		ContentType:       aws.String(contentType(o)),
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
+		Metadata:          map[string]string{MetadataSHA256: o.SHA256},
+	})
+	if err != nil {
+		return explain(err, "s3:PutObject (CreateMultipartUpload)", bucket, o.Key)
+	}
+	uploadID := created.UploadId
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Abort with a fresh context: the run's may be cancelled already.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+		defer cancel()
+		if _, aerr := u.Client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &bucket, Key: &o.Key, UploadId: uploadID}); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("abort multipart upload of s3://%s/%s (an incomplete upload remains; a lifecycle rule should expire it): %w", bucket, o.Key, aerr))
+		}
+	}()
+
+	whole := sha256.New()
+	buf := make([]byte, partSize)
+	var parts []s3types.CompletedPart
+	for n := int32(1); ; n++ {
+		k, rerr := io.ReadFull(body, buf)
+		if rerr != nil && rerr != io.ErrUnexpectedEOF && rerr != io.EOF {
+			return fmt.Errorf("read %s: %w", o.Path, rerr)
+		}
+		if k == 0 && n > 1 {
+			break
+		}
+		chunk := buf[:k]
+		whole.Write(chunk)
+		ps := sha256.Sum256(chunk)
+		pb64 := base64.StdEncoding.EncodeToString(ps[:])
+		out, perr := u.Client.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket:            &bucket,
+			Key:               &o.Key,
+			UploadId:          uploadID,
+			PartNumber:        aws.Int32(n),
+			Body:              bytes.NewReader(chunk),
+			ContentLength:     aws.Int64(int64(k)),
+			ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
+			ChecksumSHA256:    aws.String(pb64),
+		})
+		if perr != nil {
+			return explain(perr, "s3:PutObject (UploadPart)", bucket, o.Key)
+		}
+		parts = append(parts, s3types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(n), ChecksumSHA256: aws.String(pb64)})
+		if k < len(buf) {
+			break
+		}
+	}
+	if got := hex.EncodeToString(whole.Sum(nil)); got != o.SHA256 {
+		return fmt.Errorf("%s: content sha256 is %s, not %s as its key says (file changed after bundling?)", o.Key, got, o.SHA256)
+	}
+	_, err = u.Client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket:          &bucket,
+		Key:             &o.Key,
+		UploadId:        uploadID,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		return explain(err, "s3:PutObject (CompleteMultipartUpload)", bucket, o.Key)
+	}
+	return nil
+}
+
+// verify hashes body and rewinds it.
+func verify(o Object, body io.ReadSeeker) error {
+	h := sha256.New()
+	if _, err := io.Copy(h, body); err != nil {
+		return fmt.Errorf("read %s: %w", o.Key, err)
+	}
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("rewind %s: %w", o.Key, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != o.SHA256 {
+		return fmt.Errorf("%s: content sha256 is %s, not %s as its key says (file changed after bundling?)", o.Key, got, o.SHA256)
+	}
+	return nil
+}
+
+func open(o Object) (io.ReadSeeker, func(), error) {
+	if o.Path == "" {
+		return bytes.NewReader(o.Body), func() {}, nil
+	}
+	f, err := os.Open(o.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open artifact %s: %w", o.Key, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("stat artifact %s: %w", o.Path, err)
+	}
+	if fi.Size() != o.Size {
+		f.Close()
+		return nil, nil, fmt.Errorf("artifact %s: %s is %d bytes, expected %d (file changed after bundling?)", o.Key, o.Path, fi.Size(), o.Size)
+	}
+	// A section reader is seekable, so SDK retries rewind it.
+	return io.NewSectionReader(f, 0, fi.Size()), func() { f.Close() }, nil
+}
+
+// normalize validates objs, fills sizes and drops duplicate keys.
+func normalize(objs []Object) ([]Object, error) {
+	out := make([]Object, 0, len(objs))
+	seen := map[string]string{}
+	for _, o := range objs {
+		if o.Key == "" {
+			return nil, errors.New("upload artifacts: object with an empty key")
+		}
+		if b, err := hex.DecodeString(o.SHA256); err != nil || len(b) != sha256.Size {
+			return nil, fmt.Errorf("upload artifacts: %s: sha256 %q is not 64 hex digits", o.Key, o.SHA256)
+		}
+		switch o.Kind {
+		case KindZip, KindTemplate:
+		case "":
+			o.Kind = KindZip
+		default:
+			return nil, fmt.Errorf("upload artifacts: %s: unknown kind %q (want %q or %q)", o.Key, o.Kind, KindZip, KindTemplate)
+		}
+		if (o.Path == "") == (o.Body == nil) {
+			return nil, fmt.Errorf("upload artifacts: %s: set exactly one of Path and Body", o.Key)
+		}
+		if o.Path != "" && o.Size == 0 {
+			fi, err := os.Stat(o.Path)
+			if err != nil {
+				return nil, fmt.Errorf("upload artifacts: %s: %w", o.Key, err)
+			}
+			o.Size = fi.Size()
+		}
+		if o.Body != nil {
+			o.Size = int64(len(o.Body))
+		}
+		if prev, ok := seen[o.Key]; ok {
+			if prev != o.SHA256 {
+				return nil, fmt.Errorf("upload artifacts: key %s given twice with different sha256 (%s, %s)", o.Key, prev, o.SHA256)
+			}
+			continue
+		}
+		seen[o.Key] = o.SHA256
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func contentType(o Object) string {
+	if o.Kind == KindTemplate {
+		return "application/x-yaml"
+	}
+	return "application/zip"
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}
