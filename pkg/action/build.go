@@ -37,12 +37,12 @@ type BuildOptions struct {
 	Deps DepsBuilder
 	// Log receives progress and warnings.
 	Log io.Writer
-}
-
-// DepsBuilder builds, or finds in its cache, the dependencies layer. The
-// artifact's SHA256 names its S3 key.
-type DepsBuilder interface {
-	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, workDir string) (bundle.Artifact, error)
+	// Stage, when set, is called as each stage starts ("Discover", ...),
+	// so the Action can fold the log into groups.
+	Stage func(name string)
+	// Outside lists folders (such as render's --out) that must never enter
+	// the project layer even when they sit inside the Django root.
+	Outside []string
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -51,7 +51,9 @@ type Build struct {
 	Config  *config.Config
 	Plan    *plan.Plan
 	Output  *render.Output
-	// Zips in upload order (dependencies, project, runtime, code).
+	// Deps is the dependencies layer, nil when the project has none.
+	Deps *DepsLayer
+	// Zips built here in upload order (project, runtime, code).
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
@@ -80,6 +82,7 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	}
 	b := &Build{}
 
+	stage(o, "Discover")
 	p, err := django.Discover(o.ProjectDir)
 	if err != nil {
 		return nil, userError(err)
@@ -111,70 +114,104 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	return b, nil
 }
 
-// NewBuild runs the offline pipeline: NewPlan, then bundles and templates.
+// NewBuild runs the offline pipeline: NewPlan, then Bundle.
 func NewBuild(ctx context.Context, o BuildOptions) (*Build, error) {
 	b, err := NewPlan(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.Bundle(ctx, o, nil); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Bundle builds the layers and the code zip and renders the templates.
+// exists (nil offline) tells whether a key is already in the bucket, so the
+// dependencies layer is not rebuilt when it is.
+func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key string) bool) error {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
 	p, cfg, pl := b.Project, b.Config, b.Plan
 
 	if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create work folder: %w", err)
+		return fmt.Errorf("create work folder: %w", err)
 	}
 	runtimeFiles, err := fs.Sub(adapter.Files(), "python")
 	if err != nil {
-		return nil, fmt.Errorf("runtime layer: %w", err)
+		return fmt.Errorf("runtime layer: %w", err)
 	}
 	arts := render.Artifacts{Prefix: pl.Project}
 	if o.Deps != nil {
-		a, err := o.Deps.BuildLayer(ctx, p, cfg, o.WorkDir)
-		if err != nil {
-			return nil, err
+		stage(o, "Dependencies layer")
+		var hashExists func(string) bool
+		if exists != nil {
+			hashExists = func(h string) bool { return exists(ZipKey(pl.Project, h)) }
 		}
-		b.Zips = append(b.Zips, a)
-		arts.Deps = renderArtifact(a)
+		l, err := o.Deps.BuildLayer(ctx, p, cfg, hashExists)
+		if err != nil {
+			return err
+		}
+		b.Deps = l
+		if l != nil {
+			arts.Deps = render.Artifact{SHA256: l.Hash}
+			if l.Zip != nil {
+				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
+			}
+		}
 	}
+	stage(o, "Bundles")
 	for _, z := range []struct {
 		name string
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, cfg.Exclude), &arts.Project},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg.Exclude, o.Outside)), &arts.Project},
 		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles), &arts.Runtime},
 		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
 		if err != nil {
-			return nil, fmt.Errorf("bundle %s: %w", z.name, err)
+			return fmt.Errorf("bundle %s: %w", z.name, err)
 		}
 		b.Zips = append(b.Zips, a)
 		*z.dst = renderArtifact(a)
 	}
-	if err := bundle.CheckUnzipped("every function", b.Zips...); err != nil {
-		return nil, userError(err)
+	all := append([]bundle.Artifact(nil), b.Zips...)
+	if b.Deps != nil && b.Deps.Zip != nil {
+		all = append(all, *b.Deps.Zip)
+	}
+	if err := bundle.CheckUnzipped("every function", all...); err != nil {
+		return userError(err)
 	}
 
 	if pl.GraphQL != nil {
+		stage(o, "GraphQL schema")
 		sdl, warns, err := appSyncSchema(ctx, o, b)
 		b.Diagnostics = append(b.Diagnostics, warns...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		arts.GraphQLSDL = sdl
 	}
 
+	stage(o, "Templates")
 	out, err := render.Render(pl, arts)
 	if err != nil {
-		return nil, userError(err)
+		return userError(err)
 	}
 	b.Output = out
 	b.Diagnostics = append(b.Diagnostics, out.Diagnostics...)
 	b.Diagnostics.Sort()
-	return b, nil
+	return nil
+}
+
+// stage announces a stage to the Action's log groups.
+func stage(o BuildOptions, name string) {
+	if o.Stage != nil {
+		o.Stage(name)
+	}
 }
 
 func renderArtifact(a bundle.Artifact) render.Artifact {
@@ -226,12 +263,12 @@ func appSyncSchema(ctx context.Context, o BuildOptions, b *Build) (string, diag.
 		}
 		sdl = src
 	default:
-		gen, ok := o.Deps.(SchemaGenerator)
-		if !ok || o.Deps == nil {
+		gen, ok := o.Deps.(*PipDeps)
+		if !ok || gen == nil {
 			warns.Warnf(b.Project.GraphQL.Source, 0, 0, "graphene schema %s found but no committed SDL (graphql.schema_file or schema.graphql): AppSync is not rendered; commit `python manage.py graphql_schema` output or let the dependencies layer generate it", b.Plan.GraphQL.Schema)
 			return "", warns, nil
 		}
-		src, err := gen.GenerateSchema(ctx, b.Project, b.Config)
+		src, err := gen.GenerateSchema(ctx, b.Project, b.Config, b.Deps)
 		if err != nil {
 			if b.Config.GraphQL.Enabled == "auto" {
 				warns.Warnf(b.Project.GraphQL.Source, 0, 0, "generate GraphQL schema: %v (graphql.enabled is auto: AppSync is not rendered)", err)
@@ -242,16 +279,73 @@ func appSyncSchema(ctx context.Context, o BuildOptions, b *Build) (string, diag.
 		name = "generated schema of " + b.Plan.GraphQL.Schema
 		sdl = src
 	}
-	out, _, w, err := graphql.ToAppSync(name, sdl)
+	out, fields, w, err := graphql.ToAppSync(name, sdl)
 	warns = append(warns, w...)
 	if err != nil {
 		return "", warns, userError(err)
 	}
+	warns = append(warns, alignResolvers(b.Plan.GraphQL, fields, b.Project.GraphQL.Source)...)
 	return string(out), warns, nil
 }
 
-// SchemaGenerator is implemented by a DepsBuilder that can print the
-// graphene schema's SDL with the freshly built dependencies.
-type SchemaGenerator interface {
-	GenerateSchema(ctx context.Context, p *django.Project, c *config.Config) ([]byte, error)
+// alignResolvers makes the plan's resolvers exactly the root fields of the
+// AppSync schema: the SDL is what AppSync serves, so a field discovery saw
+// but the schema lacks (federation's _service, an Upload mutation removed
+// by the conversion) gets no resolver, and a field only the schema has is
+// served by the function of its type's other fields (else the default one).
+func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) diag.List {
+	var warns diag.List
+	byField := map[string]plan.Resolver{}
+	typeFn := map[string]string{}
+	for _, r := range g.Resolvers {
+		byField[r.Type+"."+r.Field] = r
+		if _, ok := typeFn[r.Type]; !ok {
+			typeFn[r.Type] = r.Function
+		}
+	}
+	var out []plan.Resolver
+	used := map[string]bool{}
+	add := func(kind, typeName string, fields []string) {
+		for _, f := range fields {
+			fn := plan.DefaultFunction
+			if r, ok := byField[kind+"."+f]; ok {
+				fn = r.Function
+				used[kind+"."+f] = true
+			} else if tf, ok := typeFn[kind]; ok {
+				fn = tf
+			}
+			out = append(out, plan.Resolver{Type: typeName, Field: f, Function: fn})
+		}
+	}
+	add("Query", root.QueryType, root.Query)
+	add("Mutation", root.MutationType, root.Mutation)
+	for _, r := range g.Resolvers {
+		if !used[r.Type+"."+r.Field] {
+			warns.Warnf(source, 0, 0, "GraphQL field %s.%s is not in the AppSync schema: no resolver", r.Type, r.Field)
+		}
+	}
+	g.Resolvers = out
+	return warns
+}
+
+// projectExcludes adds the folders of outside that lie inside root to the
+// configuration's exclude globs.
+func projectExcludes(root string, exclude, outside []string) []string {
+	out := append([]string(nil), exclude...)
+	for _, dir := range outside {
+		if dir == "" {
+			continue
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil || !hasPrefixDir(abs, root) {
+			continue
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == "." {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		out = append(out, rel, rel+"/**")
+	}
+	return out
 }

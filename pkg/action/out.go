@@ -44,12 +44,16 @@ type ManifestRoute struct {
 	Function string   `json:"function"`
 }
 
-// ManifestObject is one S3 object: a zip or a template.
+// ManifestObject is one S3 object: a zip or a template. Built is false for
+// a dependencies layer that was not built here (render without --deps and
+// no cached build): its key is known from its input hash, its bytes are not.
 type ManifestObject struct {
-	Name   string `json:"name"`
-	Key    string `json:"key"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
+	Name      string `json:"name"`
+	Key       string `json:"key"`
+	SHA256    string `json:"sha256"`
+	Size      int64  `json:"size"`
+	InputHash string `json:"input_hash,omitempty"`
+	Built     bool   `json:"built"`
 }
 
 // Manifest describes b.
@@ -65,11 +69,19 @@ func (b *Build) Manifest() Manifest {
 		m.Routes = append(m.Routes, ManifestRoute{Route: r.Route.Route, Path: r.Route.Path, APIPath: r.APIPath,
 			Name: r.Route.Name, View: r.Route.View, Methods: r.Route.Methods, Function: r.Function})
 	}
+	m.Artifacts = []ManifestObject{}
+	if d := b.Deps; d != nil {
+		o := ManifestObject{Name: "deps-layer", Key: ZipKey(pl.Project, d.Hash), InputHash: d.Hash}
+		if d.Zip != nil {
+			o.SHA256, o.Size, o.Built = d.Zip.SHA256, d.Zip.Size, true
+		}
+		m.Artifacts = append(m.Artifacts, o)
+	}
 	for _, z := range b.Zips {
-		m.Artifacts = append(m.Artifacts, ManifestObject{Name: z.Name, Key: ZipKey(pl.Project, z.SHA256), SHA256: z.SHA256, Size: z.Size})
+		m.Artifacts = append(m.Artifacts, ManifestObject{Name: z.Name, Key: ZipKey(pl.Project, z.SHA256), SHA256: z.SHA256, Size: z.Size, Built: true})
 	}
 	for _, t := range b.Output.Templates {
-		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body))})
+		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body)), Built: true})
 	}
 	return m
 }
@@ -116,6 +128,12 @@ func (b *Build) WriteOut(dir string) error {
 	for _, z := range b.Zips {
 		if err := copyZip(z.Path, z.Bytes, filepath.Join(tmp, "artifacts", z.SHA256+".zip")); err != nil {
 			return fmt.Errorf("write %s: %w", z.Name, err)
+		}
+	}
+	if d := b.Deps; d != nil && d.Zip != nil {
+		// Named by its key (the input hash), like in S3.
+		if err := copyZip(d.Zip.Path, d.Zip.Bytes, filepath.Join(tmp, "artifacts", d.Hash+".zip")); err != nil {
+			return fmt.Errorf("write dependencies layer: %w", err)
 		}
 	}
 	mb, err := json.MarshalIndent(b.Manifest(), "", "  ")

@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
@@ -78,6 +80,9 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		log = io.Discard
 		o.Build.Log = log
 	}
+	if o.Command == "deploy" || o.Command == "plan" {
+		stage(o.Build, "Plan")
+	}
 	if c.Region == "" {
 		return nil, userError(errors.New("no AWS region: set the region input, --region or AWS_REGION"))
 	}
@@ -101,27 +106,40 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		defer os.RemoveAll(dir)
 		o.Build.WorkDir = dir
 	}
-	b, err := NewBuild(ctx, o.Build)
+	b, err := NewPlan(ctx, o.Build)
 	if err != nil {
 		return nil, err
-	}
-	for _, d := range b.Diagnostics {
-		fmt.Fprintln(log, d.String())
 	}
 	pl := b.Plan
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
 
+	stage(o.Build, "Artifacts bucket")
 	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)
 	if err != nil {
-		return nil, err
+		return sum, err
 	}
 	sum.Bucket = bucket
+	exists := func(key string) bool {
+		_, err := c.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+		return err == nil
+	}
+	if err := b.Bundle(ctx, o.Build, exists); err != nil {
+		return sum, err
+	}
+	for _, d := range b.Diagnostics {
+		fmt.Fprintln(log, d.String())
+	}
+	stage(o.Build, "Upload")
 	up := &artifacts.Uploader{Client: c.S3, Log: log}
 	stats, err := up.Upload(ctx, bucket, b.Objects())
+	if b.Deps != nil && b.Deps.Exists {
+		stats.Skipped++
+	}
 	sum.Artifacts = stats
 	if err != nil {
 		return sum, err
 	}
+	stage(o.Build, "Change set")
 
 	root := b.Output.Templates[len(b.Output.Templates)-1]
 	sizes := map[string]int{}
@@ -171,6 +189,10 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 // is not there yet.
 func (b *Build) Objects() []artifacts.Object {
 	var objs []artifacts.Object
+	if d := b.Deps; d != nil && d.Zip != nil && !d.Exists {
+		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, d.Hash), Path: d.Zip.Path,
+			SHA256: d.Zip.SHA256, Size: d.Zip.Size, Kind: artifacts.KindZip})
+	}
 	for _, z := range b.Zips {
 		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, z.SHA256), Path: z.Path, Body: z.Bytes,
 			SHA256: z.SHA256, Size: z.Size, Kind: artifacts.KindZip})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -72,7 +73,7 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 	}
 	o := action.Options{
 		Command:         name,
-		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Log: env.Stderr},
+		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,
@@ -128,4 +129,21 @@ func runIDOf(env Env) string {
 		id += "-" + a
 	}
 	return id
+}
+
+// newDeps is the dependencies-layer builder: pip (or uv) for the Lambda
+// platform, cached under DJANGO_SERVERLESS_CACHE or the user cache folder.
+func newDeps(env Env, install bool) *action.PipDeps {
+	cache := env.Getenv("DJANGO_SERVERLESS_CACHE")
+	if cache != "" {
+		cache = filepath.Join(cache, "deps")
+	}
+	return &action.PipDeps{
+		Install:      install,
+		CacheDir:     cache,
+		PipPython:    env.Getenv("DJANGO_SERVERLESS_PIP_PYTHON"),
+		SchemaPython: env.Getenv("DJANGO_SERVERLESS_PYTHON"),
+		ToolVersion:  Version,
+		Log:          env.Stderr,
+	}
 }

@@ -15,6 +15,10 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
+// Version is the tool's version; part of the dependencies layer's hash so a
+// release that changes how layers are built rebuilds them.
+const Version = "0.1.0"
+
 // Exit codes (DESIGN.md section 2).
 const (
 	ExitOK    = 0
@@ -65,9 +69,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if len(args) == 0 {
 		if env.Getenv("GITHUB_ACTIONS") == "true" {
-			if actionMode != nil {
-				return report(env, actionMode(ctx, env))
-			}
+			return report(env, runAction(ctx, env))
 		}
 		printUsage(env.Stderr)
 		return ExitUsage
@@ -85,9 +87,6 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	return report(env, cmd.run(ctx, env, args[1:]))
 }
-
-// actionMode runs the GitHub Action when set (see action.go).
-var actionMode func(ctx context.Context, env Env) error
 
 // report prints err once and maps it to an exit code.
 func report(env Env, err error) int {

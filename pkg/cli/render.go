@@ -30,6 +30,7 @@ func runRender(ctx context.Context, env Env, args []string) error {
 	var bf buildFlags
 	bf.register(fs)
 	out := fs.String("out", "", "write templates/, artifacts/ and manifest.json here (without it, only list what would be written)")
+	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,7 +42,8 @@ func runRender(ctx context.Context, env Env, args []string) error {
 
 	b, err := action.NewBuild(ctx, action.BuildOptions{
 		ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env,
-		WorkDir: work, Log: env.Stderr,
+		WorkDir: work, Log: env.Stderr, Outside: []string{*out},
+		Deps: newDeps(env, *installDeps),
 	})
 	if err != nil {
 		return err
@@ -52,6 +54,10 @@ func runRender(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "template %-22s %8d bytes  %s\n", t.Name, t.Size, t.Key)
 	}
 	for _, a := range m.Artifacts {
+		if !a.Built {
+			fmt.Fprintf(env.Stderr, "artifact %-22s %8s        %s (not built)\n", a.Name, "-", a.Key)
+			continue
+		}
 		fmt.Fprintf(env.Stderr, "artifact %-22s %8d bytes  %s\n", a.Name, a.Size, a.Key)
 	}
 	fmt.Fprintf(env.Stderr, "stack %s: %d functions, %d routes\n", m.Stack, len(m.Functions), len(m.Routes))

@@ -47,6 +47,10 @@ type Options struct {
 	Log io.Writer
 	// LookPath finds executables (exec.LookPath when nil).
 	LookPath func(string) (string, error)
+	// ResolveOnly computes the input hash and returns the cached layer when
+	// there is one, but installs nothing: without a cached layer the Layer
+	// has only Hash and Platform set.
+	ResolveOnly bool
 }
 
 // Layer is a built dependencies layer.
@@ -153,6 +157,9 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		l.Hash, l.Platform = hash, platform
 		logf(o.Log, "dependencies layer %s: cached (%s)\n", hash[:12], final)
 		return l, true, nil
+	}
+	if o.ResolveOnly {
+		return Layer{Hash: hash, Platform: platform}, false, nil
 	}
 
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {

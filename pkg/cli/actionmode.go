@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"path/filepath"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	gh "github.com/django-serverless/django-serverless-action/pkg/github"
+)
+
+// runAction is the GitHub Action: inputs from INPUT_*, the event from
+// GITHUB_EVENT_PATH, outputs to GITHUB_OUTPUT, the full diff to the job
+// summary and the sticky comment to the pull request.
+func runAction(ctx context.Context, env Env) error {
+	a := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
+	in, err := gh.ReadInputs(a)
+	if err != nil {
+		return usageError{fmt.Errorf("action inputs: %w", err)}
+	}
+	ev, err := gh.ReadEvent(env.Getenv)
+	if err != nil {
+		return usageError{fmt.Errorf("workflow event: %w", err)}
+	}
+	workspace := env.Getenv("GITHUB_WORKSPACE")
+	if workspace == "" {
+		workspace = "."
+	}
+	build := action.BuildOptions{
+		ProjectDir:  filepath.Join(workspace, in.ProjectPath),
+		Environment: in.Environment,
+		Log:         env.Stdout,
+		Deps:        newDeps(Env{Stderr: env.Stdout, Getenv: env.Getenv}, true),
+	}
+	if in.Config != "" {
+		build.ConfigFile = filepath.Join(workspace, in.Config)
+	}
+
+	var clients action.Clients
+	err = gh.Group(a, "AWS credentials", func() error {
+		var cerr error
+		clients, cerr = newClients(ctx, in.Region)
+		return cerr
+	})
+	if err != nil {
+		if ev.Fork {
+			// Pull requests from forks get no secrets: say so and stop
+			// without failing the check.
+			notice := gh.ForkNotice(ev, in.Command)
+			a.Noticef("%s", notice)
+			if serr := gh.WriteSummary(a, notice); serr != nil {
+				a.Warningf("%v", serr)
+			}
+			return nil
+		}
+		return err
+	}
+
+	stage := &stageGroups{a: a}
+	build.Stage = stage.start
+	sum, runErr := action.Run(ctx, clients, action.Options{
+		Command:         in.Command,
+		Build:           build,
+		ArtifactsBucket: in.ArtifactsBucket,
+		Timeout:         in.Timeout,
+		ChangeSetID:     in.ChangeSetID,
+		FailOnEmpty:     in.FailOnEmpty,
+		Commit:          ev.Commit(),
+		RunID:           runIDOf(env),
+		PR:              ev.PR,
+	})
+	stage.end()
+
+	annotate(a, workspace, sum, runErr)
+	if sum != nil {
+		gh.Mask(a, gh.AccountID(sum.ChangeSetID), sum.Outputs["GraphQLApiKeyId"])
+		if sum.Model != nil {
+			fmt.Fprint(env.Stdout, changeset.Text(sum.Model))
+		}
+		if oerr := gh.WriteOutputs(a, outputsOf(sum)); oerr != nil {
+			runErr = errors.Join(runErr, oerr)
+		}
+	}
+	data := commentData(in.Command, ev, sum, runErr)
+	if data.Stack != "" {
+		c := &gh.Commenter{}
+		if in.GitHubToken != "" {
+			client, cerr := gh.NewClient(in.GitHubToken, env.Getenv("GITHUB_API_URL"))
+			if cerr != nil {
+				return errors.Join(runErr, cerr)
+			}
+			c.Client = client
+		}
+		outcome, perr := gh.Publish(ctx, a, c, in, ev, data)
+		if perr != nil {
+			a.Warningf("pull-request comment: %v", perr)
+		} else if outcome.URL != "" {
+			fmt.Fprintf(env.Stdout, "comment %s: %s\n", outcome.Action, outcome.URL)
+		}
+	}
+	if errors.Is(runErr, action.ErrConfig) {
+		return usageError{runErr}
+	}
+	return runErr
+}
+
+// stageGroups folds each pipeline stage into its own ::group:: of the log.
+type stageGroups struct {
+	a    *githubactions.Action
+	open bool
+}
+
+func (s *stageGroups) start(name string) {
+	s.end()
+	s.a.Group(name)
+	s.open = true
+}
+
+func (s *stageGroups) end() {
+	if s.open {
+		s.a.EndGroup()
+		s.open = false
+	}
+}
+
+// annotate turns the diagnostics of the run (and of a configuration error)
+// into annotations on the files and lines they name.
+func annotate(a *githubactions.Action, workspace string, sum *action.Summary, runErr error) {
+	var list diag.List
+	root := ""
+	if sum != nil && sum.Build != nil && sum.Build.Project != nil {
+		list = append(list, sum.Build.Diagnostics...)
+		if rel, err := filepath.Rel(workspace, sum.Build.Project.Root); err == nil {
+			root = filepath.ToSlash(rel)
+		}
+	}
+	var dl diag.List
+	if errors.As(runErr, &dl) {
+		list = append(list, dl...)
+	} else if runErr != nil {
+		a.Errorf("%v", runErr)
+	}
+	gh.Annotate(a, root, list)
+}
+
+func outputsOf(sum *action.Summary) gh.Outputs {
+	o := gh.Outputs{
+		StackName:    sum.Stack,
+		APIURL:       sum.Outputs["ApiUrl"],
+		GraphQLURL:   sum.Outputs["GraphQLUrl"],
+		ChangeSetID:  sum.ChangeSetID,
+		HasChanges:   sum.HasChanges,
+		ChangesCount: sum.Changes.Add + sum.Changes.Modify + sum.Changes.Remove,
+	}
+	if sum.Model != nil {
+		o.ChangeSetName = sum.Model.ChangeSetName
+	}
+	return o
+}
+
+// commentData is what the PR comment and the job summary show.
+func commentData(command string, ev gh.Event, sum *action.Summary, runErr error) gh.CommentData {
+	d := gh.CommentData{Commit: ev.Commit(), PR: ev.PR, RunURL: ev.RunURL}
+	if sum == nil {
+		return d
+	}
+	d.Environment, d.Stack = sum.Environment, sum.Stack
+	d.ChangeSet = sum.Model
+	d.Status, d.Duration = sum.Status, sum.Duration
+	d.APIURL, d.GraphQLURL = sum.Outputs["ApiUrl"], sum.Outputs["GraphQLUrl"]
+	if command != "destroy" {
+		art := gh.Artifacts(sum.Artifacts)
+		d.Artifacts = &art
+	}
+	d.Routes = changedRoutes(sum)
+	switch {
+	case runErr != nil:
+		d.Mode = gh.ModeFailed
+		d.RootCause = sum.RootCause
+		if d.RootCause == "" {
+			d.RootCause = runErr.Error()
+		}
+	case command == "destroy":
+		d.Mode = gh.ModeDestroy
+	case !sum.HasChanges:
+		d.Mode = gh.ModeNoChanges
+	case command == "deploy":
+		d.Mode = gh.ModeDeploy
+	default:
+		d.Mode = gh.ModePlan
+	}
+	return d
+}
+
+// changedRoutes lists the routes whose function the change set adds
+// ("new") or modifies ("changed").
+func changedRoutes(sum *action.Summary) []gh.RouteLine {
+	if sum.Model == nil || sum.Build == nil || sum.Build.Plan == nil {
+		return nil
+	}
+	change := map[string]string{}
+	for _, st := range sum.Model.Stacks {
+		for _, c := range st.Changes {
+			switch c.Action {
+			case "Add":
+				change[c.LogicalID] = "new"
+			case "Modify":
+				if _, ok := change[c.LogicalID]; !ok {
+					change[c.LogicalID] = "changed"
+				}
+			}
+		}
+	}
+	var out []gh.RouteLine
+	for _, r := range sum.Build.Plan.Routes {
+		ch, ok := change[r.Function+"Function"]
+		if !ok {
+			continue
+		}
+		out = append(out, gh.RouteLine{Route: r.Route.Route, Name: r.Route.Name, APIPath: r.APIPath,
+			Methods: r.Route.Methods, Function: r.Function, Change: ch})
+	}
+	return out
+}
