@@ -98,7 +98,8 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 		}
 	}
 
-	cfg, err := loadConfig(o, p)
+	cfg, warns, err := loadConfig(o, p)
+	b.Diagnostics = append(b.Diagnostics, warns...)
 	if err != nil {
 		return nil, err
 	}
@@ -218,8 +219,9 @@ func renderArtifact(a bundle.Artifact) render.Artifact {
 	return render.Artifact{SHA256: a.SHA256, Size: a.Size, UnzippedSize: a.Stats.UnzippedBytes}
 }
 
-// loadConfig finds, parses and resolves the configuration.
-func loadConfig(o BuildOptions, p *django.Project) (*config.Config, error) {
+// loadConfig finds, parses and resolves the configuration, returning the
+// file's warnings (a timeout API Gateway cuts short, an IAM "*").
+func loadConfig(o BuildOptions, p *django.Project) (*config.Config, diag.List, error) {
 	path := o.ConfigFile
 	if path == "" {
 		path = config.Find(p.Root, o.ProjectDir)
@@ -228,14 +230,14 @@ func loadConfig(o BuildOptions, p *django.Project) (*config.Config, error) {
 	if path != "" {
 		var err error
 		if f, err = config.Load(path); err != nil {
-			return nil, userError(err)
+			return nil, nil, userError(err)
 		}
 	}
 	cfg, err := f.Resolve(o.Environment)
 	if err != nil {
-		return nil, userError(err)
+		return nil, f.Warnings, userError(err)
 	}
-	return cfg, nil
+	return cfg, f.Warnings, nil
 }
 
 // appSyncSchema reads the committed SDL (graphql.schema_file, else a
