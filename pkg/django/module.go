@@ -1,0 +1,163 @@
+// Package django discovers the layout of a Django project from its source,
+// without running it: the settings module, the project's own apps, every URL
+// route with its view and methods (DRF routers expanded), and the graphene
+// schema's root fields. Python is read with tree-sitter's grammar behind the
+// small Parser interface; the module model below is all the rest sees.
+package django
+
+// Parser turns Python source into the light module model discovery works on.
+// Implementations must not keep references to src after returning.
+type Parser interface {
+	Parse(path string, src []byte) (*Module, error)
+}
+
+// Module is one parsed Python file: its top-level statements (the bodies of
+// if/try/with blocks are kept nested) and the syntax errors found.
+type Module struct {
+	Path   string
+	Stmts  []*Stmt
+	Errors []SyntaxError
+}
+
+// SyntaxError is a place where the grammar could not make sense of the text.
+type SyntaxError struct {
+	Line, Col int
+	Text      string
+}
+
+// StmtKind tells statements apart.
+type StmtKind int
+
+// Statement kinds.
+const (
+	StmtImport     StmtKind = iota // import a.b [as c]
+	StmtImportFrom                 // from [.]a import b [as c] | *
+	StmtAssign                     // a = b = value
+	StmtAugAssign                  // a += value
+	StmtExpr                       // a bare expression (usually a call)
+	StmtClass                      // class definition
+	StmtFunc                       // function definition
+	StmtBlock                      // try/with/for/while body, flattened in order
+	StmtIf                         // if/elif/else: Branches
+)
+
+// Branch is one arm of an if statement; Cond is nil for else.
+type Branch struct {
+	Cond *Expr
+	Body []*Stmt
+}
+
+// Stmt is one statement. Which fields are set depends on Kind.
+type Stmt struct {
+	Kind StmtKind
+	Line int
+	// Imports: the names imported (Import and ImportFrom).
+	Names []ImportName
+	// Module and Level: ImportFrom's source ("a.b", dots counted in Level).
+	Module string
+	Level  int
+	// Targets are Assign's left-hand sides (several for a = b = 1);
+	// AugAssign has one.
+	Targets []*Expr
+	Op      string // AugAssign operator, e.g. "+="
+	Value   *Expr  // Assign/AugAssign right-hand side; Expr's expression
+	Class   *ClassDef
+	Func    *FuncDef
+	// Body holds a block's statements (Kind StmtBlock). Guarded is true
+	// inside try bodies, where a failed import is expected.
+	Body     []*Stmt
+	Guarded  bool
+	Branches []Branch
+}
+
+// ImportName is one imported name; Name is "*" for a star import.
+type ImportName struct {
+	Name  string // dotted for Import, plain for ImportFrom
+	Alias string
+}
+
+// ClassDef is a class with its bases, decorators and body.
+type ClassDef struct {
+	Name       string
+	Line       int
+	Bases      []*Expr
+	Keywords   []Keyword // metaclass=..., etc.
+	Decorators []*Expr
+	Body       []*Stmt
+}
+
+// FuncDef is a function with its decorators and, in entry scripts
+// (manage.py, wsgi.py, asgi.py), its body statements.
+type FuncDef struct {
+	Name       string
+	Line       int
+	Decorators []*Expr
+	Body       []*Stmt
+}
+
+// ExprKind tells expressions apart.
+type ExprKind int
+
+// Expression kinds.
+const (
+	ExprOther     ExprKind = iota // anything discovery does not model
+	ExprName                      // Name
+	ExprAttr                      // X.Name
+	ExprCall                      // X(Args..., Keywords...)
+	ExprStr                       // Name holds the decoded value
+	ExprNum                       // Name holds the literal text
+	ExprBool                      // Name is "True" or "False"
+	ExprNone                      // None
+	ExprList                      // [Elts]
+	ExprTuple                     // (Elts)
+	ExprSet                       // {Elts}
+	ExprDict                      // {Elts[i]: Vals[i]}; Elts[i] nil for **x
+	ExprStarred                   // *X
+	ExprBinOp                     // X Name Y
+	ExprSubscript                 // X[Y]
+	ExprNot                       // not X
+	ExprBoolOp                    // X and Y, X or Y (Name is the operator)
+)
+
+// Expr is an expression. Which fields are set depends on Kind.
+type Expr struct {
+	Kind     ExprKind
+	Line     int
+	Name     string
+	X, Y     *Expr
+	Elts     []*Expr
+	Vals     []*Expr
+	Keywords []Keyword
+}
+
+// Keyword is name=value in a call; Name is "" for **value.
+type Keyword struct {
+	Name  string
+	Value *Expr
+}
+
+// Dotted renders a Name/Attr chain as "a.b.c", or "" for anything else.
+func (e *Expr) Dotted() string {
+	if e == nil {
+		return ""
+	}
+	switch e.Kind {
+	case ExprName:
+		return e.Name
+	case ExprAttr:
+		if x := e.X.Dotted(); x != "" {
+			return x + "." + e.Name
+		}
+	}
+	return ""
+}
+
+// Kw returns the keyword argument called name, or nil.
+func (e *Expr) Kw(name string) *Expr {
+	for _, k := range e.Keywords {
+		if k.Name == name {
+			return k.Value
+		}
+	}
+	return nil
+}

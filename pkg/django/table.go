@@ -1,0 +1,47 @@
+package django
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// Table renders the project for people: a header with settings, URL conf,
+// apps and schema, then one line per route (route, API path, view,
+// methods, source) in resolution order. The output is deterministic.
+func (p *Project) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "settings:     %s\n", p.SettingsModule)
+	fmt.Fprintf(&b, "root urlconf: %s\n", p.RootURLConf)
+	fmt.Fprintf(&b, "apps:         %s\n", strings.Join(p.Apps, ", "))
+	if p.Requirements != "" {
+		fmt.Fprintf(&b, "requirements: %s\n", p.Requirements)
+	}
+	if p.GraphQL != nil {
+		fmt.Fprintf(&b, "graphql:      %s (query: %s; mutation: %s)\n", p.GraphQL.Schema,
+			orDash(strings.Join(p.GraphQL.QueryFields, ", ")), orDash(strings.Join(p.GraphQL.MutationFields, ", ")))
+	}
+	fmt.Fprintf(&b, "\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROUTE\tAPI PATH\tVIEW\tMETHODS\tNAME\tSOURCE")
+	for _, r := range p.Routes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(r.Route), r.Path, orDash(r.View),
+			strings.Join(r.Methods, ","), orDash(r.Name), r.Source)
+	}
+	tw.Flush()
+	fmt.Fprintf(&b, "\n%d routes\n", len(p.Routes))
+	if len(p.Diagnostics) > 0 {
+		fmt.Fprintf(&b, "\n")
+		for _, d := range p.Diagnostics {
+			fmt.Fprintf(&b, "%s\n", d)
+		}
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,6 @@
+from .base import *  # noqa
+
+try:
+    from .local import *  # noqa
+except ImportError:
+    pass

@@ -1,0 +1,3 @@
+from .base import *  # noqa
+
+INSTALLED_APPS += ["accounts"]

@@ -1,0 +1,3 @@
+from .common import *  # noqa
+
+INSTALLED_APPS.append("django.contrib.sessions")

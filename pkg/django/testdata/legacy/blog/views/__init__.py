@@ -1,0 +1,2 @@
+from .pages import index, search, robots, files  # noqa
+from .detail import *  # noqa

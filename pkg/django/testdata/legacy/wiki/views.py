@@ -1,0 +1,2 @@
+def page(request, title):
+    pass
