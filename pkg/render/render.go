@@ -1,0 +1,461 @@
+// Package render turns a plan into CloudFormation templates: root.yaml with
+// nested stacks, lambdas.yaml and api.yaml, plus shard templates when a
+// project outgrows CloudFormation's per-stack limits. Templates are
+// executed strictly (missing keys are errors) from typed data with a func
+// map of pure helpers only, and the output is byte-deterministic.
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/templates"
+)
+
+// Artifact is one uploaded zip, addressed by its content.
+type Artifact struct {
+	SHA256 string
+	Size   int64
+	// UnzippedSize is the size of the extracted files; 0 when unknown. The
+	// code and the three layers together must stay under Lambda's 250 MB.
+	UnzippedSize int64
+}
+
+// Artifacts is what the templates point at.
+type Artifacts struct {
+	// Prefix is the S3 key prefix (the project name): keys are
+	// <Prefix>/<sha256>.zip and <Prefix>/templates/<sha256>.yaml.
+	Prefix  string
+	Deps    Artifact
+	Project Artifact
+	Runtime Artifact
+	Code    Artifact
+	// GraphQLSDL is the AppSync schema; "" renders no AppSync API.
+	GraphQLSDL string
+}
+
+// Template is one rendered template.
+type Template struct {
+	Name   string // "lambdas.yaml", "api-methods-2.yaml", "root.yaml", ...
+	Body   []byte
+	SHA256 string // hex sha256 of Body; the S3 key is <prefix>/templates/<SHA256>.yaml
+}
+
+// File is an extra object the templates reference and the caller uploads.
+type File struct {
+	Key  string // S3 key
+	Body []byte
+}
+
+// Output is the result of Render.
+type Output struct {
+	// Templates in upload order: children first, root.yaml last.
+	Templates []Template
+	// Files the templates reference besides the zips (a schema too big to
+	// inline, as <prefix>/<sha256>.graphql).
+	Files []File
+	// Diagnostics are warnings and notes about the rendering.
+	Diagnostics diag.List
+}
+
+// TemplateKey is the S3 key of a rendered template.
+func TemplateKey(prefix, sha string) string { return prefix + "/templates/" + sha + ".yaml" }
+
+// Template returns the named template, or nil.
+func (o *Output) Template(name string) *Template {
+	for i := range o.Templates {
+		if o.Templates[i].Name == name {
+			return &o.Templates[i]
+		}
+	}
+	return nil
+}
+
+var engine = parseTemplates()
+
+func parseTemplates() *template.Template {
+	t := template.New("templates").Option("missingkey=error")
+	t.Funcs(funcs(t))
+	// ParseFS of embedded, tested files; an error here is a build defect
+	// caught by every test, and is reported by Render, not panicked.
+	parsed, err := t.ParseFS(templates.FS, "*.yaml")
+	if err != nil {
+		parseErr = err
+		return t
+	}
+	return parsed
+}
+
+var parseErr error
+
+// funcs are the only helpers templates get: pure, no env, no clock.
+func funcs(t *template.Template) template.FuncMap {
+	return template.FuncMap{
+		"q": quote,
+		"include": func(name string, data any) (string, error) {
+			var b strings.Builder
+			if err := t.ExecuteTemplate(&b, name, data); err != nil {
+				return "", err
+			}
+			return b.String(), nil
+		},
+		"nindent": func(n int, s string) string {
+			pad := strings.Repeat(" ", n)
+			return "\n" + pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
+		},
+		"sub": func(s string) string { return "!Sub " + quote(s) },
+		"layer": func(kind, desc, key string, pl *plan.Plan) LayerView {
+			return LayerView{Kind: kind, Description: desc, Key: key, Plan: pl}
+		},
+		"warmupPayload": func() string { return plan.WarmupPayload },
+		"resolverPart": func(p *APIPart, apiRef string) ResolverPart {
+			return ResolverPart{APIRef: apiRef, Resolvers: p.Resolvers}
+		},
+	}
+}
+
+// quote renders any string as a YAML double-quoted scalar (JSON string
+// syntax is a subset of it), so colons, quotes, '*', '!' or newlines in
+// values can never change the document's structure.
+func quote(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return `"` + s + `"`
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+type renderer struct {
+	pl  *plan.Plan
+	a   Artifacts
+	out *Output
+}
+
+func (r *renderer) exec(file, name string, data any) (Template, error) {
+	var b bytes.Buffer
+	if err := engine.ExecuteTemplate(&b, file, data); err != nil {
+		return Template{}, fmt.Errorf("render %s: %w", name, err)
+	}
+	body := b.Bytes()
+	t := Template{Name: name, Body: body, SHA256: sum(body)}
+	r.out.Templates = append(r.out.Templates, t)
+	return t, nil
+}
+
+// LayerView is one layer resource.
+type LayerView struct {
+	Kind, Description, Key string
+	Plan                   *plan.Plan
+}
+
+// ResolverPart is a list of resolvers and how they name their API.
+type ResolverPart struct {
+	APIRef    string
+	Resolvers []ResolverView
+}
+
+// stamp fills what every nested stack resource repeats.
+func (r *renderer) stamp(ns *NestedStack) {
+	ns.Prefix, ns.Project, ns.Environment = r.a.Prefix, r.pl.Project, r.pl.Environment
+}
+
+// RootView is the data of root.yaml.
+type RootView struct {
+	Plan    *plan.Plan
+	Prefix  string
+	Stacks  []NestedStack
+	Outputs []OutputView
+	// APIKeyExpiry: the AppSync API key's expiry is a root parameter
+	// (GraphQLApiKeyExpires, Unix seconds) that deploy sets, since
+	// rendering may not read the clock.
+	APIKeyExpiry bool
+}
+
+// APIView is the data of api.yaml.
+type APIView struct {
+	Plan   *plan.Plan
+	Prefix string
+	Main   *APIPart
+	Shards []NestedStack
+	// DeploymentID carries a hash of the routes (REST only).
+	DeploymentID string
+	DeployDeps   []string
+	AppSync      *AppSyncView
+	APIKeyExpiry bool
+	// NeedsBucket is true when api.yaml itself nests stacks or reads the
+	// schema from S3 and so takes the ArtifactsBucket parameter.
+	NeedsBucket bool
+}
+
+// ShardView is the data of an API methods/routes/resolvers shard.
+type ShardView struct {
+	Plan *plan.Plan
+	Part *APIPart
+}
+
+func checkArtifacts(a Artifacts) error {
+	for _, x := range []struct {
+		name string
+		a    Artifact
+	}{{"deps layer", a.Deps}, {"project layer", a.Project}, {"runtime layer", a.Runtime}, {"function code", a.Code}} {
+		if len(x.a.SHA256) != 64 || strings.Trim(x.a.SHA256, "0123456789abcdef") != "" {
+			return fmt.Errorf("render: %s sha256 %q is not 64 lower-case hex digits", x.name, x.a.SHA256)
+		}
+	}
+	if a.Prefix == "" || strings.HasPrefix(a.Prefix, "/") || strings.HasSuffix(a.Prefix, "/") {
+		return fmt.Errorf("render: artifact prefix %q must be non-empty without leading or trailing /", a.Prefix)
+	}
+	total := a.Deps.UnzippedSize + a.Project.UnzippedSize + a.Runtime.UnzippedSize + a.Code.UnzippedSize
+	if total > lambdaUnzippedMaxBytes {
+		return fmt.Errorf("render: function code and layers unzip to %d MB, over Lambda's 250 MB limit (deps %d MB, project %d MB, runtime %d MB, code %d MB)",
+			total>>20, a.Deps.UnzippedSize>>20, a.Project.UnzippedSize>>20, a.Runtime.UnzippedSize>>20, a.Code.UnzippedSize>>20)
+	}
+	return nil
+}
+
+// Render renders every template of the plan. Templates come out children
+// first, root.yaml last, each named in the root (or in api.yaml for API
+// shards) by its content hash.
+func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
+	if parseErr != nil {
+		return nil, fmt.Errorf("render: parse templates: %w", parseErr)
+	}
+	if pl == nil {
+		return nil, fmt.Errorf("render: no plan")
+	}
+	if err := checkArtifacts(a); err != nil {
+		return nil, err
+	}
+	r := &renderer{pl: pl, a: a, out: &Output{}}
+	root := &RootView{Plan: pl, Prefix: a.Prefix}
+	bucket := NestedParam{Name: "ArtifactsBucket", Value: "!Ref ArtifactsBucket"}
+
+	// Lambdas stacks.
+	var lambdaIDs []string
+	for i, v := range lambdasViews(pl, a) {
+		name, id := "lambdas.yaml", "LambdasStack"
+		if i > 0 {
+			name, id = fmt.Sprintf("lambdas-%d.yaml", i+1), shardStackID("Lambdas", i+1)
+		}
+		t, err := r.exec("lambdas.yaml", name, v)
+		if err != nil {
+			return nil, err
+		}
+		ns := NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: []NestedParam{bucket}}
+		if i > 0 {
+			for _, l := range []string{"DepsLayerArn", "ProjectLayerArn", "RuntimeLayerArn"} {
+				ns.Parameters = append(ns.Parameters, NestedParam{Name: l, Value: "!GetAtt LambdasStack.Outputs." + l})
+			}
+		}
+		root.Stacks = append(root.Stacks, ns)
+		lambdaIDs = append(lambdaIDs, id)
+	}
+
+	// API shards, then api.yaml.
+	av := &APIView{Plan: pl, Prefix: a.Prefix}
+	var shardParts []*APIPart
+	var shardKind, shardFile string
+	if pl.APIType == "http" {
+		av.Main, shardParts = httpParts(pl)
+		shardKind, shardFile = "ApiRoutes", "api-routes"
+		av.Main.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"
+	} else {
+		av.Main, shardParts = restParts(pl, buildRestTree(pl.Methods))
+		shardKind, shardFile = "ApiMethods", "api-methods"
+		av.Main.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/" + pl.StageName + "/*"
+	}
+	for _, p := range shardParts {
+		if pl.APIType == "http" {
+			p.Params = append([]ParamView{{Name: "ApiId", Description: "HTTP API ID"}}, p.Params...)
+			p.Passed = append([]NestedParam{{Name: "ApiId", Value: "!Ref HttpApi"}}, p.Passed...)
+			p.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiId}/*"
+		} else {
+			p.Params = append([]ParamView{{Name: "RestApiId", Description: "REST API ID"}}, p.Params...)
+			p.Passed = append([]NestedParam{{Name: "RestApiId", Value: "!Ref RestApi"}}, p.Passed...)
+			p.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApiId}/" + pl.StageName + "/*"
+		}
+	}
+	// Shards are rendered after all of them are laid out: a shard's outputs
+	// are only known once later shards have asked for them.
+	for _, p := range shardParts {
+		t, err := r.exec("api-shard.yaml", fmt.Sprintf("%s-%d.yaml", shardFile, p.Shard), &ShardView{Plan: pl, Part: p})
+		if err != nil {
+			return nil, err
+		}
+		id := shardStackID(shardKind, p.Shard)
+		av.Shards = append(av.Shards, NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: p.Passed})
+		av.DeployDeps = append(av.DeployDeps, id)
+	}
+	if pl.APIType == "rest" {
+		var keys []string
+		for _, m := range pl.Methods {
+			keys = append(keys, m.Method+" "+m.Path+" "+m.Function)
+		}
+		keys = append(keys, "binary:"+strings.Join(pl.BinaryMediaTypes, ","))
+		av.DeploymentID = "Deployment" + hashOf(keys...)[:10]
+		for _, m := range av.Main.Methods {
+			av.DeployDeps = append(av.DeployDeps, m.ID)
+		}
+	}
+
+	// AppSync.
+	if pl.GraphQL != nil {
+		if a.GraphQLSDL == "" {
+			r.out.Diagnostics.Warnf("", 0, 0, "graphql schema %s: no SDL to deploy; AppSync is not rendered", pl.GraphQL.Schema)
+		} else {
+			as, resolvers, err := appSyncParts(pl, a.GraphQLSDL, &r.out.Diagnostics)
+			if err != nil {
+				return nil, err
+			}
+			if len(a.GraphQLSDL) > inlineSchemaMaxBytes {
+				key := a.Prefix + "/" + sum([]byte(a.GraphQLSDL)) + ".graphql"
+				r.out.Files = append(r.out.Files, File{Key: key, Body: []byte(a.GraphQLSDL)})
+				as.DefinitionS3 = "s3://${ArtifactsBucket}/" + key
+				av.NeedsBucket = true
+			} else {
+				as.Definition = a.GraphQLSDL
+			}
+			if len(resolvers) <= mainResolverShare {
+				av.Main.Resolvers = resolvers
+			} else {
+				keys := make([]string, len(resolvers))
+				costs := make([]int, len(resolvers))
+				for i, rv := range resolvers {
+					keys[i], costs[i] = rv.Type+"."+rv.Field, 1
+				}
+				n := bucketCount(keys, costs, resolverBudget)
+				parts := make([]*APIPart, n)
+				for i, rv := range resolvers {
+					b := bucketOf(keys[i], n)
+					if parts[b] == nil {
+						parts[b] = &APIPart{Shard: b + 1,
+							Params: []ParamView{{Name: "GraphQLApiId", Description: "AppSync API ID"}},
+							Passed: []NestedParam{{Name: "GraphQLApiId", Value: "!GetAtt GraphQLApi.ApiId"}}}
+					}
+					parts[b].Resolvers = append(parts[b].Resolvers, rv)
+				}
+				for _, p := range parts {
+					if p == nil {
+						continue
+					}
+					t, err := r.exec("api-shard.yaml", fmt.Sprintf("api-resolvers-%d.yaml", p.Shard), &ShardView{Plan: pl, Part: p})
+					if err != nil {
+						return nil, err
+					}
+					deps := []string{"GraphQLSchema"}
+					for _, d := range as.DataSources {
+						deps = append(deps, d.ID)
+					}
+					id := shardStackID("ApiResolvers", p.Shard)
+					av.Shards = append(av.Shards, NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: p.Passed, DependsOn: deps})
+				}
+			}
+			av.AppSync = as
+			av.APIKeyExpiry = as.Auth == "API_KEY"
+			root.APIKeyExpiry = av.APIKeyExpiry
+		}
+	}
+	if len(av.Shards) > 0 {
+		av.NeedsBucket = true // for the shards' TemplateURLs
+	}
+	for i := range av.Shards {
+		r.stamp(&av.Shards[i])
+	}
+	t, err := r.exec("api.yaml", "api.yaml", av)
+	if err != nil {
+		return nil, err
+	}
+	apiStack := NestedStack{ID: "ApiStack", TemplateSHA: t.SHA256, DependsOn: lambdaIDs}
+	if av.NeedsBucket {
+		apiStack.Parameters = []NestedParam{bucket}
+	}
+	if av.APIKeyExpiry {
+		apiStack.Parameters = append(apiStack.Parameters, NestedParam{Name: "GraphQLApiKeyExpires", Value: "!Ref GraphQLApiKeyExpires"})
+	}
+	root.Stacks = append(root.Stacks, apiStack)
+
+	// Root outputs.
+	root.Outputs = append(root.Outputs, OutputView{Name: "ApiUrl", Value: "!GetAtt ApiStack.Outputs.ApiUrl"})
+	if av.AppSync != nil {
+		root.Outputs = append(root.Outputs, OutputView{Name: "GraphQLUrl", Value: "!GetAtt ApiStack.Outputs.GraphQLUrl"})
+		if av.AppSync.Auth == "API_KEY" {
+			root.Outputs = append(root.Outputs, OutputView{Name: "GraphQLApiKeyId", Value: "!GetAtt ApiStack.Outputs.GraphQLApiKeyId"})
+		}
+	}
+	if len(root.Outputs)+len(pl.Functions) <= outputBudget {
+		for i := range pl.Functions {
+			f := &pl.Functions[i]
+			root.Outputs = append(root.Outputs, OutputView{Name: f.Name + "AliasArn", Value: "!Sub " + quote(aliasArnSub(pl, f))})
+		}
+	} else {
+		r.out.Diagnostics.Notef("", 0, 0, "%d functions: alias ARNs are not stack outputs (CloudFormation allows 200 outputs); names start with %s", len(pl.Functions), pl.FunctionPrefix)
+	}
+	for i := range root.Stacks {
+		r.stamp(&root.Stacks[i])
+	}
+	if _, err := r.exec("root.yaml", "root.yaml", root); err != nil {
+		return nil, err
+	}
+	for _, t := range r.out.Templates {
+		if err := checkLimits(t); err != nil {
+			return nil, err
+		}
+	}
+	return r.out, nil
+}
+
+// checkLimits counts the entries of each top-level section of a rendered
+// template (every entry is a line indented by exactly two spaces) against
+// CloudFormation's per-template limits.
+func checkLimits(t Template) error {
+	if len(t.Body) > 1<<20 {
+		return fmt.Errorf("render %s: %d bytes, over CloudFormation's 1 MB template limit", t.Name, len(t.Body))
+	}
+	limits := map[string]int{"Resources": 500, "Parameters": 200, "Outputs": 200}
+	counts := sectionCounts(t.Body)
+	for _, sec := range []string{"Resources", "Parameters", "Outputs"} {
+		if counts[sec] > limits[sec] {
+			return fmt.Errorf("render %s: %d %s, over CloudFormation's limit of %d per template", t.Name, counts[sec], strings.ToLower(sec), limits[sec])
+		}
+	}
+	return nil
+}
+
+// sectionCounts counts the entries of each top-level section: lines indented
+// by exactly two spaces that open a mapping entry.
+func sectionCounts(body []byte) map[string]int {
+	counts := map[string]int{}
+	section := ""
+	for _, line := range strings.Split(string(body), "\n") {
+		switch {
+		case line == "":
+		case line[0] != ' ':
+			section = strings.TrimSuffix(line, ":")
+		case len(line) > 2 && line[:2] == "  " && line[2] != ' ' && line[2] != '-' && strings.HasSuffix(line, ":"):
+			counts[section]++
+		}
+	}
+	return counts
+}
