@@ -1,6 +1,7 @@
 package action
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,6 +53,9 @@ type Options struct {
 	PR              int
 	// Poll overrides the longest CloudFormation polling interval (tests).
 	Poll time.Duration
+	// Now is the clock for the AppSync API key's expiry (time.Now when nil);
+	// it reaches a stack parameter only, never a template or a name.
+	Now func() time.Time
 }
 
 // Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
@@ -161,6 +165,13 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		ChangeSetID:   o.ChangeSetID,
 		Timeout:       o.Timeout,
 	}
+	if declaresParam(root.Body, APIKeyExpiresParam) {
+		now := time.Now
+		if o.Now != nil {
+			now = o.Now
+		}
+		req.Parameters[APIKeyExpiresParam] = apiKeyExpiry(ctx, c.CFN, pl.Stack, now())
+	}
 	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll}
 	start := time.Now()
 	var res *stack.Result
@@ -210,6 +221,12 @@ func (b *Build) Objects() []artifacts.Object {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// declaresParam reports whether a rendered template declares a parameter
+// (a two-space-indented key under Parameters, as the templates write it).
+func declaresParam(body []byte, name string) bool {
+	return bytes.Contains(body, []byte("\n  "+name+":\n"))
 }
 
 // TemplateURL is the S3 https URL CloudFormation fetches a template from:
