@@ -1,4 +1,4 @@
 package graphql
 
 // saleorPath is the real 1 MB graphene schema shared by the project.
-const saleorPath = "/work/shared/corpus/graphql/saleor.schema.graphql"
+const saleorPath = "../../testdata/corpus/saleor.schema.graphql"
