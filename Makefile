@@ -18,7 +18,7 @@ gotest:
 
 pytest:
 	@if $(DEBIAN_PYTHON) -c 'import django, rest_framework, graphene' 2>/dev/null; then \
-		$(DEBIAN_PYTHON) -m unittest discover -s pkg/adapter/python/tests -t pkg/adapter/python -v; \
+		$(DEBIAN_PYTHON) -m unittest discover -s pkg/adapter/python/tests -v; \
 	elif [ "$$DJANGO_SERVERLESS_STRICT" = 1 ]; then \
 		echo "python tests: Debian's Django is missing (DJANGO_SERVERLESS_STRICT=1)"; exit 1; \
 	else \

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
-	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	gh "github.com/django-serverless/django-serverless-action/pkg/github"
 )
@@ -74,15 +74,14 @@ func runAction(ctx context.Context, env Env) error {
 		Commit:          ev.Commit(),
 		RunID:           runIDOf(env),
 		PR:              ev.PR,
+		Poll:            actionPoll,
+		OnChangeSet:     func(arn string) { gh.Mask(a, gh.AccountID(arn)) },
 	})
 	stage.end()
 
 	annotate(a, workspace, sum, runErr)
 	if sum != nil {
 		gh.Mask(a, gh.AccountID(sum.ChangeSetID), sum.Outputs["GraphQLApiKeyId"])
-		if sum.Model != nil {
-			fmt.Fprint(env.Stdout, changeset.Text(sum.Model))
-		}
 		if oerr := gh.WriteOutputs(a, outputsOf(sum)); oerr != nil {
 			runErr = errors.Join(runErr, oerr)
 		}
@@ -97,11 +96,9 @@ func runAction(ctx context.Context, env Env) error {
 			}
 			c.Client = client
 		}
-		outcome, perr := gh.Publish(ctx, a, c, in, ev, data)
-		if perr != nil {
+		// Publish logs the comment's URL itself.
+		if _, perr := gh.Publish(ctx, a, c, in, ev, data); perr != nil {
 			a.Warningf("pull-request comment: %v", perr)
-		} else if outcome.URL != "" {
-			fmt.Fprintf(env.Stdout, "comment %s: %s\n", outcome.Action, outcome.URL)
 		}
 	}
 	if errors.Is(runErr, action.ErrConfig) {
@@ -109,6 +106,11 @@ func runAction(ctx context.Context, env Env) error {
 	}
 	return runErr
 }
+
+// actionPoll overrides the longest CloudFormation polling interval in
+// Actions mode; zero keeps the default. Only tests set it (the
+// CloudFormation fake's time advances per request, not by the clock).
+var actionPoll time.Duration
 
 // stageGroups folds each pipeline stage into its own ::group:: of the log.
 type stageGroups struct {
@@ -146,7 +148,27 @@ func annotate(a *githubactions.Action, workspace string, sum *action.Summary, ru
 	} else if runErr != nil {
 		a.Errorf("%v", runErr)
 	}
-	gh.Annotate(a, root, list)
+	gh.Annotate(a, root, workspaceRelative(workspace, list))
+}
+
+// workspaceRelative rewrites absolute file names inside the workspace (the
+// configuration file is read by its absolute path) relative to it:
+// annotations only land on files named relative to the repository root.
+func workspaceRelative(workspace string, list diag.List) diag.List {
+	ws, err := filepath.Abs(workspace)
+	if err != nil {
+		return list
+	}
+	out := make(diag.List, len(list))
+	for i, d := range list {
+		if filepath.IsAbs(d.File) {
+			if rel, err := filepath.Rel(ws, d.File); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				d.File = filepath.ToSlash(rel)
+			}
+		}
+		out[i] = d
+	}
+	return out
 }
 
 func outputsOf(sum *action.Summary) gh.Outputs {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
-	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 )
 
 // awsFlags are the flags of plan, deploy and destroy: the CLI twins of the
@@ -81,10 +79,8 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 		Commit:          commitOf(env, f.project),
 		RunID:           runIDOf(env),
 	}
+	// The change set's text is in the log already (stack.Deployer).
 	sum, err := action.Run(ctx, clients, o)
-	if sum != nil && sum.Model != nil {
-		fmt.Fprint(env.Stderr, changeset.Text(sum.Model))
-	}
 	if sum != nil && f.json {
 		if jerr := writeJSON(env, sum); jerr != nil && err == nil {
 			err = jerr

@@ -12,7 +12,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
 
 // Version is the tool's version; part of the dependencies layer's hash so a
@@ -99,7 +101,7 @@ func report(env Env, err error) int {
 	fmt.Fprintf(env.Stderr, "django-serverless: %v\n", err)
 	var ue usageError
 	var dl diag.List
-	if errors.As(err, &ue) || errors.As(err, &dl) {
+	if errors.As(err, &ue) || errors.As(err, &dl) || errors.Is(err, action.ErrConfig) || errors.Is(err, django.ErrNoManagePy) {
 		return ExitUsage
 	}
 	return ExitFail

@@ -67,7 +67,9 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, ExitUsage, `unknown command "frobnicate"`},
 		{"bad flag", []string{"discover", "--nope"}, ExitUsage, "flag provided but not defined"},
 		{"stray argument", []string{"discover", "extra"}, ExitUsage, "unexpected argument"},
-		{"no manage.py", []string{"discover", "--project", dir}, ExitFail, "manage.py"},
+		{"no manage.py", []string{"discover", "--project", dir}, ExitUsage, "manage.py"},
+		{"render without manage.py", []string{"render", "--project", dir}, ExitUsage, "manage.py"},
+		{"invoke without event", []string{"invoke"}, ExitUsage, "--event FILE is required"},
 		{"help", []string{"--help"}, ExitOK, ""},
 	}
 	for _, tt := range tests {

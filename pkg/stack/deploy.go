@@ -30,6 +30,16 @@ type Deployer struct {
 	// CancelWait is how long a cancelled deploy keeps following the
 	// rollback it requested before reporting (default 5s).
 	CancelWait time.Duration
+	// OnChangeSet, when set, receives the change set's ARN as soon as it is
+	// known and before any event is logged, so the Action can mask the
+	// account ID it carries.
+	OnChangeSet func(arn string)
+}
+
+func (d *Deployer) seen(arn string) {
+	if d.OnChangeSet != nil && arn != "" {
+		d.OnChangeSet(arn)
+	}
 }
 
 // Capabilities passed to every change set.
@@ -160,6 +170,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	}
 	res.ChangeSetID = aws.ToString(out.Id)
 	res.StackID = aws.ToString(out.StackId)
+	d.seen(res.ChangeSetID)
 	d.logf("created %s change set %s for stack %s", strings.ToLower(csType), csName, name)
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
@@ -501,6 +512,7 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	if id := aws.ToString(out.ChangeSetId); id != "" {
 		res.ChangeSetID = id
 	}
+	d.seen(res.ChangeSetID)
 	switch {
 	case aws.ToString(out.StackName) != name:
 		return res, fmt.Errorf("change set %s belongs to stack %s, not %s: %w", req.ChangeSetID, aws.ToString(out.StackName), name, ErrRefused)

@@ -99,9 +99,20 @@ func TestCreate(t *testing.T) {
 		PageSize: 2,
 		Outputs:  map[string]map[string]string{"shop-dev": {"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/"}},
 	})
+	var seen []string
+	d.OnChangeSet = func(arn string) {
+		// Before any event line: the Action masks the account ID here.
+		if strings.Contains(log.String(), "CREATE_IN_PROGRESS") {
+			t.Errorf("OnChangeSet called after events were logged")
+		}
+		seen = append(seen, arn)
+	}
 	res, err := d.Deploy(context.Background(), request("dev"))
 	if err != nil {
 		t.Fatalf("deploy: %v\n%s", err, log)
+	}
+	if len(seen) != 1 || seen[0] != res.ChangeSetID {
+		t.Errorf("OnChangeSet saw %q, want [%s]", seen, res.ChangeSetID)
 	}
 	if res.Status != "CREATE_COMPLETE" || res.Type != "CREATE" || !res.HasChanges {
 		t.Errorf("result = %+v", res)

@@ -1,0 +1,433 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+	"github.com/django-serverless/django-serverless-action/internal/ghfake"
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+)
+
+// The payloads are GitHub's own (pkg/github/testdata/events): pull
+// request #2 of Codertocat/Hello-World.
+const (
+	prNumber = 2
+	prStack  = "mysite-pr-2"
+	owner    = "Codertocat"
+	repo     = "Hello-World"
+	token    = "ghs_test_token"
+)
+
+// actionWorld is one repository checkout on a runner: the workspace with
+// the tutorial project under app/, the fake GitHub API, moto for S3 and the
+// CloudFormation fake, and the runner's files.
+type actionWorld struct {
+	t         *testing.T
+	workspace string
+	gh        *ghfake.Server
+	cfn       *cfnfake.Server
+	bucket    string
+	s3        *s3.Client
+	cache     string
+	pip       string
+}
+
+func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
+	t.Helper()
+	moto := testenv.MotoEndpoint(t)
+	testenv.AWSEnv(t)
+	w := &actionWorld{t: t, workspace: t.TempDir(), gh: ghfake.New(t), cfn: cfnfake.New(t, sc), cache: t.TempDir()}
+	w.gh.Token = token
+	actionPoll = time.Millisecond
+	t.Cleanup(func() { actionPoll = 0 })
+	t.Setenv("AWS_ENDPOINT_URL_S3", moto)
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", w.cfn.URL)
+	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), filepath.Join(w.workspace, "app"))
+
+	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.s3 = artifacts.NewS3ClientFromConfig(cfg)
+	w.bucket = fmt.Sprintf("ds-action-%d", time.Now().UnixNano())
+	if _, err := w.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &w.bucket}); err != nil {
+		t.Fatalf("create bucket in moto: %v", err)
+	}
+	// pip stands in for the real one (no package index here): it installs
+	// one small package into --target.
+	w.pip = filepath.Join(t.TempDir(), "fake-python")
+	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --target ]; then shift; mkdir -p \"$1/fakedep\"; echo 'X = 1' > \"$1/fakedep/__init__.py\"; fi\n  shift\ndone\n"
+	if err := os.WriteFile(w.pip, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(out, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runResult is what a step leaves behind.
+type runResult struct {
+	code    int
+	log     string
+	outputs map[string]string
+	summary string
+}
+
+// run runs the binary as the Actions runner starts a docker action: no
+// arguments, inputs as INPUT_<NAME> with the name upper-cased and its
+// hyphens kept, the event payload at GITHUB_EVENT_PATH.
+func (w *actionWorld) run(event, eventName string, inputs map[string]string, extra map[string]string) runResult {
+	w.t.Helper()
+	dir := w.t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{outFile, sumFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS":               "true",
+		"GITHUB_OUTPUT":                outFile,
+		"GITHUB_STEP_SUMMARY":          sumFile,
+		"GITHUB_EVENT_PATH":            filepath.Join(repoRoot(w.t), "pkg", "github", "testdata", "events", event),
+		"GITHUB_EVENT_NAME":            eventName,
+		"GITHUB_REPOSITORY":            owner + "/" + repo,
+		"GITHUB_SHA":                   "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b",
+		"GITHUB_RUN_ID":                "1234567",
+		"GITHUB_RUN_ATTEMPT":           "1",
+		"GITHUB_WORKSPACE":             w.workspace,
+		"GITHUB_API_URL":               w.gh.URL(),
+		"GITHUB_SERVER_URL":            "https://github.com",
+		"DJANGO_SERVERLESS_CACHE":      w.cache,
+		"DJANGO_SERVERLESS_PIP_PYTHON": w.pip,
+		"INPUT_PROJECT-PATH":           "app",
+		"INPUT_ARTIFACTS-BUCKET":       w.bucket,
+		"INPUT_REGION":                 "us-east-1",
+		"INPUT_GITHUB-TOKEN":           token,
+		"INPUT_TIMEOUT-MINUTES":        "5",
+	}
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), nil, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }})
+	outRaw, _ := os.ReadFile(outFile)
+	sumRaw, _ := os.ReadFile(sumFile)
+	return runResult{code: code, log: stdout.String() + stderr.String(), outputs: parseOutputs(w.t, string(outRaw)), summary: string(sumRaw)}
+}
+
+// parseOutputs reads GITHUB_OUTPUT's NAME<<DELIM\nVALUE\nDELIM records.
+func parseOutputs(t *testing.T, s string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	lines := strings.Split(s, "\n")
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == "" {
+			continue
+		}
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			t.Fatalf("GITHUB_OUTPUT line %q is not NAME<<DELIM", lines[i])
+		}
+		var val []string
+		i++
+		for ; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		if _, dup := out[name]; dup {
+			t.Errorf("output %s written twice", name)
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+func prPlan() *cfnfake.Level {
+	return &cfnfake.Level{Changes: []cfnfake.Change{
+		{Action: "Add", LogicalID: "LambdasStack", ResourceType: cfnfake.StackType, Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+			{Action: "Add", LogicalID: "ExecutionRole", ResourceType: "AWS::IAM::Role"},
+			{Action: "Add", LogicalID: "DefaultFunction", ResourceType: "AWS::Lambda::Function"},
+		}}},
+		{Action: "Add", LogicalID: "ApiStack", ResourceType: cfnfake.StackType, Nested: &cfnfake.Level{Changes: []cfnfake.Change{
+			{Action: "Add", LogicalID: "RestApi", ResourceType: "AWS::ApiGateway::RestApi"},
+		}}},
+	}}
+}
+
+const commentsPath = "/repos/Codertocat/Hello-World/issues/2/comments"
+
+func (w *actionWorld) comments() []ghfake.Comment { return w.gh.Comments(owner, repo, prNumber) }
+
+func TestActionPlanOnPullRequest(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+	w.gh.AddComments(owner, repo, prNumber, "someone", "LGTM", "please deploy")
+	in := map[string]string{"command": "plan", "environment": "pr-2"}
+
+	r := w.run("pull_request.opened.json", "pull_request", in, nil)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.log)
+	}
+	marker := "<!-- django-serverless:stack=" + prStack + " -->"
+	var ours []ghfake.Comment
+	for _, c := range w.comments() {
+		if strings.Contains(c.Body, marker) {
+			ours = append(ours, c)
+		}
+	}
+	if len(ours) != 1 || w.gh.Calls("POST", commentsPath) != 1 {
+		t.Fatalf("%d comments with the marker, %d POSTs; want 1 and 1", len(ours), w.gh.Calls("POST", commentsPath))
+	}
+	if !strings.Contains(ours[0].Body, prStack) || !strings.Contains(ours[0].Body, "ec26c3e") {
+		t.Errorf("comment lacks the stack or the head commit:\n%s", ours[0].Body)
+	}
+	o := r.outputs
+	if o["stack-name"] != prStack || o["has-changes"] != "true" || o["changes-count"] != "3" ||
+		!strings.HasPrefix(o["change-set-id"], "arn:aws:cloudformation:us-east-1:123456789012:changeSet/") {
+		t.Errorf("outputs %v", o)
+	}
+	for _, k := range []string{"api-url", "graphql-url", "change-set-name"} {
+		if _, ok := o[k]; !ok {
+			t.Errorf("output %s not written", k)
+		}
+	}
+	if !strings.Contains(r.summary, prStack) || !strings.Contains(r.summary, "LambdasStack") {
+		t.Errorf("job summary lacks the stack or the nested stack diff:\n%s", r.summary)
+	}
+	for _, want := range []string{"::group::", "::endgroup::", "::add-mask::123456789012"} {
+		if !strings.Contains(r.log, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(r.log, "::error") {
+		t.Errorf("errors annotated on a good plan:\n%s", r.log)
+	}
+	for _, once := range []string{prStack + "/LambdasStack\n", "comment created"} {
+		if n := strings.Count(r.log, once); n != 1 {
+			t.Errorf("log holds %q %d times, want once:\n%s", once, n, r.log)
+		}
+	}
+
+	// The second run updates the same comment in place.
+	w.cfn.SetPlan(prStack, prPlan())
+	r2 := w.run("pull_request.synchronize.json", "pull_request", in, nil)
+	if r2.code != ExitOK {
+		t.Fatalf("second plan: exit %d\n%s", r2.code, r2.log)
+	}
+	ours2 := 0
+	for _, c := range w.comments() {
+		if strings.Contains(c.Body, marker) {
+			ours2++
+			if c.ID != ours[0].ID {
+				t.Errorf("comment %d, want the same id %d", c.ID, ours[0].ID)
+			}
+		}
+	}
+	if ours2 != 1 || w.gh.Calls("POST", commentsPath) != 1 {
+		t.Errorf("after the second run: %d comments, %d POSTs", ours2, w.gh.Calls("POST", commentsPath))
+	}
+	if len(w.comments()) != 3 {
+		t.Errorf("other comments touched: %d comments", len(w.comments()))
+	}
+	if r2.outputs["stack-name"] != prStack {
+		t.Errorf("second run outputs %v", r2.outputs)
+	}
+}
+
+func TestActionDeployThenDestroyPreview(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{
+		Plans:   map[string]*cfnfake.Level{prStack: prPlan()},
+		Outputs: map[string]map[string]string{prStack: {"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/pr-2/"}},
+	})
+	r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "deploy", "environment": "pr-2"}, nil)
+	if r.code != ExitOK {
+		t.Fatalf("deploy: exit %d\n%s", r.code, r.log)
+	}
+	if st := w.cfn.StackStatus(prStack); st != "CREATE_COMPLETE" {
+		t.Errorf("stack %s after deploy", st)
+	}
+	if r.outputs["api-url"] != "https://abc.execute-api.us-east-1.amazonaws.com/pr-2/" {
+		t.Errorf("outputs %v", r.outputs)
+	}
+	list, err := w.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &w.bucket})
+	if err != nil || aws.ToInt32(list.KeyCount) == 0 {
+		t.Fatalf("nothing uploaded to moto: %v", err)
+	}
+
+	r = w.run("pull_request.closed-unmerged.json", "pull_request", map[string]string{"command": "destroy", "environment": "pr-2"}, nil)
+	if r.code != ExitOK {
+		t.Fatalf("destroy: exit %d\n%s", r.code, r.log)
+	}
+	if st := w.cfn.StackStatus(prStack); st != "" {
+		t.Errorf("stack still live after destroy: %s", st)
+	}
+	if n := w.cfn.Calls()["DeleteStack"]; n != 1 {
+		t.Errorf("DeleteStack called %d times", n)
+	}
+	marker := "<!-- django-serverless:stack=" + prStack + " -->"
+	n := 0
+	for _, c := range w.comments() {
+		if strings.Contains(c.Body, marker) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d sticky comments after deploy and destroy, want 1", n)
+	}
+}
+
+func TestActionProtectedProdNotDestroyed(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{
+		{Name: "mysite-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
+	}})
+	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("environments:\n  prod: {protected: true}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("push.default-branch.json", "push", map[string]string{"command": "destroy", "environment": "prod"}, nil)
+	if r.code != ExitFail {
+		t.Errorf("exit %d, want %d\n%s", r.code, ExitFail, r.log)
+	}
+	if !strings.Contains(r.log, "::error") || !strings.Contains(r.log, "protected") {
+		t.Errorf("no error annotation saying prod is protected:\n%s", r.log)
+	}
+	if st := w.cfn.StackStatus("mysite-prod"); st != "UPDATE_COMPLETE" {
+		t.Errorf("stack %q after a refused destroy", st)
+	}
+	if n := w.cfn.Calls()["DeleteStack"]; n != 0 {
+		t.Errorf("DeleteStack called %d times", n)
+	}
+	if len(w.gh.Requests()) != 0 {
+		t.Errorf("GitHub API called on a push: %v", w.gh.Requests())
+	}
+}
+
+// A pull request from a fork gets no secrets: no AWS credentials. The
+// payload is GitHub's opened event with the head repository changed to a
+// fork (derived here).
+func TestActionForkWithoutCredentials(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "pkg", "github", "testdata", "events", "pull_request.opened.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	head := ev["pull_request"].(map[string]any)["head"].(map[string]any)
+	head["repo"].(map[string]any)["full_name"] = "forker/Hello-World"
+	forked, _ := json.Marshal(ev)
+	evPath := filepath.Join(t.TempDir(), "fork.json")
+	if err := os.WriteFile(evPath, forked, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+
+	r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "plan", "environment": "pr-2"},
+		map[string]string{"GITHUB_EVENT_PATH": evPath})
+	if r.code != ExitOK {
+		t.Fatalf("exit %d, want 0\n%s", r.code, r.log)
+	}
+	if !strings.Contains(r.summary, "forker/Hello-World") || !strings.Contains(r.log, "::notice") {
+		t.Errorf("no fork notice in the summary and log:\nsummary: %s\nlog: %s", r.summary, r.log)
+	}
+	if len(w.cfn.Calls()) != 0 || len(w.gh.Requests()) != 0 {
+		t.Errorf("fork run called AWS %v or GitHub %v", w.cfn.Calls(), w.gh.Requests())
+	}
+}
+
+func TestActionConfigErrorAnnotated(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{})
+	if err := os.WriteFile(filepath.Join(w.workspace, "bad.yml"), []byte("functions:\n  granularity: per-view\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "plan", "environment": "pr-2", "config": "bad.yml"}, nil)
+	if r.code != ExitUsage {
+		t.Errorf("exit %d, want %d\n%s", r.code, ExitUsage, r.log)
+	}
+	// go-githubactions writes the fields sorted: col, file, line.
+	if want := regexp.MustCompile(`(?m)^::error (col=16,)?file=bad\.yml,line=2::functions\.granularity`); !want.MatchString(r.log) {
+		t.Errorf("log lacks the annotation %s:\n%s", want, r.log)
+	}
+	if len(w.cfn.Calls()) != 0 {
+		t.Errorf("CloudFormation called on a config error: %v", w.cfn.Calls())
+	}
+}
+
+// The CLI twin: plan --json prints the change set once in the log on
+// stderr and exactly one summary object (DESIGN.md section 2) on stdout.
+func TestCLIPlanJSON(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": prPlan()}})
+	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"plan", "--project", filepath.Join(w.workspace, "app"), "--artifacts-bucket", w.bucket, "--region", "us-east-1", "--json"},
+		Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }})
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	var sum map[string]json.RawMessage
+	dec := json.NewDecoder(&stdout)
+	if err := dec.Decode(&sum); err != nil {
+		t.Fatalf("stdout is not a JSON object: %v", err)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON value")
+	}
+	var keys []string
+	for k := range sum {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,outputs,stack" {
+		t.Errorf("summary keys %s", got)
+	}
+	var changes map[string]int
+	json.Unmarshal(sum["changes"], &changes)
+	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
+		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
+	}
+	if n := strings.Count(stderr.String(), "mysite-dev/LambdasStack\n"); n != 1 {
+		t.Errorf("change set printed %d times on stderr, want once:\n%s", n, stderr.String())
+	}
+}
