@@ -97,7 +97,7 @@ func methods(pl *Plan, granularity string, diags *diag.List) []Method {
 			continue
 		}
 		r := rt.Route
-		file, line := splitSource(r.Source)
+		file, line := diag.ParseSource(r.Source)
 		unified, ok := "", true
 		if rt.APIPath == "/" {
 			unified = "/"

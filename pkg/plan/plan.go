@@ -278,7 +278,7 @@ func New(p *django.Project, c *config.Config) (*Plan, diag.List, error) {
 	for _, r := range p.Routes {
 		apiPath, err := apiPath(r.Path)
 		if err != nil {
-			file, line := splitSource(r.Source)
+			file, line := diag.ParseSource(r.Source)
 			diags.Errf(file, line, 0, "route %s: %v", routeLabel(r), err)
 			continue
 		}
@@ -421,19 +421,6 @@ func routeLabel(r django.Route) string {
 		return fmt.Sprintf("%q (%s)", r.Name, r.Path)
 	}
 	return r.Path
-}
-
-// splitSource splits "catalog/urls.py:12" into file and line.
-func splitSource(src string) (string, int) {
-	i := strings.LastIndexByte(src, ':')
-	if i < 0 {
-		return src, 0
-	}
-	n, err := strconv.Atoi(src[i+1:])
-	if err != nil {
-		return src, 0
-	}
-	return src[:i], n
 }
 
 // ruleMatches applies config's matching rules (globs over name, view and

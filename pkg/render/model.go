@@ -70,7 +70,7 @@ type LambdasView struct {
 	Shard       int // 1-based
 	OwnsLayers  bool
 	CodeKey     string
-	DepsKey     string
+	DepsKey     string // "" when there is no deps layer
 	ProjectKey  string
 	RuntimeKey  string
 	Functions   []FunctionView
@@ -89,6 +89,16 @@ type StatementView struct {
 
 func artifactKey(prefix, sha, ext string) string { return prefix + "/" + sha + ext }
 
+// layerArnOutputs are the layer version ARNs the first lambdas stack
+// outputs and the other lambdas stacks take as parameters, in the order
+// functions list the layers.
+func layerArnOutputs(a Artifacts) []string {
+	if !a.HasDeps() {
+		return []string{"ProjectLayerArn", "RuntimeLayerArn"}
+	}
+	return []string{"DepsLayerArn", "ProjectLayerArn", "RuntimeLayerArn"}
+}
+
 func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 	views := make([]*LambdasView, pl.LambdaShards)
 	var secrets, ssm []string
@@ -103,11 +113,15 @@ func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 	for _, s := range pl.IAM.Statements {
 		stmts = append(stmts, StatementView(s))
 	}
+	depsKey := ""
+	if a.HasDeps() {
+		depsKey = artifactKey(a.Prefix, a.Deps.SHA256, ".zip")
+	}
 	for i := range views {
 		views[i] = &LambdasView{
 			Plan: pl, Shard: i + 1, OwnsLayers: i == 0,
 			CodeKey:     artifactKey(a.Prefix, a.Code.SHA256, ".zip"),
-			DepsKey:     artifactKey(a.Prefix, a.Deps.SHA256, ".zip"),
+			DepsKey:     depsKey,
 			ProjectKey:  artifactKey(a.Prefix, a.Project.SHA256, ".zip"),
 			RuntimeKey:  artifactKey(a.Prefix, a.Runtime.SHA256, ".zip"),
 			SecretsARNs: secrets, SSMARNs: ssm, Statements: stmts,
@@ -152,11 +166,18 @@ func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 }
 
 // versionHash covers what a published version freezes: code, layers and
-// the function's configuration. Alias and scheduler settings (provisioned
-// concurrency, warmers) are left out: they need no new version.
+// the function's configuration. Each artifact enters by its key (for the
+// deps layer the hash of its inputs, not of its zip), which changes
+// whenever the content does; a project without a deps layer hashes
+// "deps=none", which no key can equal. Alias and scheduler settings
+// (provisioned concurrency, warmers) are left out: they need no new version.
 func versionHash(pl *plan.Plan, a Artifacts, fv FunctionView) string {
+	deps := "none"
+	if a.HasDeps() {
+		deps = a.Deps.SHA256
+	}
 	parts := []string{
-		"code=" + a.Code.SHA256, "deps=" + a.Deps.SHA256, "project=" + a.Project.SHA256, "runtime-layer=" + a.Runtime.SHA256,
+		"code=" + a.Code.SHA256, "deps=" + deps, "project=" + a.Project.SHA256, "runtime-layer=" + a.Runtime.SHA256,
 		"name=" + fv.PhysicalName, "runtime=" + pl.Runtime, "arch=" + pl.Architecture,
 		"memory=" + strconv.Itoa(fv.Memory), "timeout=" + strconv.Itoa(fv.Timeout),
 	}
@@ -680,23 +701,11 @@ func appSyncParts(pl *plan.Plan, sdl string, diags *diag.List) (*AppSyncView, []
 		}
 	}
 	if len(missing) > 0 {
-		file, line := splitSource(pl.GraphQL.Source)
+		file, line := diag.ParseSource(pl.GraphQL.Source)
 		diags.Warnf(file, line, 0, "graphql: %d root field(s) found in the source are not in the deployed schema and get no resolver: %s", len(missing), strings.Join(missing, ", "))
 	}
 	if len(rs) == 0 {
 		return nil, nil, fmt.Errorf("render: graphql schema %s has no Query or Mutation fields", pl.GraphQL.Schema)
 	}
 	return v, rs, nil
-}
-
-func splitSource(src string) (string, int) {
-	i := strings.LastIndexByte(src, ':')
-	if i < 0 {
-		return src, 0
-	}
-	n, err := strconv.Atoi(src[i+1:])
-	if err != nil {
-		return src, 0
-	}
-	return src[:i], n
 }

@@ -19,12 +19,18 @@ import (
 	"github.com/django-serverless/django-serverless-action/templates"
 )
 
-// Artifact is one uploaded zip, addressed by its content.
+// Artifact is one uploaded zip. SHA256 is the hex key that addresses it:
+// the zip is stored at <Prefix>/<SHA256>.zip and the key goes into the
+// functions' Version IDs. Render treats it as an opaque identity and never
+// assumes it is the zip's own digest: for the code, project and runtime
+// zips it is, but the dependencies layer is keyed by the hash of its
+// resolved inputs (requirements, platform, Python version, vendored files)
+// so that its key is known before it is built.
 type Artifact struct {
 	SHA256 string
 	Size   int64
 	// UnzippedSize is the size of the extracted files; 0 when unknown. The
-	// code and the three layers together must stay under Lambda's 250 MB.
+	// code and the layers together must stay under Lambda's 250 MB.
 	UnzippedSize int64
 }
 
@@ -32,7 +38,11 @@ type Artifact struct {
 type Artifacts struct {
 	// Prefix is the S3 key prefix (the project name): keys are
 	// <Prefix>/<sha256>.zip and <Prefix>/templates/<sha256>.yaml.
-	Prefix  string
+	Prefix string
+	// Deps is the dependencies layer, keyed by the hash of its inputs. The
+	// zero Artifact (SHA256 "") means the project has no dependencies: no
+	// deps layer is rendered and functions get the project and runtime
+	// layers only.
 	Deps    Artifact
 	Project Artifact
 	Runtime Artifact
@@ -215,11 +225,21 @@ type ShardView struct {
 	Part *APIPart
 }
 
+// HasDeps reports whether the artifacts include a dependencies layer.
+func (a Artifacts) HasDeps() bool { return a.Deps.SHA256 != "" }
+
 func checkArtifacts(a Artifacts) error {
+	if !a.HasDeps() && a.Deps != (Artifact{}) {
+		return fmt.Errorf("render: deps layer has a size (%d bytes, %d unzipped) but no sha256", a.Deps.Size, a.Deps.UnzippedSize)
+	}
 	for _, x := range []struct {
-		name string
-		a    Artifact
-	}{{"deps layer", a.Deps}, {"project layer", a.Project}, {"runtime layer", a.Runtime}, {"function code", a.Code}} {
+		name     string
+		a        Artifact
+		optional bool
+	}{{"deps layer", a.Deps, true}, {"project layer", a.Project, false}, {"runtime layer", a.Runtime, false}, {"function code", a.Code, false}} {
+		if x.optional && x.a.SHA256 == "" {
+			continue
+		}
 		if len(x.a.SHA256) != 64 || strings.Trim(x.a.SHA256, "0123456789abcdef") != "" {
 			return fmt.Errorf("render: %s sha256 %q is not 64 lower-case hex digits", x.name, x.a.SHA256)
 		}
@@ -265,7 +285,7 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 		}
 		ns := NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: []NestedParam{bucket}}
 		if i > 0 {
-			for _, l := range []string{"DepsLayerArn", "ProjectLayerArn", "RuntimeLayerArn"} {
+			for _, l := range layerArnOutputs(a) {
 				ns.Parameters = append(ns.Parameters, NestedParam{Name: l, Value: "!GetAtt LambdasStack.Outputs." + l})
 			}
 		}

@@ -204,23 +204,40 @@ func assertGolden(t *testing.T, path string, got []byte) {
 type goldenCase struct {
 	env, granularity, api string
 	sdl                   bool
+	noDeps                bool // a project without a dependencies layer
 }
 
 var goldenCases = []goldenCase{
-	{"dev", "route", "rest", true},
-	{"prod", "app", "http", true},
-	{"pr-7", "project", "rest", false},
+	{"dev", "route", "rest", true, false},
+	{"prod", "app", "http", true, false},
+	{"pr-7", "project", "rest", false, false},
+	{"dev", "route", "rest", true, true},
+}
+
+func (gc goldenCase) name() string {
+	n := gc.env + "-" + gc.granularity + "-" + gc.api
+	if gc.noDeps {
+		n += "-nodeps"
+	}
+	return n
+}
+
+func (gc goldenCase) artifacts() Artifacts {
+	a := testArtifacts("shop")
+	if gc.sdl {
+		a.GraphQLSDL = shopSDL
+	}
+	if gc.noDeps {
+		a.Deps = Artifact{}
+	}
+	return a
 }
 
 func TestGolden(t *testing.T) {
 	for _, gc := range goldenCases {
-		name := gc.env + "-" + gc.granularity + "-" + gc.api
+		name := gc.name()
 		t.Run(name, func(t *testing.T) {
-			a := testArtifacts("shop")
-			if gc.sdl {
-				a.GraphQLSDL = shopSDL
-			}
-			out := mustRender(t, mustPlan(t, shopProject(), shopConfig(gc.env, gc.granularity, gc.api)), a)
+			out := mustRender(t, mustPlan(t, shopProject(), shopConfig(gc.env, gc.granularity, gc.api)), gc.artifacts())
 			var names []string
 			for _, tp := range out.Templates {
 				names = append(names, tp.Name)
@@ -343,13 +360,17 @@ func TestTemplateContents(t *testing.T) {
 func TestCfnLintMatrix(t *testing.T) {
 	files := exampleLintFiles(t)
 	for _, gc := range goldenCases {
-		a := testArtifacts("shop")
-		if gc.sdl {
-			a.GraphQLSDL = shopSDL
-		}
-		out := mustRender(t, mustPlan(t, shopProject(), shopConfig(gc.env, gc.granularity, gc.api)), a)
+		out := mustRender(t, mustPlan(t, shopProject(), shopConfig(gc.env, gc.granularity, gc.api)), gc.artifacts())
 		for _, tp := range out.Templates {
-			files = append(files, lintFile{"golden-" + gc.env + "-" + gc.granularity + "-" + gc.api + "-" + tp.Name, tp.Body})
+			files = append(files, lintFile{"golden-" + gc.name() + "-" + tp.Name, tp.Body})
+		}
+	}
+	// A sharded project without a dependencies layer: every lambdas stack
+	// (the first outputs the layer ARNs, the others take them as
+	// parameters that must all be used) and the root wiring them.
+	for _, tp := range noDepsSharded(t).out.Templates {
+		if strings.HasPrefix(tp.Name, "lambdas") || tp.Name == "root.yaml" {
+			files = append(files, lintFile{"nodeps-sharded-" + tp.Name, tp.Body})
 		}
 	}
 	iam := shopConfig("prod", "route", "http")
@@ -503,6 +524,19 @@ func TestBadInput(t *testing.T) {
 	a = testArtifacts("shop/")
 	if _, err := Render(pl, a); err == nil || !strings.Contains(err.Error(), "prefix") {
 		t.Errorf("bad prefix: %v", err)
+	}
+	// The deps layer may be absent (zero Artifact), never malformed.
+	for _, bad := range []string{"abc", strings.ToUpper(shaOf("deps")), shaOf("deps") + "0", " "} {
+		a = testArtifacts("shop")
+		a.Deps.SHA256 = bad
+		if _, err := Render(pl, a); err == nil || !strings.Contains(err.Error(), "deps layer sha256") {
+			t.Errorf("deps sha256 %q: %v", bad, err)
+		}
+	}
+	a = testArtifacts("shop")
+	a.Deps.SHA256 = ""
+	if _, err := Render(pl, a); err == nil || !strings.Contains(err.Error(), "deps layer has a size") {
+		t.Errorf("deps layer with a size and no sha256: %v", err)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
-const saleorSchema = "/work/shared/corpus/graphql/saleor.schema.graphql"
+const saleorSchema = "../../testdata/corpus/saleor.schema.graphql"
 
 // saleorOutput renders a project whose GraphQL root fields are Saleor's
 // (read with gqlparser), served by a GraphQL route.
