@@ -66,10 +66,16 @@ var ErrConfig = errors.New("configuration error")
 // annotate its file and line.
 type configError struct{ err error }
 
-func (e configError) Error() string        { return e.err.Error() }
-func (e configError) Unwrap() []error      { return []error{ErrConfig, e.err} }
-func userError(err error) error            { return configError{err} }
-func logf(w io.Writer, f string, a ...any) { fmt.Fprintf(w, f+"\n", a...) }
+func (e configError) Error() string   { return e.err.Error() }
+func (e configError) Unwrap() []error { return []error{ErrConfig, e.err} }
+func userError(err error) error       { return configError{err} }
+
+// logf writes a log line; a nil writer (PipDeps.Log unset) discards it.
+func logf(w io.Writer, f string, a ...any) {
+	if w != nil {
+		fmt.Fprintf(w, f+"\n", a...)
+	}
+}
 
 // NewPlan discovers the project, resolves the configuration and plans the
 // deployment: enough to name the stack, without building anything.

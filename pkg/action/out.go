@@ -145,7 +145,10 @@ func (b *Build) WriteOut(dir string) error {
 	}
 	// Swap: the old folder (if any) moves aside, the new one takes its name.
 	old := ""
-	if _, err := os.Stat(dir); err == nil {
+	if fi, err := os.Lstat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("output folder %s exists and is not a folder; refusing to replace it", dir)
+		}
 		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 				return fmt.Errorf("output folder %s exists and is not a render output (no manifest.json); refusing to replace it", dir)

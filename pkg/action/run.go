@@ -53,6 +53,9 @@ type Options struct {
 	PR              int
 	// Poll overrides the longest CloudFormation polling interval (tests).
 	Poll time.Duration
+	// OnChangeSet receives the change set's ARN as soon as it is known,
+	// before any stack event is logged (the Action masks its account ID).
+	OnChangeSet func(arn string)
 	// Now is the clock for the AppSync API key's expiry (time.Now when nil);
 	// it reaches a stack parameter only, never a template or a name.
 	Now func() time.Time
@@ -83,9 +86,6 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	if log == nil {
 		log = io.Discard
 		o.Build.Log = log
-	}
-	if o.Command == "deploy" || o.Command == "plan" {
-		stage(o.Build, "Plan")
 	}
 	if c.Region == "" {
 		return nil, userError(errors.New("no AWS region: set the region input, --region or AWS_REGION"))
@@ -172,7 +172,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		}
 		req.Parameters[APIKeyExpiresParam] = apiKeyExpiry(ctx, c.CFN, pl.Stack, now())
 	}
-	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll}
+	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll, OnChangeSet: o.OnChangeSet}
 	start := time.Now()
 	var res *stack.Result
 	if o.Command == "plan" {
