@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"io"
 	"io/fs"
 	"os"
@@ -19,9 +18,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/django-serverless/django-serverless-action/internal/golden"
+)
 
 // file is one file of a test tree.
 type file struct {
@@ -268,18 +267,9 @@ func TestZipDirGolden(t *testing.T) {
 	b, _ := zipDir(t, filepath.Join("testdata", "project"), Options{Prefix: "python/", ExcludeTests: true})
 	sum := sha256.Sum256(b)
 	got := hex.EncodeToString(sum[:]) + "\n"
-	golden := filepath.Join("testdata", "project.zip.sha256")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("sha256 of testdata/project zip:\nWANT %sGOT  %sentries: %v", want, got, names(readZip(t, b)))
+	golden.AssertString(t, got, "testdata/project.zip.sha256")
+	if t.Failed() {
+		t.Logf("sha256 of the testdata/project zip; entries: %v", names(readZip(t, b)))
 	}
 }
 

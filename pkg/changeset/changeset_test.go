@@ -3,9 +3,6 @@ package changeset
 import (
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,27 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func assertGolden(t *testing.T, got, name string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s\nGOT:\n%s", path, diff, got)
-	}
-}
 
 // scenario is an update of a root stack with two nested stacks and one
 // nested level below Api, with values that need markdown escaping.
@@ -145,14 +124,14 @@ func TestFormats(t *testing.T) {
 	for i := range m.Stacks {
 		m.Stacks[i].ChangeSetID = m.ChangeSetID + "/" + m.Stacks[i].Path
 	}
-	assertGolden(t, Text(m), "update.txt")
+	golden.AssertString(t, Text(m), "testdata/update.txt")
 	md := Markdown(m, MarkdownOptions{})
-	assertGolden(t, md, "update.md")
+	golden.AssertString(t, md, "testdata/update.md")
 	js, err := JSON(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertGolden(t, string(js), "update.json")
+	golden.Assert(t, js, "testdata/update.json")
 	var back struct {
 		Model
 		Totals Totals `json:"totals"`

@@ -2,18 +2,12 @@ package deps
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func TestGenerateSchema(t *testing.T) {
 	py := testenv.Django(t)
@@ -21,19 +15,7 @@ func TestGenerateSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "schemaproj.graphql")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("SDL (-want +got):\n%s", diff)
-	}
+	golden.Assert(t, got, "testdata/schemaproj.graphql")
 }
 
 func TestGenerateSchemaDepsDir(t *testing.T) {

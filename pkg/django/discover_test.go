@@ -3,18 +3,16 @@ package django
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // TestDiscoverGolden runs discovery on each fixture project under testdata/
 // and compares the JSON contract and the table with testdata/<case>.golden.
@@ -39,28 +37,11 @@ func TestDiscoverGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := string(js) + "\n" + p.Table()
-			assertGolden(t, got, filepath.Join("testdata", e.Name()+".golden"))
+			golden.AssertString(t, got, filepath.Join("testdata", e.Name()+".golden"))
 		})
 	}
 	if n < 3 {
 		t.Fatalf("found %d fixture projects under testdata, want at least 3", n)
-	}
-}
-
-func assertGolden(t *testing.T, got, file string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (go test -update rewrites it)\nWANT:\n%s\nGOT:\n%s", file, want, got)
 	}
 }
 

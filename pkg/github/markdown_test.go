@@ -2,9 +2,7 @@ package github
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,27 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/django-serverless/django-serverless-action/internal/ghfake"
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func assertGolden(t *testing.T, got, name string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- WANT\n%s\n--- GOT\n%s", p, want, got)
-	}
-}
 
 const commit = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 const runURL = "https://github.com/Codertocat/Hello-World/actions/runs/1234567890"
@@ -177,7 +157,7 @@ func TestCommentGolden(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := Comment(d)
-			assertGolden(t, got, name+".md")
+			golden.AssertString(t, got, filepath.Join("testdata", name+".md"))
 			if !strings.HasPrefix(got, Marker(d.Stack)+"\n") {
 				t.Errorf("comment does not start with the marker line")
 			}
@@ -193,7 +173,7 @@ func TestCommentGolden(t *testing.T) {
 			if strings.Contains(sum, "<!--") {
 				t.Errorf("summary carries the marker")
 			}
-			assertGolden(t, sum, name+".summary.md")
+			golden.AssertString(t, sum, filepath.Join("testdata", name+".summary.md"))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package graphql
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,10 +13,9 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // load parses converted output as AppSync would: GraphQL's prelude plus
 // AppSync's scalars and directives, nothing else.
@@ -516,19 +514,7 @@ func TestGoldenGrapheneSchema(t *testing.T) {
 	load(t, out)
 	got := string(out) + "\n# root: " + strings.Join(root.Query, ",") + " | " + strings.Join(root.Mutation, ",") +
 		"\n# " + strings.Join(messages(warns), "\n# ") + "\n"
-	golden := filepath.Join("testdata", "shop.appsync.graphql")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", golden, diff)
-	}
+	golden.AssertString(t, got, "testdata/shop.appsync.graphql")
 	again, _, _, err := ToAppSync("shop.graphql", in)
 	if err != nil || string(again) != string(out) {
 		t.Errorf("second conversion differs (err %v)", err)

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,11 +14,10 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // doc is a parsed template. goccy/go-yaml accepts CloudFormation's short
 // tags (!Ref, !Sub, !GetAtt) and keeps their scalar or sequence value; the
@@ -168,39 +166,6 @@ func cfnLint(t *testing.T, files []lintFile) {
 	}
 }
 
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	path = filepath.Join("testdata", path)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\nWANT: %s\nGOT:  %s\n(run go test -update if intended)", path, i+1, w, g)
-			}
-		}
-	}
-}
-
 type goldenCase struct {
 	env, granularity, api string
 	sdl                   bool
@@ -241,7 +206,7 @@ func TestGolden(t *testing.T) {
 			var names []string
 			for _, tp := range out.Templates {
 				names = append(names, tp.Name)
-				assertGolden(t, filepath.Join("golden", name, tp.Name), tp.Body)
+				golden.Assert(t, tp.Body, filepath.Join("testdata", "golden", name, tp.Name))
 			}
 			if want := []string{"lambdas.yaml", "api.yaml", "root.yaml"}; !slices.Equal(names, want) {
 				t.Errorf("templates %v, want %v", names, want)

@@ -2,35 +2,12 @@ package stack
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
+	"github.com/django-serverless/django-serverless-action/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func assertGolden(t *testing.T, got, name string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s\nGOT:\n%s", path, diff, got)
-	}
-}
 
 // TestDeployLogGolden pins the whole log of a failed nested create: the
 // change-set listing, one line per event with its stack path, and the
@@ -42,7 +19,7 @@ func TestDeployLogGolden(t *testing.T) {
 	if err == nil {
 		t.Fatal("deploy succeeded")
 	}
-	assertGolden(t, log.String()+"error: "+err.Error()+"\n", "nested-create-failure.log")
+	golden.AssertString(t, log.String()+"error: "+err.Error()+"\n", "testdata/nested-create-failure.log")
 }
 
 func TestCancelDuringCreate(t *testing.T) {
