@@ -75,6 +75,13 @@ def _is_appsync(event):
 
 def kind(event):
     """Return the kind of event, or raise UnknownEvent naming its keys."""
+    if type(event) is dict:
+        # Fast path, the usual HTTP API / Function URL event; the general
+        # rules below give the same answer for it.
+        ctx = event.get("requestContext")
+        if type(ctx) is dict and "http" in ctx and event.get("version") == "2.0" and "elb" not in ctx and WARMUP_KEY not in event:
+            domain = ctx.get("domainName", "")
+            return URL if type(domain) is str and ".lambda-url." in domain else HTTP
     if isinstance(event, dict):
         if WARMUP_KEY in event:
             if event.get(WARMUP_KEY) == WARMUP_VALUE:
@@ -278,6 +285,29 @@ def _multi_headers(env, event):
             _put(env, key, value)
 
 
+# The environ entries that are the same for every event of a kind under a
+# SCRIPT_NAME, copied into each environ (one copy, no per-key rebuilding).
+# Keyed by (kind, script_name): a function has one script name, so this
+# stays tiny; bounded anyway.
+_BASES = {}
+
+
+def _base(ekind, script_name):
+    base = _BASES.get((ekind, script_name))
+    if base is None:
+        base = {
+            "SCRIPT_NAME": script_name,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "django_serverless.kind": ekind,
+        }
+        if len(_BASES) < 64:
+            _BASES[(ekind, script_name)] = base
+    return base
+
+
 def environ(event, ekind, script_name, context=None):
     """Build the WSGI environ for an HTTP event of kind ekind."""
     if script_name and (script_name[0] != "/" or script_name[-1] == "/"):
@@ -287,7 +317,7 @@ def environ(event, ekind, script_name, context=None):
         ctx = {}
     elif type(ctx) is not dict:
         raise BadEvent("event field requestContext must be an object, not %s" % type(ctx).__name__)
-    env = {}
+    env = _base(ekind, script_name).copy()
     if ekind == HTTP or ekind == URL:
         http = ctx.get("http")
         if type(http) is not dict:
@@ -345,47 +375,49 @@ def environ(event, ekind, script_name, context=None):
     if path[:1] != "/":
         path = "/" + path
 
-    body = _body(event)
+    body = event.get("body")
+    if body is None:  # the common GET: no body to decode or check
+        env["CONTENT_LENGTH"] = "0"
+        env["wsgi.input"] = BytesIO()
+    else:
+        body = _body(event)
+        env["CONTENT_LENGTH"] = str(len(body))
+        env["wsgi.input"] = BytesIO(body)
 
     proto = env.get("HTTP_X_FORWARDED_PROTO")
-    if proto:
+    if proto is None or proto == "https":
+        scheme = "https"
+    else:
         proto = proto.split(",")[0].strip().lower()
-    scheme = proto if proto == "http" or proto == "https" else "https"
+        scheme = proto if proto == "http" or proto == "https" else "https"
     host = env.get("HTTP_HOST")
     if not host:
         host = ctx.get("domainName")
         if not host or type(host) is not str:
             host = "localhost"
         env["HTTP_HOST"] = host
-    name, _, port = host.partition(":")
+    if ":" in host:
+        name, _, port = host.partition(":")
+    else:
+        name, port = host, ""
     if not port:
-        port = env.get("HTTP_X_FORWARDED_PORT", "").split(",")[0].strip()
-        if not port.isdigit():
-            port = "443" if scheme == "https" else "80"
+        port = env.get("HTTP_X_FORWARDED_PORT")
+        if port is None or not port.isdigit():
+            port = (port or "").split(",")[0].strip()
+            if not port.isdigit():
+                port = "443" if scheme == "https" else "80"
 
-    env.update(
-        {
-            "REQUEST_METHOD": method.upper(),
-            "SCRIPT_NAME": script_name,
-            "PATH_INFO": _path_info(path),
-            "QUERY_STRING": query,
-            "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": name,
-            "SERVER_PORT": port,
-            "SERVER_PROTOCOL": protocol if type(protocol) is str and protocol.startswith("HTTP/") else "HTTP/1.1",
-            "REMOTE_ADDR": remote if type(remote) is str and remote else "127.0.0.1",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": scheme,
-            "wsgi.input": BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "django_serverless.event": event,
-            "django_serverless.context": context,
-            "django_serverless.kind": ekind,
-        }
-    )
+    env["REQUEST_METHOD"] = method if method.isupper() else method.upper()
+    env["PATH_INFO"] = _path_info(path)
+    env["QUERY_STRING"] = query
+    env["SERVER_NAME"] = name
+    env["SERVER_PORT"] = port
+    env["SERVER_PROTOCOL"] = protocol if type(protocol) is str and protocol.startswith("HTTP/") else "HTTP/1.1"
+    env["REMOTE_ADDR"] = remote if type(remote) is str and remote else "127.0.0.1"
+    env["wsgi.url_scheme"] = scheme
+    env["wsgi.errors"] = sys.stderr
+    env["django_serverless.event"] = event
+    env["django_serverless.context"] = context
 
     auth = ctx.get("authorizer")
     if type(auth) is dict:

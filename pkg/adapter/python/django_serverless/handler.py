@@ -75,26 +75,38 @@ def _http(event, ekind, context):
     return wsgi.shape(wsgi.run(application, environ), ekind, event)
 
 
-_NOT_HTTP = frozenset((events.WARMUP, events.APPSYNC, events.APPSYNC_BATCH))
+def _appsync(event, ekind):
+    from . import appsync  # graphene is imported only by functions that get AppSync events
+
+    schema = appsync.load_schema(config.graphql_schema)
+    if ekind == events.APPSYNC:
+        return appsync.resolve(schema, event)
+    return appsync.resolve_batch(schema, event)
+
+
+_HTTP_KINDS = frozenset((events.REST, events.HTTP, events.URL, events.ALB))
+_opened = db.opened  # the connections the DB hooks look after (mutated in place)
+_before = db.before_event
+_after = db.after_event
 
 
 def handle(event, context):
-    """Lambda handler for every event kind this runtime serves."""
+    """Lambda handler for every event kind this runtime serves.
+
+    The DB hooks run around every event; with no connection open they have
+    nothing to do, and are skipped here without a call.
+    """
     ekind = events.kind(event)
     persist = config.persist_db
-    http = ekind not in _NOT_HTTP
-    db.before_event(persist, http)
+    http = ekind in _HTTP_KINDS
+    if _opened:
+        _before(persist, http)
     try:
+        if http:
+            return _http(event, ekind, context)
         if ekind == events.WARMUP:
             return _warmup(context)
-        if ekind == events.APPSYNC:
-            from . import appsync
-
-            return appsync.resolve(appsync.load_schema(config.graphql_schema), event)
-        if ekind == events.APPSYNC_BATCH:
-            from . import appsync
-
-            return appsync.resolve_batch(appsync.load_schema(config.graphql_schema), event)
-        return _http(event, ekind, context)
+        return _appsync(event, ekind)
     finally:
-        db.after_event(persist, http)
+        if _opened:
+            _after(persist, http)

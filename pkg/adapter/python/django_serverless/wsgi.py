@@ -80,6 +80,30 @@ def _textual(ctype):
     return ctype.startswith(_TEXT_PREFIXES) or ctype in _TEXT_TYPES or ctype.endswith(_TEXT_SUFFIXES)
 
 
+# Content-Type value -> textual? A function answers with few distinct values.
+_TEXTUAL = {}
+
+
+def _is_text(ctype):
+    text = _TEXTUAL.get(ctype)
+    if text is None:
+        text = _textual(ctype)
+        if len(_TEXTUAL) < 256:
+            _TEXTUAL[ctype] = text
+    return text
+
+
+def _encode(body, text):
+    if not body:
+        return "", False
+    if text:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode("ascii"), True
+
+
 def encode_body(headers, body):
     """(body text, isBase64Encoded): text when the content type is textual,
     the body valid UTF-8 and not content-encoded; base64 otherwise."""
@@ -89,7 +113,7 @@ def encode_body(headers, body):
     for name, value in headers:
         lname = name.lower()
         if lname == "content-type":
-            text = _textual(value)
+            text = _is_text(value)
         elif lname == "content-encoding" and value.strip().lower() not in ("", "identity"):
             text = False
             break
@@ -109,31 +133,51 @@ def _clean(value):
     return value
 
 
+def _shape_v2(response):
+    """Payload 2.0 response: lower-case headers joined with ',', Set-Cookie
+    values in ``cookies``; one pass over the headers (body encoding as
+    :func:`encode_body`)."""
+    headers = {}
+    cookies = None
+    ctype = None
+    coded = False
+    for name, value in response.headers:
+        lname = name.lower()
+        if value[:1] == " " or value[-1:] == " ":
+            value = value.strip()
+        if lname == "set-cookie":
+            if cookies is None:
+                cookies = [value]
+            else:
+                cookies.append(value)
+            continue
+        if lname in headers:
+            headers[lname] = headers[lname] + "," + value
+        else:
+            headers[lname] = value
+        if lname == "content-type":
+            if not coded:
+                ctype = value
+        elif lname == "content-encoding" and value.strip().lower() not in ("", "identity"):
+            coded = True
+    chunks = response.chunks
+    body, b64 = _encode(chunks[0] if len(chunks) == 1 else b"".join(chunks), ctype is not None and not coded and _is_text(ctype))
+    out = {"statusCode": int(response.status[:3]), "headers": headers}
+    if cookies:
+        out["cookies"] = cookies
+    out["body"] = body
+    out["isBase64Encoded"] = b64
+    return out
+
+
 def shape(response, ekind, event):
     """The Lambda return value for an HTTP event of kind ekind."""
+    if ekind == events.HTTP or ekind == events.URL:
+        return _shape_v2(response)
     raw = response.headers
     body, b64 = encode_body(raw, b"".join(response.chunks))
     status = response.status
     code = int(status[:3])
-    if ekind == events.HTTP or ekind == events.URL:
-        headers = {}
-        cookies = []
-        for name, value in raw:
-            lname = name.lower()
-            value = _clean(value)
-            if lname == "set-cookie":
-                cookies.append(value)
-            elif lname in headers:
-                headers[lname] = headers[lname] + "," + value
-            else:
-                headers[lname] = value
-        out = {"statusCode": code, "headers": headers}
-        if cookies:
-            out["cookies"] = cookies
-        out["body"] = body
-        out["isBase64Encoded"] = b64
-        return out
-
     multi = {}
     for name, value in raw:
         value = _clean(value)

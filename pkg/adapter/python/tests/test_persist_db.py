@@ -93,6 +93,58 @@ class PersistDB(unittest.TestCase):
             invoke(event)
             self.assertIsNone(current(), event)
 
+    def test_persist_db_off_closes_connection_opened_before_runtime_configured(self):
+        # A connection opened before the runtime listened for
+        # connection_created (settings or AppConfig.ready at cold start)
+        # must still be closed after the first event.
+        from django.db import connection
+        from django_serverless import db
+
+        connection.ensure_connection()
+        del db._opened[:]  # as if opened before the listener existed
+        configure(persist_db=False)
+        self.assertEqual(invoke(http("/json/"))["statusCode"], 200)
+        self.assertIsNone(current())
+
+    def test_persist_db_obsolete_connection_dropped_around_warmup(self):
+        # close_old_connections semantics for a non-HTTP event, on a
+        # connection the runtime tracks: an expired one is replaced.
+        configure(persist_db=True)
+        from django.db import connection
+
+        invoke(http("/db/"))
+        first = current()
+        connection.close_at = time.monotonic() - 1
+        invoke({"django_serverless": "warmup"})
+        self.assertIsNotNone(current())
+        self.assertIsNot(current(), first)
+
+    def test_connection_of_another_thread_left_alone(self):
+        # Django's connections are thread-local; the hooks only touch the
+        # calling thread's, like close_old_connections.
+        import threading
+
+        from django.db import connections
+
+        configure(persist_db=False)
+        other = []
+
+        def open_in_thread():
+            conn = connections["default"]
+            conn.ensure_connection()
+            other.append(conn)
+
+        t = threading.Thread(target=open_in_thread)
+        t.start()
+        t.join()
+        try:
+            self.assertEqual(invoke(http("/json/"))["statusCode"], 200)  # must not raise DatabaseError
+            self.assertIsNotNone(other[0].connection)
+        finally:
+            other[0].inc_thread_sharing()
+            other[0].close()
+            other[0].dec_thread_sharing()
+
 
 if __name__ == "__main__":
     unittest.main()
