@@ -16,6 +16,11 @@ vet:
 gotest:
 	$(GO) test -count=1 ./...
 
+# The runtime adapter's tests: Django's with Debian's python3-django
+# (graphene 2), graphene 3's execution path with an interpreter that has
+# graphql-core 3 (the pyenv python3 of these machines).
+CORE3_PYTHON ?= python3
+
 pytest:
 	@if $(DEBIAN_PYTHON) -c 'import django, rest_framework, graphene' 2>/dev/null; then \
 		$(DEBIAN_PYTHON) -m unittest discover -s pkg/adapter/python/tests -v; \
@@ -24,6 +29,7 @@ pytest:
 	else \
 		echo "python tests: skipped, $(DEBIAN_PYTHON) lacks django/rest_framework/graphene"; \
 	fi
+	$(CORE3_PYTHON) -m unittest discover -s pkg/adapter/python/tests_core3 -v
 
 # Each fuzz target runs for a short fixed time (go test -fuzz takes one
 # target per run).
