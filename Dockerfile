@@ -35,6 +35,5 @@ RUN apt-get update \
 COPY --from=uv /uv /usr/local/bin/uv
 COPY --from=static-check /django-serverless /usr/local/bin/django-serverless
 ENV PYTHONDONTWRITEBYTECODE=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    UV_NO_CACHE=0
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 ENTRYPOINT ["/usr/local/bin/django-serverless"]
