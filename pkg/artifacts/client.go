@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,9 @@ import (
 // 5xx and dropped connections are retried with jittered exponential
 // backoff of at most MaxBackoff).
 const MaxAttempts = 8
+
+// ErrNoRegion is LoadConfig's error when no region is configured anywhere.
+var ErrNoRegion = errors.New("no AWS region: set the region input, --region or AWS_REGION")
 
 // LoadConfig loads the SDK configuration for region (empty: from the
 // environment) with the standard retryer at MaxAttempts, and checks that
@@ -34,7 +38,7 @@ func LoadConfig(ctx context.Context, region string, optFns ...func(*config.LoadO
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("no AWS region: set the region input, --region or AWS_REGION")
+		return aws.Config{}, ErrNoRegion
 	}
 	if cfg.Credentials == nil {
 		return aws.Config{}, errNoCredentials(fmt.Errorf("no credential provider"))

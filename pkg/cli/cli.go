@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
@@ -101,7 +102,8 @@ func report(env Env, err error) int {
 	fmt.Fprintf(env.Stderr, "django-serverless: %v\n", err)
 	var ue usageError
 	var dl diag.List
-	if errors.As(err, &ue) || errors.As(err, &dl) || errors.Is(err, action.ErrConfig) || errors.Is(err, django.ErrNoManagePy) {
+	if errors.As(err, &ue) || errors.As(err, &dl) || errors.Is(err, action.ErrConfig) || errors.Is(err, django.ErrNoManagePy) ||
+		errors.Is(err, artifacts.ErrNoRegion) {
 		return ExitUsage
 	}
 	return ExitFail

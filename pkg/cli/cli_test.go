@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -82,5 +84,16 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", tt.err, errs)
 			}
 		})
+	}
+}
+
+// No region anywhere is a usage error, reported before any work.
+func TestPlanWithoutRegion(t *testing.T) {
+	testenv.AWSEnv(t)
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	code, _, errs := run(t, "plan", "--project", filepath.Join(repoRoot(t), "testdata/django/tutorial"))
+	if code != ExitUsage || !strings.Contains(errs, "no AWS region") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }
