@@ -152,10 +152,19 @@ func TestMarkdownRisksOutsideDetails(t *testing.T) {
 		t.Fatalf("risk list not before <details>:\n%s", md)
 	}
 	head := md[:details]
-	for _, want := range []string{"Remove **Lambdas/CatalogFnVersion1b2c**", "Replace (True) **Lambdas/Role**", "Replace (Conditional) **Api/CatalogMethod**", "Remove **Api/Graph/Resolver\\_products**"} {
+	for _, want := range []string{"Replace (True) **Lambdas/Role**", "Replace (Conditional) **Api/CatalogMethod**", "Remove **Api/Graph/Resolver\\_products**"} {
 		if !strings.Contains(head, want) {
 			t.Errorf("risk list misses %q:\n%s", want, head)
 		}
+	}
+	// The version swap is routine: outside <details>, after the risks, not
+	// flagged.
+	routine := strings.Index(head, "**Routine**")
+	if routine < risk || !strings.Contains(head[routine:], "- :recycle: 1 Lambda version replaced in Lambdas: CatalogFnVersion1b2c\n") {
+		t.Errorf("routine line missing or before the risks:\n%s", head)
+	}
+	if strings.Contains(head, ":warning: Remove **Lambdas/CatalogFnVersion1b2c**") {
+		t.Errorf("routine version swap listed as a risk:\n%s", head)
 	}
 	// Truncated to a limit: rows go, risks stay.
 	small := Markdown(m, MarkdownOptions{MaxBytes: len(head) + 400})
@@ -209,5 +218,140 @@ func TestMayChangeRules(t *testing.T) {
 		if got := mayChange(tc.c, tc.nested); got != tc.want {
 			t.Errorf("%s: mayChange = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	ch := func(action, id, typ, replacement string) ResourceChange {
+		return ResourceChange{Action: action, LogicalID: id, ResourceType: typ, Replacement: replacement}
+	}
+	const (
+		fn    = "AWS::Lambda::Function"
+		ver   = LambdaVersionType
+		layer = LayerVersionType
+	)
+	for _, tc := range []struct {
+		name    string
+		changes []ResourceChange
+		// want lists the flagged changes as "risk:ID" or "routine:ID", in
+		// model order.
+		want []string
+	}{
+		{"version swap", []ResourceChange{
+			ch("Modify", "CatalogFunction", fn, "False"),
+			ch("Remove", "CatalogVersion3f9a2c1b00", ver, ""),
+			ch("Add", "CatalogVersion8b1c0d2e11", ver, ""),
+		}, []string{"routine:CatalogVersion3f9a2c1b00"}},
+		{"version removed without an add", []ResourceChange{
+			ch("Modify", "CatalogFunction", fn, "False"),
+			ch("Remove", "CatalogVersion3f9a2c1b00", ver, ""),
+		}, []string{"risk:CatalogVersion3f9a2c1b00"}},
+		{"new version of another function", []ResourceChange{
+			ch("Remove", "CatalogVersion3f9a2c1b00", ver, ""),
+			ch("Add", "OrdersVersion8b1c0d2e11", ver, ""),
+		}, []string{"risk:CatalogVersion3f9a2c1b00"}},
+		{"function whose name holds Version", []ResourceChange{
+			ch("Remove", "ApiVersionVersion3f9a2c1b00", ver, ""),
+			ch("Add", "ApiVersion2Version8b1c0d2e11", ver, ""),
+			ch("Remove", "V2Version0000000000", ver, ""),
+			ch("Add", "V2Version1111111111", ver, ""),
+		}, []string{"risk:ApiVersionVersion3f9a2c1b00", "routine:V2Version0000000000"}},
+		{"function removed", []ResourceChange{
+			ch("Remove", "OrdersFunction", fn, ""),
+			ch("Remove", "OrdersVersion3f9a2c1b00", ver, ""),
+			ch("Remove", "OrdersAlias", "AWS::Lambda::Alias", ""),
+			ch("Add", "CatalogVersion8b1c0d2e11", ver, ""),
+		}, []string{"risk:OrdersFunction", "risk:OrdersVersion3f9a2c1b00", "risk:OrdersAlias"}},
+		{"layer replaced", []ResourceChange{
+			ch("Modify", "ProjectLayer", layer, "True"),
+			ch("Modify", "DepsLayer", layer, "Conditional"),
+			ch("Modify", "CatalogFunction", fn, "False"),
+		}, []string{"routine:ProjectLayer", "routine:DepsLayer"}},
+		{"layer removed", []ResourceChange{ch("Remove", "DepsLayer", layer, "")}, []string{"risk:DepsLayer"}},
+		{"IAM role replacement", []ResourceChange{ch("Modify", "ExecutionRole", "AWS::IAM::Role", "True")}, []string{"risk:ExecutionRole"}},
+		{"deployment swap", []ResourceChange{
+			ch("Remove", "Deployment0d9e8f7a6b", DeploymentType, ""),
+			ch("Add", "Deployment1a2b3c4d5e", DeploymentType, ""),
+			ch("Modify", "Stage", "AWS::ApiGateway::Stage", "False"),
+		}, []string{"routine:Deployment0d9e8f7a6b"}},
+		{"HTTP API deployment swap", []ResourceChange{
+			ch("Add", "Deployment1a2b3c4d5e", DeploymentV2Type, ""),
+			ch("Remove", "Deployment0d9e8f7a6b", DeploymentV2Type, ""),
+		}, []string{"routine:Deployment0d9e8f7a6b"}},
+		{"deployment removed without an add", []ResourceChange{
+			ch("Remove", "Deployment0d9e8f7a6b", DeploymentType, ""),
+			ch("Add", "Deployment1a2b3c4d5e", DeploymentV2Type, ""),
+		}, []string{"risk:Deployment0d9e8f7a6b"}},
+		{"stage replacement conditional", []ResourceChange{
+			ch("Remove", "Deployment0d9e8f7a6b", DeploymentType, ""),
+			ch("Add", "Deployment1a2b3c4d5e", DeploymentType, ""),
+			ch("Modify", "Stage", "AWS::ApiGateway::Stage", "Conditional"),
+		}, []string{"routine:Deployment0d9e8f7a6b", "risk:Stage"}},
+		{"version replaced in place", []ResourceChange{ch("Modify", "CatalogVersion3f9a2c1b00", ver, "True")}, []string{"risk:CatalogVersion3f9a2c1b00"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &Model{StackName: "s", Stacks: []Stack{{Path: "Lambdas", Changes: tc.changes}}}
+			risks, routine := m.Classify()
+			class := map[string]string{}
+			for _, r := range risks {
+				class[r.Change.LogicalID] += "risk"
+			}
+			for _, r := range routine {
+				class[r.Change.LogicalID] += "routine"
+			}
+			var got []string // in model order
+			for _, c := range tc.changes {
+				if k := class[c.LogicalID]; k != "" {
+					got = append(got, k+":"+c.LogicalID)
+				}
+			}
+			if !cmp.Equal(got, tc.want) {
+				t.Errorf("classified %q, want %q", got, tc.want)
+			}
+			if r := m.Risks(); len(r) != len(risks) {
+				t.Errorf("Risks() has %d entries, Classify %d", len(r), len(risks))
+			}
+			if r := m.Routine(); len(r) != len(routine) {
+				t.Errorf("Routine() has %d entries, Classify %d", len(r), len(routine))
+			}
+		})
+	}
+}
+
+func TestRoutineSameLevelOnly(t *testing.T) {
+	// A function moved from one nested stack to another: its old version
+	// goes in Lambdas, a new one comes in Lambdas2. Not routine.
+	m := &Model{StackName: "s", Stacks: []Stack{
+		{Path: "Lambdas", Changes: []ResourceChange{{Action: "Remove", LogicalID: "CatalogVersion3f9a2c1b00", ResourceType: LambdaVersionType}}},
+		{Path: "Lambdas2", Changes: []ResourceChange{{Action: "Add", LogicalID: "CatalogVersion8b1c0d2e11", ResourceType: LambdaVersionType}}},
+	}}
+	risks, routine := m.Classify()
+	if len(risks) != 1 || len(routine) != 0 || risks[0].Path != "Lambdas" {
+		t.Errorf("risks %+v, routine %+v", risks, routine)
+	}
+	// Totals do not depend on the classification.
+	if got, want := m.Totals(), (Totals{Add: 1, Remove: 1}); got != want {
+		t.Errorf("totals = %+v, want %+v", got, want)
+	}
+}
+
+func TestTextMarksRisksAndRoutine(t *testing.T) {
+	m := &Model{StackName: "s", ChangeSetName: "cs", Stacks: []Stack{{Path: "", Changes: []ResourceChange{
+		{Action: "Remove", LogicalID: "CatalogVersion3f9a2c1b00", ResourceType: LambdaVersionType},
+		{Action: "Add", LogicalID: "CatalogVersion8b1c0d2e11", ResourceType: LambdaVersionType},
+		{Action: "Modify", LogicalID: "ProjectLayer", ResourceType: LayerVersionType, Replacement: "True"},
+		{Action: "Remove", LogicalID: "OrdersFunction", ResourceType: "AWS::Lambda::Function"},
+		{Action: "Modify", LogicalID: "Role", ResourceType: "AWS::IAM::Role", Replacement: "True"},
+	}}}}
+	want := []string{
+		"  ~ Remove  CatalogVersion3f9a2c1b00 AWS::Lambda::Version (routine: the function moves to its new version)",
+		"  + Add     CatalogVersion8b1c0d2e11 AWS::Lambda::Version",
+		"  ~ Modify  ProjectLayer AWS::Lambda::LayerVersion replacement=True (routine: a new layer version is published)",
+		"  ! Remove  OrdersFunction AWS::Lambda::Function",
+		"  ! Modify  Role AWS::IAM::Role replacement=True",
+	}
+	lines := strings.Split(strings.TrimRight(Text(m), "\n"), "\n")
+	if !cmp.Equal(lines[2:], want) {
+		t.Errorf("text lines:\n%s", cmp.Diff(want, lines[2:]))
 	}
 }

@@ -1,7 +1,10 @@
 // Package changeset describes a CloudFormation change set at every level of
 // nested stacks into one Model, counts it, marks changes that only come from
-// values passed between nested stacks as "may change", and formats it as
-// plain text (logs), markdown (PR comments, job summaries) and JSON.
+// values passed between nested stacks as "may change", splits removals and
+// replacements into risks and the routine churn of immutable resources
+// (new Lambda versions, layer versions and API deployments; see
+// Stack.Routine), and formats it as plain text (logs), markdown (PR
+// comments, job summaries) and JSON.
 package changeset
 
 import (
@@ -189,30 +192,6 @@ func (m *Model) HasChanges() bool {
 		}
 	}
 	return false
-}
-
-// Risk is a change a reviewer must see: a removal or a replacement.
-type Risk struct {
-	Path   string
-	Change ResourceChange
-}
-
-// Risks lists every Remove and every Replacement True/Conditional, in model
-// order (nested-stack resources included: removing a nested stack removes
-// everything in it).
-func (m *Model) Risks() []Risk {
-	var out []Risk
-	if m == nil {
-		return out
-	}
-	for _, s := range m.Stacks {
-		for _, c := range s.Changes {
-			if c.Action == "Remove" || c.Replacement == "True" || c.Replacement == "Conditional" {
-				out = append(out, Risk{Path: s.Path, Change: c})
-			}
-		}
-	}
-	return out
 }
 
 // FailedLevels returns the levels whose change set FAILED, root first.

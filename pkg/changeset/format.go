@@ -15,17 +15,48 @@ func (m *Model) displayPath(s Stack) string {
 	return m.StackName + "/" + s.Path
 }
 
-func symbol(c ResourceChange) string {
+// symbol marks a change in the log and the markdown table: "+" an add or
+// import, "!" a risk (a removal or replacement that is not routine), "~" a
+// modification or routine churn (then the line says "routine").
+func symbol(c ResourceChange, routine bool) string {
 	switch {
+	case routine:
+		return "~"
 	case c.Action == "Add" || c.Action == "Import":
 		return "+"
-	case c.Action == "Remove":
-		return "-"
-	case c.Replacement == "True" || c.Replacement == "Conditional":
+	case Flagged(c):
 		return "!"
 	default:
 		return "~"
 	}
+}
+
+// RoutineKind names the kind of a routine change for grouping, in the
+// singular ("Lambda version", "layer version", "API deployment"); a plural
+// is the same with "s".
+func RoutineKind(c ResourceChange) string {
+	switch c.ResourceType {
+	case LambdaVersionType:
+		return "Lambda version"
+	case LayerVersionType:
+		return "layer version"
+	case DeploymentType, DeploymentV2Type:
+		return "API deployment"
+	}
+	return c.ResourceType
+}
+
+// RoutineNote says why a routine change is routine, for one log line.
+func RoutineNote(c ResourceChange) string {
+	switch c.ResourceType {
+	case LambdaVersionType:
+		return "routine: the function moves to its new version"
+	case LayerVersionType:
+		return "routine: a new layer version is published"
+	case DeploymentType, DeploymentV2Type:
+		return "routine: the stage moves to the new deployment"
+	}
+	return "routine"
 }
 
 func summary(t Totals) string {
@@ -52,7 +83,9 @@ func changed(c ResourceChange) string {
 }
 
 // Text renders the model for a log: one header line, then one line per
-// change grouped by stack.
+// change grouped by stack, marked "+" (add), "~" (modify), "!" (a risk:
+// removal or replacement) or "~" with "(routine: ...)" for the designed
+// churn of immutable resources (see Stack.Routine).
 func Text(m *Model) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "change set %s on %s: %s\n", m.ChangeSetName, m.StackName, summary(m.Totals()))
@@ -65,10 +98,14 @@ func Text(m *Model) string {
 		if len(s.Changes) == 0 {
 			b.WriteString("  (no changes)\n")
 		}
-		for _, c := range s.Changes {
-			fmt.Fprintf(&b, "  %s %-7s %s %s", symbol(c), c.Action, c.LogicalID, c.ResourceType)
+		routine := s.Routine()
+		for i, c := range s.Changes {
+			fmt.Fprintf(&b, "  %s %-7s %s %s", symbol(c, routine[i]), c.Action, c.LogicalID, c.ResourceType)
 			if c.Replacement == "True" || c.Replacement == "Conditional" {
 				fmt.Fprintf(&b, " replacement=%s", c.Replacement)
+			}
+			if routine[i] {
+				fmt.Fprintf(&b, " (%s)", RoutineNote(c))
 			}
 			if c.MayChange {
 				b.WriteString(" (may change)")
@@ -108,7 +145,8 @@ var mdEscaper = strings.NewReplacer(
 func Escape(s string) string { return mdEscaper.Replace(s) }
 
 // Markdown renders the model for a PR comment or job summary: totals, the
-// risk list (every Remove and Replacement True/Conditional) outside
+// risk list (every Remove and Replacement True/Conditional that is not
+// routine) and the routine churn grouped by stack and kind, both outside
 // <details>, then one table per stack inside <details>.
 func Markdown(m *Model, opts MarkdownOptions) string {
 	rows := 0
@@ -150,10 +188,13 @@ func markdown(m *Model, opts MarkdownOptions, maxRows int) string {
 	for _, s := range m.FailedLevels() {
 		fmt.Fprintf(&b, "> **Failed** %s: %s\n\n", Escape(m.displayPath(s)), Escape(s.StatusReason))
 	}
-	risks := m.Risks()
-	if len(risks) == 0 {
+	risks, routine := m.Classify()
+	switch {
+	case len(risks) == 0 && len(routine) == 0:
 		b.WriteString("No removals or replacements.\n\n")
-	} else {
+	case len(risks) == 0:
+		b.WriteString("No risky removals or replacements.\n\n")
+	default:
 		b.WriteString("**Removals and replacements:**\n\n")
 		for _, r := range risks {
 			what := "Remove"
@@ -175,6 +216,21 @@ func markdown(m *Model, opts MarkdownOptions, maxRows int) string {
 		}
 		b.WriteString("\n")
 	}
+	if len(routine) > 0 {
+		b.WriteString("**Routine** (new versions of immutable resources replace the old ones):\n\n")
+		for _, g := range GroupRoutine(routine) {
+			ids := make([]string, len(g.IDs))
+			for i, id := range g.IDs {
+				ids[i] = Escape(id)
+			}
+			where := "root"
+			if g.Path != "" {
+				where = g.Path
+			}
+			fmt.Fprintf(&b, "- :recycle: %d %s replaced in %s: %s\n", len(g.IDs), g.Kind(), Escape(where), strings.Join(ids, ", "))
+		}
+		b.WriteString("\n")
+	}
 	total := 0
 	for _, s := range m.Stacks {
 		total += len(s.Changes)
@@ -191,19 +247,23 @@ func markdown(m *Model, opts MarkdownOptions, maxRows int) string {
 			continue
 		}
 		b.WriteString("| | Action | Logical ID | Type | Replacement | Changed |\n|---|---|---|---|---|---|\n")
-		for _, c := range s.Changes {
+		routine := s.Routine()
+		for i, c := range s.Changes {
 			if shown >= maxRows {
 				break
 			}
 			shown++
 			action := c.Action
+			if routine[i] {
+				action += " (routine)"
+			}
 			if c.MayChange {
 				action += " (may change)"
 			}
 			if c.NestedStack {
 				action += " (nested stack)"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", symbol(c), action, Escape(c.LogicalID), Escape(c.ResourceType), Escape(c.Replacement), Escape(changed(c)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", symbol(c, routine[i]), action, Escape(c.LogicalID), Escape(c.ResourceType), Escape(c.Replacement), Escape(changed(c)))
 		}
 		b.WriteString("\n")
 	}

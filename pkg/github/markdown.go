@@ -80,19 +80,25 @@ type limits struct {
 	routeRows  int
 	riskLevel  int // 0 full, 1 short, 2 compact, 3 cut to riskMax
 	riskMax    int // with riskLevel 3: entries listed
-	causeRunes int // root cause length
-	cellRunes  int // longest table cell value
-	marker     bool
+	// routineCounts lists routine churn by count only, without logical IDs
+	// (only when even the compact risk list would not fit otherwise).
+	routineCounts bool
+	causeRunes    int // root cause length
+	cellRunes     int // longest table cell value
+	marker        bool
 }
 
 var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1}
 
 // Comment renders the sticky pull-request comment: the marker, what ran
-// and where, totals, every removal and replacement outside any <details>,
-// the route map, artifacts, the outcome and a table per stack. It stays
-// under MaxCommentBytes by dropping table rows (then route rows); the
-// risk list is never dropped: when it alone is too long its lines get
-// shorter (every entry still named), and the comment says so. It always
+// and where, totals, every removal and replacement outside any <details>
+// in two groups (the risks, flagged ⚠️, then the routine churn of
+// immutable resources, see changeset.Stack.Routine, listed compactly
+// without alarm), the route map, artifacts, the outcome and a table per
+// stack. It stays under MaxCommentBytes by dropping table rows (then route
+// rows); the risk list is never dropped: when it alone is too long its
+// lines get shorter (every entry still named), then the routine group
+// gives counts instead of logical IDs, and the comment says so. It always
 // says that the job summary holds the full diff.
 func Comment(d CommentData) string {
 	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, marker: true}, MaxCommentBytes)
@@ -113,7 +119,8 @@ func Summary(d CommentData) string {
 // fit renders d within budget bytes, cutting the least important parts
 // first: table rows, then route rows; when even that is not enough, the
 // risk list's lines get shorter (every entry still named) and the room
-// left goes back to routes and rows; only when the names alone cannot fit
+// left goes back to routes and rows; then the routine group drops its
+// logical IDs (counts stay); only when the risk names alone cannot fit
 // are risk entries left out, with their count.
 func fit(d CommentData, l limits, budget int) string {
 	out := render(d, l)
@@ -122,8 +129,8 @@ func fit(d CommentData, l limits, budget int) string {
 	}
 	fits := func() bool { return len(render(d, l)) <= budget }
 	rows, routes := countRows(d.ChangeSet), len(d.Routes)
-	for level := 0; level <= 2; level++ {
-		l.riskLevel, l.routeRows = level, -1
+	for step := 0; step <= 3; step++ {
+		l.riskLevel, l.routineCounts, l.routeRows = min(step, 2), step == 3, -1
 		l.detailRows = largest(rows, func(n int) bool { l.detailRows = n; return fits() })
 		if fits() {
 			return render(d, l)
@@ -136,7 +143,8 @@ func fit(d CommentData, l limits, budget int) string {
 		l.causeRunes = 1000
 	}
 	l.riskLevel, l.routeRows = 3, 0
-	l.riskMax = largest(len(risks(d.ChangeSet)), func(n int) bool { l.riskMax = n; return fits() })
+	rs, _ := d.ChangeSet.Classify()
+	l.riskMax = largest(len(rs), func(n int) bool { l.riskMax = n; return fits() })
 	return render(d, l)
 }
 
@@ -165,31 +173,8 @@ func countRows(m *changeset.Model) int {
 	return n
 }
 
-// risk is a change a reviewer must see before approving.
-type risk struct {
-	path string
-	c    changeset.ResourceChange
-}
-
 func isReplacement(c changeset.ResourceChange) bool {
 	return c.Action != "Remove" && (c.Replacement == "True" || c.Replacement == "Conditional")
-}
-
-// risks lists every Remove and every Replacement True/Conditional, nested
-// stack resources included, in model order.
-func risks(m *changeset.Model) []risk {
-	var out []risk
-	if m == nil {
-		return out
-	}
-	for _, s := range m.Stacks {
-		for _, c := range s.Changes {
-			if c.Action == "Remove" || isReplacement(c) {
-				out = append(out, risk{path: s.Path, c: c})
-			}
-		}
-	}
-	return out
 }
 
 var (
@@ -269,7 +254,7 @@ func render(d CommentData, l limits) string {
 	}
 
 	m := d.ChangeSet
-	rs := risks(m)
+	rs, routine := m.Classify()
 	if m != nil {
 		t := m.Totals()
 		fmt.Fprintf(&b, "**Changes** %d to add · %d to modify · %d to remove · %d to replace\n\n", t.Add, t.Modify, t.Remove, t.Replace)
@@ -278,7 +263,8 @@ func render(d CommentData, l limits) string {
 				fmt.Fprintf(&b, "> ❌ Change set of %s failed: %s\n\n", Escape(stackLabel(m, s)), Escape(clip(s.StatusReason, 500)))
 			}
 		}
-		writeRisks(&b, rs, l)
+		writeRisks(&b, rs, len(routine) > 0, l)
+		writeRoutine(&b, routine, l)
 	}
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
@@ -302,14 +288,20 @@ func stackLabel(m *changeset.Model, s changeset.Stack) string {
 	return s.Path
 }
 
-func writeRisks(b *strings.Builder, rs []risk, l limits) {
+// writeRisks writes the risk list: every removal and replacement that is
+// not routine, flagged.
+func writeRisks(b *strings.Builder, rs []changeset.Risk, routine bool, l limits) {
 	if len(rs) == 0 {
-		b.WriteString("No removals or replacements.\n\n")
+		if routine {
+			b.WriteString("No risky removals or replacements.\n\n")
+		} else {
+			b.WriteString("No removals or replacements.\n\n")
+		}
 		return
 	}
 	removals := 0
 	for _, r := range rs {
-		if r.c.Action == "Remove" {
+		if r.Change.Action == "Remove" {
 			removals++
 		}
 	}
@@ -329,14 +321,14 @@ func writeRisks(b *strings.Builder, rs []risk, l limits) {
 		var groups []*group
 		index := map[[2]string]*group{}
 		for _, r := range rs {
-			k := [2]string{r.path, riskKind(r.c)}
+			k := [2]string{r.Path, riskKind(r.Change)}
 			g := index[k]
 			if g == nil {
-				g = &group{path: r.path, kind: k[1]}
+				g = &group{path: r.Path, kind: k[1]}
 				index[k] = g
 				groups = append(groups, g)
 			}
-			g.ids = append(g.ids, r.c.LogicalID)
+			g.ids = append(g.ids, r.Change.LogicalID)
 		}
 		listed := 0
 		for _, g := range groups {
@@ -368,6 +360,35 @@ func writeRisks(b *strings.Builder, rs []risk, l limits) {
 	}
 }
 
+// writeRoutine writes the routine churn after the risks, outside any
+// <details>, without alarm: one line per stack and kind with every
+// logical ID, or only counts when l.routineCounts (and then it says so).
+func writeRoutine(b *strings.Builder, routine []changeset.Risk, l limits) {
+	if len(routine) == 0 {
+		return
+	}
+	b.WriteString("**♻️ Routine**: new versions of immutable resources replace the old ones, which are deleted once the update succeeds.\n\n")
+	for _, g := range changeset.GroupRoutine(routine) {
+		by := "by new ones"
+		if len(g.IDs) == 1 {
+			by = "by a new one"
+		}
+		fmt.Fprintf(b, "- ♻️ %d %s replaced %s in %s", len(g.IDs), g.Kind(), by, Escape(where(g.Path)))
+		if !l.routineCounts {
+			ids := make([]string, len(g.IDs))
+			for i, id := range g.IDs {
+				ids[i] = cell(id, l)
+			}
+			b.WriteString(": " + strings.Join(ids, ", "))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	if l.routineCounts {
+		b.WriteString("_The routine changes are counted, not named, to fit GitHub's comment size limit; the job summary names them all._\n\n")
+	}
+}
+
 func where(path string) string {
 	if path == "" {
 		return "root"
@@ -382,26 +403,27 @@ func riskKind(c changeset.ResourceChange) string {
 	return "Replace (" + c.Replacement + ")"
 }
 
-func riskLine(r risk, short bool) string {
+func riskLine(r changeset.Risk, short bool) string {
 	n := 0
 	if short {
 		n = 80
 	}
-	id := r.c.LogicalID
-	if r.path != "" {
-		id = r.path + "/" + id
+	c := r.Change
+	id := c.LogicalID
+	if r.Path != "" {
+		id = r.Path + "/" + id
 	}
-	line := fmt.Sprintf("- ⚠️ **%s** %s (%s)", riskKind(r.c), Escape(clip(id, n)), Escape(clip(r.c.ResourceType, n)))
+	line := fmt.Sprintf("- ⚠️ **%s** %s (%s)", riskKind(c), Escape(clip(id, n)), Escape(clip(c.ResourceType, n)))
 	if short {
 		return line
 	}
-	if r.c.Action == "Remove" && r.c.PhysicalID != "" {
-		line += " · physical ID " + Escape(clip(r.c.PhysicalID, 200))
+	if c.Action == "Remove" && c.PhysicalID != "" {
+		line += " · physical ID " + Escape(clip(c.PhysicalID, 200))
 	}
-	if p := properties(r.c); p != "" && r.c.Action != "Remove" {
+	if p := properties(c); p != "" && c.Action != "Remove" {
 		line += ": " + Escape(clip(p, 300))
 	}
-	if r.c.MayChange {
+	if c.MayChange {
 		line += " · may change: depends on values passed between nested stacks"
 	}
 	return line
@@ -466,8 +488,12 @@ func cell(s string, l limits) string {
 	return Escape(clip(s, l.cellRunes))
 }
 
-func actionLabel(c changeset.ResourceChange) string {
+func actionLabel(c changeset.ResourceChange, routine bool) string {
 	switch {
+	case routine && c.Action == "Remove":
+		return "➖ Remove (routine)"
+	case routine:
+		return "♻️ Replace (routine)"
 	case c.Action == "Add":
 		return "➕ Add"
 	case c.Action == "Import":
@@ -499,8 +525,9 @@ func writeTables(b *strings.Builder, m *changeset.Model, l limits) int {
 		}
 		fmt.Fprintf(b, "<details><summary>%s: %s</summary>\n\n", escapeHTML(stackLabel(m, s)), plural(len(s.Changes), "change"))
 		b.WriteString("| Action | Logical ID | Type | Replacement | Changed properties |\n|---|---|---|---|---|\n")
-		for _, c := range s.Changes[:n] {
-			action := actionLabel(c)
+		routine := s.Routine()
+		for i, c := range s.Changes[:n] {
+			action := actionLabel(c, routine[i])
 			if c.MayChange {
 				action += " (may change)"
 			}

@@ -95,6 +95,10 @@ func codeOnly() CommentData {
 			{Action: "Remove", LogicalID: "CatalogVersion3f9a2c1b", ResourceType: "AWS::Lambda::Version", PhysicalID: "arn:aws:lambda:eu-west-1:123456789012:function:shop-pr-2_Catalog:1"},
 			add("CatalogVersion77aa01de", "AWS::Lambda::Version"),
 			modify("CatalogAlias", "AWS::Lambda::Alias", "False", "FunctionVersion"),
+			modify("DefaultFunction", "AWS::Lambda::Function", "False", "Layers"),
+			remove("DefaultVersion0b1c2d3e", "AWS::Lambda::Version"),
+			add("DefaultVersion4f5a6b7c", "AWS::Lambda::Version"),
+			modify("DefaultAlias", "AWS::Lambda::Alias", "False", "FunctionVersion"),
 		}},
 	)
 	d.Routes = nil
@@ -129,6 +133,45 @@ func risky() CommentData {
 	}
 }
 
+// mixed is a plan with both the routine churn of a deploy (new function
+// versions, a new layer version, a new API deployment) and real risks (a
+// function removed with its version, a role and a stage replaced).
+func mixed() CommentData {
+	return CommentData{
+		Mode: ModePlan, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL,
+		ChangeSet: model(
+			changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas"), nested("Modify", "Api")}},
+			changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
+				modify("DepsLayer", "AWS::Lambda::LayerVersion", "True", "Content"),
+				modify("ProjectLayer", "AWS::Lambda::LayerVersion", "True", "Content"),
+				modify("ExecutionRole", "AWS::IAM::Role", "True", "RoleName"),
+				modify("CatalogFunction", "AWS::Lambda::Function", "False", "Layers"),
+				remove("CatalogVersion3f9a2c1b", "AWS::Lambda::Version"),
+				add("CatalogVersion77aa01de", "AWS::Lambda::Version"),
+				modify("CatalogAlias", "AWS::Lambda::Alias", "False", "FunctionVersion"),
+				remove("OrdersFunction", "AWS::Lambda::Function"),
+				remove("OrdersVersion5e6f7a8b", "AWS::Lambda::Version"),
+				remove("OrdersAlias", "AWS::Lambda::Alias"),
+				modify("DefaultFunction", "AWS::Lambda::Function", "False", "Layers"),
+				remove("DefaultVersion0b1c2d3e", "AWS::Lambda::Version"),
+				add("DefaultVersion4f5a6b7c", "AWS::Lambda::Version"),
+				modify("DefaultAlias", "AWS::Lambda::Alias", "False", "FunctionVersion"),
+			}},
+			changeset.Stack{Path: "Api", Changes: []changeset.ResourceChange{
+				remove("OrdersResource", "AWS::ApiGateway::Resource"),
+				remove("OrdersMethodGET", "AWS::ApiGateway::Method"),
+				remove("Deployment8c1d2e3f", "AWS::ApiGateway::Deployment"),
+				add("Deployment0d9e8f7a", "AWS::ApiGateway::Deployment"),
+				modify("Stage", "AWS::ApiGateway::Stage", "Conditional", "StageName"),
+			}},
+		),
+		Routes: []RouteLine{
+			{Route: "orders/", Name: "orders:list", APIPath: "/orders", Methods: []string{"GET"}, Function: "Default", Change: "changed"},
+		},
+		Artifacts: &Artifacts{Uploaded: 2, UploadedBytes: 9_437_184, Skipped: 2},
+	}
+}
+
 func noChanges() CommentData {
 	return CommentData{
 		Mode: ModeNoChanges, Environment: "prod", Stack: "shop-prod", Commit: commit, RunURL: runURL,
@@ -152,6 +195,7 @@ func TestCommentGolden(t *testing.T) {
 		"first-deploy":  firstDeploy(),
 		"code-only":     codeOnly(),
 		"risky-plan":    risky(),
+		"mixed-plan":    mixed(),
 		"no-changes":    noChanges(),
 		"failed-deploy": failedDeploy(),
 	} {
@@ -526,4 +570,226 @@ func BenchmarkComment3000(b *testing.B) {
 			b.Fatal("too long")
 		}
 	}
+}
+
+// flagged lists "path/logicalID" of every Remove and every Replacement
+// True/Conditional of m, routine or not.
+func flagged(m *changeset.Model) []string {
+	var out []string
+	for _, s := range m.Stacks {
+		for _, c := range s.Changes {
+			if changeset.Flagged(c) {
+				out = append(out, s.Path+"/"+c.LogicalID)
+			}
+		}
+	}
+	return out
+}
+
+func TestCommentRiskAndRoutineGroups(t *testing.T) {
+	for name, got := range map[string]string{"comment": Comment(mixed()), "summary": Summary(mixed())} {
+		t.Run(name, func(t *testing.T) {
+			top := beforeDetails(got)
+			riskAt, routineAt := strings.Index(top, "#### ⚠️ 5 removals, 2 replacements"), strings.Index(top, "**♻️ Routine**")
+			if riskAt < 0 || routineAt < riskAt {
+				t.Fatalf("want the risk list, then the routine group, outside <details>:\n%s", top)
+			}
+			risks, routine := top[riskAt:routineAt], top[routineAt:]
+			for _, want := range []string{
+				"- ⚠️ **Replace (True)** Lambdas/ExecutionRole (AWS::IAM::Role)",
+				"- ⚠️ **Remove** Lambdas/OrdersFunction (AWS::Lambda::Function)",
+				"- ⚠️ **Remove** Lambdas/OrdersVersion5e6f7a8b (AWS::Lambda::Version)", // no new version: the function goes
+				"- ⚠️ **Replace (Conditional)** Api/Stage (AWS::ApiGateway::Stage)",
+			} {
+				if !strings.Contains(risks, want) {
+					t.Errorf("risk list lacks %q:\n%s", want, risks)
+				}
+			}
+			for _, routineID := range []string{"DepsLayer", "ProjectLayer", "CatalogVersion3f9a2c1b", "DefaultVersion0b1c2d3e", "Deployment8c1d2e3f"} {
+				if strings.Contains(risks, routineID) {
+					t.Errorf("routine %s is in the risk list:\n%s", routineID, risks)
+				}
+			}
+			for _, want := range []string{
+				"- ♻️ 2 layer versions replaced by new ones in Lambdas: DepsLayer, ProjectLayer\n",
+				"- ♻️ 2 Lambda versions replaced by new ones in Lambdas: CatalogVersion3f9a2c1b, DefaultVersion0b1c2d3e\n",
+				"- ♻️ 1 API deployment replaced by a new one in Api: Deployment8c1d2e3f\n",
+			} {
+				if !strings.Contains(routine, want) {
+					t.Errorf("routine group lacks %q:\n%s", want, routine)
+				}
+			}
+			if strings.Contains(routine, "⚠️") {
+				t.Errorf("routine group is flagged as a risk:\n%s", routine)
+			}
+			// Every removal and replacement is named outside <details>.
+			for _, id := range flagged(mixed().ChangeSet) {
+				_, logical, _ := strings.Cut(id, "/")
+				if !strings.Contains(top, logical) {
+					t.Errorf("%s is not named outside <details>", id)
+				}
+			}
+			if !strings.Contains(top, "**Changes** 3 to add · 4 to modify · 8 to remove · 4 to replace") {
+				t.Errorf("totals changed:\n%s", top)
+			}
+			assertWellFormed(t, got)
+		})
+	}
+}
+
+func TestCommentCodeOnlyHasNoRisk(t *testing.T) {
+	got := Comment(codeOnly())
+	top := beforeDetails(got)
+	if strings.Contains(top, "⚠️") || !strings.Contains(top, "No risky removals or replacements.") {
+		t.Errorf("a code-only deploy shows a risk:\n%s", top)
+	}
+	if !strings.Contains(top, "**♻️ Routine**") || !strings.Contains(top, "ProjectLayer") || !strings.Contains(top, "CatalogVersion3f9a2c1b") {
+		t.Errorf("routine group missing:\n%s", top)
+	}
+	// Without any removal or replacement, neither group shows.
+	fd := Comment(firstDeploy())
+	if !strings.Contains(fd, "No removals or replacements.") || strings.Contains(fd, "Routine") {
+		t.Errorf("first deploy:\n%s", beforeDetails(fd))
+	}
+}
+
+func TestCommentRoutineEscaped(t *testing.T) {
+	hostile := "Evil|`x` <img src=x> @octocat [y](http://evil)"
+	d := codeOnly()
+	s := &d.ChangeSet.Stacks[1]
+	s.Changes = append(s.Changes,
+		changeset.ResourceChange{Action: "Remove", LogicalID: hostile + "Version1", ResourceType: "AWS::Lambda::Version"},
+		changeset.ResourceChange{Action: "Add", LogicalID: hostile + "Version2", ResourceType: "AWS::Lambda::Version"})
+	d.ChangeSet.Stacks[1].Path = "Lambdas|<b>"
+	got := Comment(d)
+	assertWellFormed(t, got)
+	top := beforeDetails(got)
+	if !strings.Contains(top, "- ♻️ 3 Lambda versions replaced by new ones in Lambdas\\|&lt;b&gt;: CatalogVersion3f9a2c1b, DefaultVersion0b1c2d3e, Evil\\|\\`x\\` &lt;img src=x&gt; @\u2060octocat \\[y\\](http:\u2060//evil)Version1\n") {
+		t.Errorf("hostile routine ID not escaped:\n%s", top)
+	}
+	for _, bad := range []string{"<img", "@octocat", "](http://evil"} {
+		if containsUnescaped(withoutCodeBlocks(got), bad) {
+			t.Errorf("comment contains %q", bad)
+		}
+	}
+}
+
+// churnModel has, in each of three Lambdas stacks, a share of n changes:
+// function modifications, version swaps (a Remove and an Add per
+// function, routine) and every 10th function removed or its role-like
+// resource replaced (risks).
+func churnModel(n int, id func(i int) string) (m *changeset.Model, risks, routine []string) {
+	m = model(changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas"), nested("Modify", "Lambdas2"), nested("Modify", "Lambdas3")}},
+		changeset.Stack{Path: "Lambdas"}, changeset.Stack{Path: "Lambdas2"}, changeset.Stack{Path: "Lambdas3"})
+	for i := 0; len(m.Stacks[1].Changes)+len(m.Stacks[2].Changes)+len(m.Stacks[3].Changes) < n; i++ {
+		s := &m.Stacks[1+i%3]
+		fn := id(i)
+		switch {
+		case i%20 == 0:
+			s.Changes = append(s.Changes, remove(fn+"Function", "AWS::Lambda::Function"))
+			risks = append(risks, s.Path+"/"+fn+"Function")
+		case i%10 == 0:
+			s.Changes = append(s.Changes, modify(fn+"Role", "AWS::IAM::Role", "True", "RoleName"))
+			risks = append(risks, s.Path+"/"+fn+"Role")
+		default:
+			s.Changes = append(s.Changes, modify(fn+"Function", "AWS::Lambda::Function", "False", "Layers"),
+				remove(fn+"Version0123456789", "AWS::Lambda::Version"), add(fn+"Version9876543210", "AWS::Lambda::Version"))
+			routine = append(routine, s.Path+"/"+fn+"Version0123456789")
+		}
+	}
+	return m, risks, routine
+}
+
+func TestCommentLimitKeepsRisksAndRoutine(t *testing.T) {
+	d := codeOnly()
+	d.Mode = ModePlan
+	var risks, routine []string
+	d.ChangeSet, risks, routine = churnModel(3000, func(i int) string { return fmt.Sprintf("Catalog%04d", i) })
+	got := Comment(d)
+	if len(got) > MaxCommentBytes {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	if len(Summary(d)) <= MaxCommentBytes {
+		t.Fatal("the test does not exceed the comment limit")
+	}
+	top := beforeDetails(got)
+	riskPart, routinePart, ok := strings.Cut(top, "**♻️ Routine**")
+	if !ok {
+		t.Fatalf("no routine group:\n%s", top)
+	}
+	for _, id := range risks {
+		path, logical, _ := strings.Cut(id, "/")
+		if !strings.Contains(riskPart, path+"/"+logical+" (") && !regexp.MustCompile(`in `+path+` \(\d+\):.* `+logical+`(,|\n)`).MatchString(riskPart) {
+			t.Fatalf("risk %s missing from the risk list:\n%s", id, riskPart)
+		}
+	}
+	if n := strings.Count(riskPart, "⚠️ **Remove** ") + strings.Count(riskPart, "⚠️ **Replace (True)** "); n != len(risks) {
+		t.Errorf("%d risk lines, want %d", n, len(risks))
+	}
+	for _, id := range routine {
+		_, logical, _ := strings.Cut(id, "/")
+		if !strings.Contains(routinePart, " "+logical+",") && !strings.Contains(routinePart, " "+logical+"\n") {
+			t.Fatalf("routine %s not named:\n%s", id, routinePart)
+		}
+		if strings.Contains(riskPart, logical) {
+			t.Fatalf("routine %s listed as a risk", id)
+		}
+	}
+	if !strings.Contains(got, "Shortened to fit GitHub's comment size limit") {
+		t.Errorf("comment does not say it was shortened")
+	}
+	assertWellFormed(t, got)
+}
+
+func TestCommentLimitRoutineCountsOnly(t *testing.T) {
+	// Routine names too long to list beside the risks: the routine group
+	// keeps its counts, says so, and every risk is still named.
+	d := codeOnly()
+	d.Mode = ModePlan
+	long := func(i int) string {
+		return fmt.Sprintf("CatalogProductDetailWithAVeryLongNameThatGoesOnAndOn%04d", i)
+	}
+	var risks, routine []string
+	d.ChangeSet, risks, routine = churnModel(6000, long)
+	got := Comment(d)
+	if len(got) > MaxCommentBytes {
+		t.Fatalf("comment is %d bytes", len(got))
+	}
+	top := beforeDetails(got)
+	riskPart, routinePart, ok := strings.Cut(top, "**♻️ Routine**")
+	if !ok {
+		t.Fatalf("no routine group:\n%s", top)
+	}
+	for _, id := range risks {
+		_, logical, _ := strings.Cut(id, "/")
+		if !strings.Contains(riskPart, logical) {
+			t.Fatalf("risk %s missing from the risk list", id)
+		}
+	}
+	if strings.Contains(riskPart, "more removals or replacements are not listed") {
+		t.Errorf("risks cut while routine names could go")
+	}
+	perStack := map[string]int{}
+	for _, id := range routine {
+		path, _, _ := strings.Cut(id, "/")
+		perStack[path]++
+	}
+	for _, path := range []string{"Lambdas", "Lambdas2", "Lambdas3"} {
+		want := fmt.Sprintf("- ♻️ %d Lambda versions replaced by new ones in %s\n", perStack[path], path)
+		if !strings.Contains(routinePart, want) {
+			t.Errorf("routine group lacks %q:\n%s", want, routinePart)
+		}
+	}
+	if !strings.Contains(routinePart, "counted, not named, to fit GitHub's comment size limit; the job summary names them all") {
+		t.Errorf("comment does not say routine names were left out:\n%s", routinePart)
+	}
+	// The job summary names them all.
+	sum := Summary(d)
+	for _, id := range routine {
+		_, logical, _ := strings.Cut(id, "/")
+		if !strings.Contains(beforeDetails(sum), logical) {
+			t.Fatalf("summary does not name routine %s", id)
+		}
+	}
+	assertWellFormed(t, got)
 }
