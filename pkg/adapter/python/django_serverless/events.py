@@ -248,6 +248,12 @@ def _put(env, key, value):
 
 
 def _single_headers(env, headers):
+    """Put a name -> value header map into env, an environ holding only base
+    entries and maybe what an interrupted hot path (environ) put in."""
+    for name in headers:  # undo the hot path; repeats are joined below
+        key = _KEYS.get(name)
+        if key is not None:
+            env.pop(key, None)
     for name, value in headers.items():
         if value is None:
             continue
@@ -317,7 +323,10 @@ def environ(event, ekind, script_name, context=None):
         ctx = {}
     elif type(ctx) is not dict:
         raise BadEvent("event field requestContext must be an object, not %s" % type(ctx).__name__)
-    env = _base(ekind, script_name).copy()
+    base = _BASES.get((ekind, script_name))
+    if base is None:
+        base = _base(ekind, script_name)
+    env = base.copy()
     if ekind == HTTP or ekind == URL:
         http = ctx.get("http")
         if type(http) is not dict:
@@ -334,7 +343,24 @@ def environ(event, ekind, script_name, context=None):
         if headers:
             if type(headers) is not dict:
                 raise BadEvent("event field headers must be an object, not %s" % type(headers).__name__)
-            _single_headers(env, headers)
+            # Hot path (the usual event): every value an ASCII str (the join
+            # raises TypeError on None and other types), every name
+            # translated before (else KeyError), no two names giving one key
+            # (env then grows by one entry a header). Content-Length's ""
+            # key is dropped after. Anything else: the general loop.
+            try:
+                fast = "".join(headers.values()).isascii()
+                if fast:
+                    size = len(env) + len(headers)
+                    for name, value in headers.items():
+                        env[_KEYS[name]] = value
+                    fast = len(env) == size
+            except (TypeError, KeyError):
+                fast = False
+            if fast:
+                env.pop("", None)
+            else:
+                _single_headers(env, headers)
         cookies = event.get("cookies")
         if cookies is not None:
             if not isinstance(cookies, list):
@@ -372,17 +398,17 @@ def environ(event, ekind, script_name, context=None):
         stripped = strip_prefix(full, script_name)
         if stripped is not None:
             path = stripped
-    if path[:1] != "/":
+    if not path.startswith("/"):
         path = "/" + path
 
     body = event.get("body")
     if body is None:  # the common GET: no body to decode or check
-        env["CONTENT_LENGTH"] = "0"
-        env["wsgi.input"] = BytesIO()
+        length = "0"
+        stream = BytesIO()
     else:
         body = _body(event)
-        env["CONTENT_LENGTH"] = str(len(body))
-        env["wsgi.input"] = BytesIO(body)
+        length = str(len(body))
+        stream = BytesIO(body)
 
     proto = env.get("HTTP_X_FORWARDED_PROTO")
     if proto is None or proto == "https":
@@ -395,6 +421,9 @@ def environ(event, ekind, script_name, context=None):
         host = ctx.get("domainName")
         if not host or type(host) is not str:
             host = "localhost"
+        # Same key order as ever: CONTENT_LENGTH, wsgi.input, HTTP_HOST.
+        env["CONTENT_LENGTH"] = length
+        env["wsgi.input"] = stream
         env["HTTP_HOST"] = host
     if ":" in host:
         name, _, port = host.partition(":")
@@ -407,12 +436,14 @@ def environ(event, ekind, script_name, context=None):
             if not port.isdigit():
                 port = "443" if scheme == "https" else "80"
 
+    env["CONTENT_LENGTH"] = length
+    env["wsgi.input"] = stream
     env["REQUEST_METHOD"] = method if method.isupper() else method.upper()
-    env["PATH_INFO"] = _path_info(path)
+    env["PATH_INFO"] = path if "%" not in path and path.isascii() else _path_info(path)
     env["QUERY_STRING"] = query
     env["SERVER_NAME"] = name
     env["SERVER_PORT"] = port
-    env["SERVER_PROTOCOL"] = protocol if type(protocol) is str and protocol.startswith("HTTP/") else "HTTP/1.1"
+    env["SERVER_PROTOCOL"] = protocol if protocol == "HTTP/1.1" or type(protocol) is str and protocol.startswith("HTTP/") else "HTTP/1.1"
     env["REMOTE_ADDR"] = remote if type(remote) is str and remote else "127.0.0.1"
     env["wsgi.url_scheme"] = scheme
     env["wsgi.errors"] = sys.stderr

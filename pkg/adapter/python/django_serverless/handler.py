@@ -72,7 +72,10 @@ def _http(event, ekind, context):
     except events.BadEvent as err:
         logger.warning("django_serverless: malformed %s event: %s", ekind, err)
         return wsgi.error_response(ekind, err.status, str(err))
-    return wsgi.shape(wsgi.run(application, environ), ekind, event)
+    response = _run(application, environ)
+    if ekind == _HTTP_V2:  # the usual event: straight to its response shape
+        return _shape_v2(response)
+    return wsgi.shape(response, ekind, event)
 
 
 def _appsync(event, ekind):
@@ -84,6 +87,9 @@ def _appsync(event, ekind):
     return appsync.resolve_batch(schema, event)
 
 
+_run = wsgi.run
+_shape_v2 = wsgi._shape_v2
+_HTTP_V2 = events.HTTP
 _HTTP_KINDS = frozenset((events.REST, events.HTTP, events.URL, events.ALB))
 _opened = db.opened  # the connections the DB hooks look after (mutated in place)
 _before = db.before_event

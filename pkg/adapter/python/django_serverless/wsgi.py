@@ -133,6 +133,18 @@ def _clean(value):
     return value
 
 
+# Status line -> code: Django sends few distinct lines; int() of a slice
+# costs more than a lookup.
+_CODES = {}
+
+
+def _code(status):
+    code = int(status[:3])
+    if len(_CODES) < 256:
+        _CODES[status] = code
+    return code
+
+
 def _shape_v2(response):
     """Payload 2.0 response: lower-case headers joined with ',', Set-Cookie
     values in ``cookies``; one pass over the headers (body encoding as
@@ -143,7 +155,7 @@ def _shape_v2(response):
     coded = False
     for name, value in response.headers:
         lname = name.lower()
-        if value[:1] == " " or value[-1:] == " ":
+        if value and (value[0] == " " or value[-1] == " "):  # indexing, no slice objects
             value = value.strip()
         if lname == "set-cookie":
             if cookies is None:
@@ -161,13 +173,24 @@ def _shape_v2(response):
         elif lname == "content-encoding" and value.strip().lower() not in ("", "identity"):
             coded = True
     chunks = response.chunks
-    body, b64 = _encode(chunks[0] if len(chunks) == 1 else b"".join(chunks), ctype is not None and not coded and _is_text(ctype))
-    out = {"statusCode": int(response.status[:3]), "headers": headers}
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    # _encode inlined for the usual text body
+    b64 = False
+    if not body:
+        body = ""
+    elif ctype is not None and not coded and _is_text(ctype):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            body, b64 = _encode(body, False)
+    else:
+        body, b64 = _encode(body, False)
+    code = _CODES.get(response.status)
+    if code is None:
+        code = _code(response.status)
     if cookies:
-        out["cookies"] = cookies
-    out["body"] = body
-    out["isBase64Encoded"] = b64
-    return out
+        return {"statusCode": code, "headers": headers, "cookies": cookies, "body": body, "isBase64Encoded": b64}
+    return {"statusCode": code, "headers": headers, "body": body, "isBase64Encoded": b64}
 
 
 def shape(response, ekind, event):
