@@ -752,7 +752,7 @@ func (s *Server) deleteChangeSet(f formValues) (any, *apiError) {
 		return nil, err
 	}
 	if cs.execStatus == "EXECUTE_IN_PROGRESS" {
-		return nil, &apiError{400, "InvalidChangeSetStatus", fmt.Sprintf("Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS")}
+		return nil, &apiError{400, "InvalidChangeSetStatus", "Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS"}
 	}
 	if cs.nested {
 		return nil, validation("Cannot delete a nested change set directly; delete the root change set %s", cs.root)

@@ -237,9 +237,13 @@ func compress(e entry) *compressed {
 		CRC32:              crc32.ChecksumIEEE(raw.Bytes()),
 		UncompressedSize64: uint64(n),
 		CompressedSize64:   uint64(n),
-		ModifiedDate:       dosDate1980,
-		ModifiedTime:       dosTimeMidnight,
-		ReaderVersion:      zipVersion20,
+		// The DOS fields, not Modified: Modified also writes an extended
+		// timestamp extra field, which this fixed-time zip does not want.
+		//lint:ignore SA1019 deliberate, see above
+		ModifiedDate: dosDate1980,
+		//lint:ignore SA1019 deliberate, see above
+		ModifiedTime:  dosTimeMidnight,
+		ReaderVersion: zipVersion20,
 	}
 	c.hdr.SetMode(e.mode)
 	c.hdr.CreatorVersion = creatorUnix<<8 | zipVersion20

@@ -221,11 +221,6 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
 // module returns the project module with a dotted name, nil when the
 // project has no such module (third-party or missing).
 func (l *loader) module(name string) *modState {

@@ -116,12 +116,6 @@ var frameworkActions = map[string][]string{
 	"rest_framework.mixins.DestroyModelMixin":      {"destroy"},
 }
 
-// isViewSetBase reports whether a framework class makes a ViewSet.
-func isViewSetBase(path string) bool {
-	_, ok := frameworkActions[path]
-	return ok
-}
-
 // isRouter reports whether a framework class is a DRF router, and whether
 // it is a DefaultRouter (which adds the API root view).
 func isRouter(path string) (router, isDefault bool) {

@@ -222,12 +222,12 @@ func TestHostileStrings(t *testing.T) {
 	c.Env["TRICKY"] = "line\nbreak: \"quoted\" 'single' # hash ${NotSub} !Ref X *"
 	a := testArtifacts("shop")
 	a.GraphQLSDL = shopSDL + "\n\"\"\"A \"quoted\" description: with colon\n# and hash\"\"\"\nscalar Weird\n"
-	pl, diags, err := plan.New(p, c)
+	_, diags, err := plan.New(p, c)
 	if err == nil {
 		t.Fatalf("non-ASCII path accepted: %v", diags)
 	}
 	p.Routes = p.Routes[:len(p.Routes)-1] // API Gateway paths are ASCII: that route is a plan error
-	pl = mustPlan(t, p, c)
+	pl := mustPlan(t, p, c)
 	out := mustRender(t, pl, a)
 	l := parse(t, *out.Template("lambdas.yaml"))
 	for _, f := range pl.Functions {
