@@ -1,6 +1,7 @@
 package action
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -70,10 +71,20 @@ func TestRootDeclaresAPIKeyExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := b.Output.Templates[len(b.Output.Templates)-1]
-	if root.Name != "root.yaml" || !declaresParam(root.Body, APIKeyExpiresParam) {
-		t.Fatalf("%s does not declare %s:\n%s", root.Name, APIKeyExpiresParam, root.Body)
+	declares := bytes.Contains(root.Body, []byte("\n  "+APIKeyExpiresParam+":\n"))
+	if root.Name != "root.yaml" || !b.Output.APIKeyExpiry || !declares {
+		t.Fatalf("%s: APIKeyExpiry=%v, declares %s=%v:\n%s", root.Name, b.Output.APIKeyExpiry, APIKeyExpiresParam, declares, root.Body)
 	}
-	if declaresParam(root.Body, "ArtifactsBucketX") || declaresParam(b.Output.Templates[0].Body, APIKeyExpiresParam) {
-		t.Error("declaresParam matches what is not declared")
+	// A project without AppSync declares no expiry, and render says so.
+	nb, err := NewBuild(context.Background(), BuildOptions{
+		ProjectDir: "../../testdata/django/legacy", WorkDir: t.TempDir(),
+		Deps: &PipDeps{CacheDir: t.TempDir()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nroot := nb.Output.Templates[len(nb.Output.Templates)-1]
+	if nb.Output.APIKeyExpiry || bytes.Contains(nroot.Body, []byte(APIKeyExpiresParam)) {
+		t.Errorf("legacy (no GraphQL): APIKeyExpiry=%v, root mentions %s", nb.Output.APIKeyExpiry, APIKeyExpiresParam)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
@@ -198,5 +197,5 @@ func copyZip(src string, body []byte, dst string) error {
 // hasPrefixDir reports whether path is dir or inside it.
 func hasPrefixDir(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	return err == nil && filepath.IsLocal(rel)
 }

@@ -1,7 +1,6 @@
 package action
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -165,7 +164,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		ChangeSetID:   o.ChangeSetID,
 		Timeout:       o.Timeout,
 	}
-	if declaresParam(root.Body, APIKeyExpiresParam) {
+	if b.Output.APIKeyExpiry {
 		now := time.Now
 		if o.Now != nil {
 			now = o.Now
@@ -221,12 +220,6 @@ func (b *Build) Objects() []artifacts.Object {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// declaresParam reports whether a rendered template declares a parameter
-// (a two-space-indented key under Parameters, as the templates write it).
-func declaresParam(body []byte, name string) bool {
-	return bytes.Contains(body, []byte("\n  "+name+":\n"))
 }
 
 // TemplateURL is the S3 https URL CloudFormation fetches a template from:

@@ -10,7 +10,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // dirWalker collects the entries of a directory tree.
@@ -165,7 +164,7 @@ func (w *dirWalker) symlink(full, rel string, stack []string) error {
 // its slash path relative to root ("" for root itself).
 func within(root, target string) (string, bool) {
 	r, err := filepath.Rel(root, target)
-	if err != nil || filepath.IsAbs(r) || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+	if err != nil || !filepath.IsLocal(r) {
 		return "", false
 	}
 	if r == "." {

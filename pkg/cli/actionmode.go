@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
@@ -162,7 +161,7 @@ func workspaceRelative(workspace string, list diag.List) diag.List {
 	out := make(diag.List, len(list))
 	for i, d := range list {
 		if filepath.IsAbs(d.File) {
-			if rel, err := filepath.Rel(ws, d.File); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			if rel, err := filepath.Rel(ws, d.File); err == nil && filepath.IsLocal(rel) {
 				d.File = filepath.ToSlash(rel)
 			}
 		}

@@ -97,3 +97,19 @@ func TestPlanWithoutRegion(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
 	}
 }
+
+// invoke reads the event from stdin with --event - and prints the
+// handler's result (a warm-up answers at once).
+func TestInvokeEventFromStdin(t *testing.T) {
+	py := testenv.Django(t)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(),
+		[]string{"invoke", "--project", filepath.Join(repoRoot(t), "testdata/django/tutorial"), "--python", py, "--event", "-"},
+		Env{Stdin: strings.NewReader(`{"django_serverless": "warmup"}`), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
+	if got := strings.TrimSpace(out.String()); got != `{"django_serverless": "warm", "function": "Default"}` {
+		t.Errorf("stdout = %s", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -32,16 +33,9 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 	var body []byte
 	var err error
 	if *event == "-" {
-		var sb strings.Builder
-		buf := make([]byte, 32<<10)
-		for {
-			n, rerr := env.Stdin.Read(buf)
-			sb.Write(buf[:n])
-			if rerr != nil {
-				break
-			}
+		if body, err = io.ReadAll(env.Stdin); err != nil {
+			return usagef("invoke: read event from stdin: %v", err)
 		}
-		body = []byte(sb.String())
 	} else if body, err = os.ReadFile(*event); err != nil {
 		return usagef("invoke: read event: %v", err)
 	}

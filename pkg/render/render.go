@@ -66,6 +66,9 @@ type File struct {
 
 // Output is the result of Render.
 type Output struct {
+	// APIKeyExpiry is true when root.yaml declares the GraphQLApiKeyExpires
+	// parameter (AppSync with API_KEY auth), which the deploy must set.
+	APIKeyExpiry bool
 	// Templates in upload order: children first, root.yaml last.
 	Templates []Template
 	// Files the templates reference besides the zips (a schema too big to
@@ -411,6 +414,7 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	if av.NeedsBucket {
 		apiStack.Parameters = []NestedParam{bucket}
 	}
+	r.out.APIKeyExpiry = av.APIKeyExpiry
 	if av.APIKeyExpiry {
 		apiStack.Parameters = append(apiStack.Parameters, NestedParam{Name: "GraphQLApiKeyExpires", Value: "!Ref GraphQLApiKeyExpires"})
 	}
