@@ -14,6 +14,10 @@
 // recognised by name (*.key, id_rsa*, *.p12, ...) and, for *.pem, by content:
 // a .pem holding a private key is left out (and listed in Stats.Skipped),
 // certificate bundles stay (certifi's cacert.pem, an RDS CA bundle).
+//
+// With Options.Bytecode a zip also carries a hash-based .pyc for each of
+// its .py files, compiled by the runtime's Python (pkg/bytecode), so Lambda
+// imports bytecode from the read-only /opt and /var/task.
 package bundle
 
 import (
@@ -62,6 +66,8 @@ type Options struct {
 	// project layer sets it; the dependencies layer must not, since
 	// packages such as django.test are imported at run time).
 	ExcludeTests bool
+	// Bytecode, when set, adds a compiled .pyc beside each .py file.
+	Bytecode *Bytecode
 }
 
 // Stats describes a zip's contents.
@@ -75,6 +81,10 @@ type Stats struct {
 	// know (symlinks leaving the root, loops, special files); excluded
 	// paths are not listed. Sorted by path.
 	Skipped []Skipped
+	// Compiled counts the .pyc files added (Options.Bytecode); Uncompiled
+	// lists the .py files that did not compile, sorted by path.
+	Compiled   int
+	Uncompiled []Uncompiled
 }
 
 // Skipped is one path left out of a zip and why.
@@ -102,11 +112,17 @@ func ZipDir(w io.Writer, root string, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	st, err := writeEntries(w, dw.entries)
+	es, compiled, unc, cleanup, err := compile(dw.entries, o.Bytecode, o.Prefix)
+	if err != nil {
+		return Stats{}, fmt.Errorf("zip %s: %w", root, err)
+	}
+	defer cleanup()
+	st, err := writeEntries(w, es)
 	if err != nil {
 		return Stats{}, err
 	}
 	st.Skipped = sortSkipped(dw.skipped)
+	st.Compiled, st.Uncompiled = compiled, unc
 	return st, nil
 }
 
@@ -121,11 +137,17 @@ func ZipFS(w io.Writer, fsys fs.FS, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	es, compiled, unc, cleanup, err := compile(es, o.Bytecode, o.Prefix)
+	if err != nil {
+		return Stats{}, fmt.Errorf("zip: %w", err)
+	}
+	defer cleanup()
 	st, err := writeEntries(w, es)
 	if err != nil {
 		return Stats{}, err
 	}
 	st.Skipped = sortSkipped(skipped)
+	st.Compiled, st.Uncompiled = compiled, unc
 	return st, nil
 }
 

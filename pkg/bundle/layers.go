@@ -23,9 +23,11 @@ const Handler = "django_serverless.handler.handle"
 // configuration's exclude globs are left out. Use with Build:
 //
 //	a, err := bundle.Build(dir, bundle.ProjectLayerName, bundle.ProjectLayer(root, cfg.Exclude))
-func ProjectLayer(root string, exclude []string) func(io.Writer) error {
+func ProjectLayer(root string, exclude []string, opts ...Option) func(io.Writer) error {
+	b := builder(opts)
 	return func(w io.Writer) error {
-		_, err := ZipDir(w, root, Options{Prefix: "python/", Exclude: exclude, ExcludeTests: true})
+		st, err := ZipDir(w, root, Options{Prefix: "python/", Exclude: exclude, ExcludeTests: true, Bytecode: b.bytecode})
+		b.report(st)
 		return err
 	}
 }
@@ -34,21 +36,26 @@ func ProjectLayer(root string, exclude []string) func(io.Writer) error {
 // /opt/python/django_serverless. fsys holds either python/django_serverless/
 // (pkg/adapter's Files(), zipped as is) or django_serverless/ at its root
 // (put under python/).
-func RuntimeLayer(fsys fs.FS) func(io.Writer) error {
+func RuntimeLayer(fsys fs.FS, opts ...Option) func(io.Writer) error {
+	b := builder(opts)
 	return func(w io.Writer) error {
 		const pkg = "django_serverless/handler.py"
 		withPython, bare := isFile(fsys, "python/"+pkg), isFile(fsys, pkg)
-		var err error
+		var (
+			st  Stats
+			err error
+		)
 		switch {
 		case withPython && bare:
 			return fmt.Errorf("runtime layer: embedded files hold both python/%s and %s", pkg, pkg)
 		case withPython:
-			_, err = ZipFS(w, fsys, Options{})
+			st, err = ZipFS(w, fsys, Options{Bytecode: b.bytecode})
 		case bare:
-			_, err = ZipFS(w, fsys, Options{Prefix: "python/"})
+			st, err = ZipFS(w, fsys, Options{Prefix: "python/", Bytecode: b.bytecode})
 		default:
 			return fmt.Errorf("runtime layer: embedded files have no python/%s", pkg)
 		}
+		b.report(st)
 		return err
 	}
 }
@@ -74,10 +81,12 @@ from django_serverless.handler import handle  # noqa: F401
 `
 
 // FunctionCode writes the function code zip: one small module, independent
-// of the project, byte-identical for every build.
-func FunctionCode() func(io.Writer) error {
+// of the project, byte-identical for every build (with bytecode: for every
+// build with the same Python version).
+func FunctionCode(opts ...Option) func(io.Writer) error {
+	b := builder(opts)
 	return func(w io.Writer) error {
-		_, err := writeEntries(w, []entry{{
+		es, compiled, unc, cleanup, err := compile([]entry{{
 			name: "django_serverless_function.py",
 			mode: fileMode,
 			size: int64(len(functionModule)),
@@ -85,7 +94,14 @@ func FunctionCode() func(io.Writer) error {
 				_, err := buf.WriteString(functionModule)
 				return err
 			},
-		}})
+		}}, b.bytecode, "")
+		if err != nil {
+			return fmt.Errorf("function code: %w", err)
+		}
+		defer cleanup()
+		st, err := writeEntries(w, es)
+		st.Compiled, st.Uncompiled = compiled, unc
+		b.report(st)
 		return err
 	}
 }
