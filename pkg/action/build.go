@@ -14,6 +14,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
@@ -43,6 +44,10 @@ type BuildOptions struct {
 	// Outside lists folders (such as render's --out) that must never enter
 	// the project layer even when they sit inside the Django root.
 	Outside []string
+	// Bytecode finds the CPython of the runtime's version that compiles
+	// the zips' bytecode; the zero value searches the process environment
+	// (DJANGO_SERVERLESS_BYTECODE_PYTHON, PATH, pyenv, uv).
+	Bytecode bytecode.Finder
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -149,6 +154,10 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	if err != nil {
 		return fmt.Errorf("runtime layer: %w", err)
 	}
+	compiler, err := findCompiler(ctx, o, cfg, &b.Diagnostics)
+	if err != nil {
+		return err
+	}
 	arts := render.Artifacts{Prefix: pl.Project}
 	if o.Deps != nil {
 		stage(o, "Dependencies layer")
@@ -156,7 +165,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		if exists != nil {
 			hashExists = func(h string) bool { return exists(ZipKey(pl.Project, h)) }
 		}
-		l, err := o.Deps.BuildLayer(ctx, p, cfg, hashExists)
+		l, err := o.Deps.BuildLayer(ctx, p, cfg, compiler, hashExists)
 		if err != nil {
 			return err
 		}
@@ -169,14 +178,23 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		}
 	}
 	stage(o, "Bundles")
+	// Layers: unchecked hash-based bytecode (a layer version never
+	// changes). The code zip: checked, as the Lambda console edits it in
+	// place and would keep an old unchecked .pyc beside the new source.
+	var layerOpts, codeOpts []bundle.Option
+	if compiler != nil {
+		layerOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Unchecked, Root: bundle.LayerRoot, Context: ctx})}
+		codeOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Checked, Root: bundle.TaskRoot, Context: ctx})}
+	}
+	var projectStats, runtimeStats bundle.Stats
 	for _, z := range []struct {
 		name string
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg.Exclude, o.Outside)), &arts.Project},
-		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles), &arts.Runtime},
-		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg, o.Outside), append(layerOpts, bundle.WithStats(&projectStats))...), &arts.Project},
+		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles, append(layerOpts, bundle.WithStats(&runtimeStats))...), &arts.Runtime},
+		{bundle.FunctionCodeName, bundle.FunctionCode(codeOpts...), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
 		if err != nil {
@@ -185,11 +203,27 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		b.Zips = append(b.Zips, a)
 		*z.dst = renderArtifact(a)
 	}
+	if len(runtimeStats.Uncompiled) > 0 {
+		u := runtimeStats.Uncompiled[0]
+		return fmt.Errorf("runtime layer: %s line %d does not compile with %s: %s", u.Path, u.Line, compiler.Python, u.Err)
+	}
+	for _, u := range projectStats.Uncompiled {
+		b.Diagnostics.Warnf(u.Path, u.Line, 0, "does not compile with Python %s (%s): shipped without bytecode, and importing it fails on Lambda", compiler.Python.Full, u.Err)
+	}
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
+		return userError(err)
+	}
+	// The layers in the order the functions list them (deps, project, runtime).
+	var layers []bundle.Artifact
+	if b.Deps != nil && b.Deps.Zip != nil {
+		layers = append(layers, *b.Deps.Zip)
+	}
+	layers = append(layers, b.Zips[0], b.Zips[1])
+	if err := bundle.CheckOverlap(layers...); err != nil {
 		return userError(err)
 	}
 
@@ -336,10 +370,22 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	return warns
 }
 
-// projectExcludes adds the folders of outside that lie inside root to the
-// configuration's exclude globs.
-func projectExcludes(root string, exclude, outside []string) []string {
-	out := append([]string(nil), exclude...)
+// projectExcludes adds to the configuration's exclude globs the vendor
+// folders (they go to the dependencies layer, not twice) and the folders of
+// outside that lie inside root. Each is anchored at the root ("/vendor"), so
+// a folder of the same name deeper in the project stays.
+func projectExcludes(root string, cfg *config.Config, outside []string) []string {
+	out := append([]string(nil), cfg.Exclude...)
+	anchor := func(abs string) {
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || rel == "." || !filepath.IsLocal(rel) {
+			return
+		}
+		out = append(out, "/"+filepath.ToSlash(rel))
+	}
+	for _, v := range cfg.Vendor {
+		anchor(filepath.Join(root, filepath.FromSlash(v)))
+	}
 	for _, dir := range outside {
 		if dir == "" {
 			continue
@@ -348,12 +394,28 @@ func projectExcludes(root string, exclude, outside []string) []string {
 		if err != nil || !hasPrefixDir(abs, root) {
 			continue
 		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil || rel == "." {
-			continue
-		}
-		rel = filepath.ToSlash(rel)
-		out = append(out, rel, rel+"/**")
+		anchor(abs)
 	}
 	return out
+}
+
+// findCompiler finds the interpreter of the runtime's version that
+// compiles the bytecode. Without one it says so once (a warning) and the
+// zips ship sources only; a wrongly named interpreter is an error.
+func findCompiler(ctx context.Context, o BuildOptions, cfg *config.Config, ds *diag.List) (*bytecode.Compiler, error) {
+	in, err := o.Bytecode.Find(ctx, cfg.Python)
+	var nf *bytecode.NotFoundError
+	switch {
+	case err == nil:
+		logf(o.Log, "bytecode: compiling for python%s with %s", cfg.Python, in)
+		return &bytecode.Compiler{Python: in}, nil
+	case errors.Is(err, bytecode.ErrOff):
+		ds.Notef(cfg.Path, 0, 0, "%v: the zips ship Python sources only", err)
+		return nil, nil
+	case errors.As(err, &nf):
+		ds.Warnf(cfg.Path, 0, 0, "python %s: %v. The zips ship Python sources only: Lambda cannot write bytecode to /opt, so every cold start compiles Django and the project again (about 2x slower to the first response)", cfg.Python, err)
+		return nil, nil
+	default:
+		return nil, userError(err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
@@ -28,14 +29,17 @@ type DepsLayer struct {
 	PythonDir string
 	// Exists is true when the bucket already holds the layer's key.
 	Exists bool
+	// compiler is the bytecode compiler the layer's hash was computed with.
+	compiler *bytecode.Compiler
 }
 
 // DepsBuilder builds, or finds, the dependencies layer.
 type DepsBuilder interface {
 	// BuildLayer returns nil when the project has no dependencies.
-	// exists (nil offline) reports whether the layer of an input hash is
-	// already in S3.
-	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(hash string) bool) (*DepsLayer, error)
+	// compiler (nil: sources only) compiles the layer's bytecode. exists
+	// (nil offline) reports whether the layer of an input hash is already
+	// in S3.
+	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(hash string) bool) (*DepsLayer, error)
 }
 
 // PipDeps builds the layer with pkg/deps (uv when on PATH, else pip).
@@ -56,7 +60,7 @@ type PipDeps struct {
 	Log          io.Writer
 }
 
-func (d *PipDeps) options(p *django.Project, c *config.Config, resolveOnly bool) deps.Options {
+func (d *PipDeps) options(p *django.Project, c *config.Config, compiler *bytecode.Compiler, resolveOnly bool) deps.Options {
 	req := c.Requirements
 	if req == "" {
 		req = p.Requirements
@@ -64,20 +68,20 @@ func (d *PipDeps) options(p *django.Project, c *config.Config, resolveOnly bool)
 	return deps.Options{
 		Root: p.Root, Requirements: req, Vendor: c.Vendor, Python: c.Python, Architecture: c.Architecture,
 		CacheDir: d.CacheDir, Installer: d.Installer, PipPython: d.PipPython, ExtraArgs: d.ExtraArgs,
-		ToolVersion: d.ToolVersion, Log: d.Log, ResolveOnly: resolveOnly,
+		ToolVersion: d.ToolVersion, Log: d.Log, ResolveOnly: resolveOnly, Bytecode: compiler,
 	}
 }
 
 // BuildLayer implements DepsBuilder.
-func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(string) bool) (*DepsLayer, error) {
-	l, cached, err := deps.Build(ctx, d.options(p, c, true))
+func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(string) bool) (*DepsLayer, error) {
+	l, cached, err := deps.Build(ctx, d.options(p, c, compiler, true))
 	if errors.Is(err, deps.ErrNoRequirements) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, userError(err)
 	}
-	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform}
+	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, compiler: compiler}
 	if cached {
 		z := l.Artifact
 		out.Zip, out.PythonDir = &z, l.PythonDir
@@ -93,7 +97,7 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 		}
 		return out, nil
 	}
-	l, _, err = deps.Build(ctx, d.options(p, c, false))
+	l, _, err = deps.Build(ctx, d.options(p, c, compiler, false))
 	if err != nil {
 		return nil, userError(err)
 	}
@@ -109,7 +113,7 @@ func (d *PipDeps) GenerateSchema(ctx context.Context, p *django.Project, c *conf
 	if layer != nil {
 		dir = layer.PythonDir
 		if dir == "" && d.Install {
-			l, _, err := deps.Build(ctx, d.options(p, c, false))
+			l, _, err := deps.Build(ctx, d.options(p, c, layer.compiler, false))
 			if err != nil {
 				return nil, err
 			}
