@@ -78,12 +78,16 @@ type Compiler struct {
 	Python *Interpreter
 }
 
-// Identity says everything that decides a .pyc's bytes besides the source
-// and its path: the interpreter's version and magic number, the mode and
-// this package's compile script. Caches keyed on inputs include it.
+// Identity says what decides whether .pyc files can stand in for each
+// other: the bytecode format (magic number, cache tag), the mode and this
+// package's compile script. Caches keyed on inputs include it. The patch
+// version is left out on purpose: every final release of a minor version
+// reads the same format, so a layer compiled by 3.12.1 on a laptop and by
+// 3.12.8 in CI keeps one key (and the functions one version) instead of
+// being uploaded again.
 func (c *Compiler) Identity(m Mode) string {
 	sum := sha256.Sum256([]byte(compileScript))
-	return fmt.Sprintf("cpython %s magic %s tag %s %s script %s", c.Python.Full, c.Python.Magic, c.Python.CacheTag, m, hex.EncodeToString(sum[:8]))
+	return fmt.Sprintf("%s magic %s %s script %s", c.Python.CacheTag, c.Python.Magic, m, hex.EncodeToString(sum[:8]))
 }
 
 // CacheName is where the import system looks for the bytecode of the

@@ -79,12 +79,14 @@ func TestBuildCompilesOnce(t *testing.T) {
 		t.Errorf("rebuild from a copy: %v, %s vs %s", err, l3.SHA256, l.SHA256)
 	}
 
-	// No bytecode, or another interpreter identity: another layer.
+	// No bytecode, or another bytecode format: another layer. Another
+	// patch release of the same minor version reads the same format: the
+	// same layer (no upload, no new function versions for it).
 	for name, change := range map[string]func(*Options){
 		"sources only": func(o *Options) { o.Bytecode = nil },
-		"other patch": func(o *Options) {
+		"other magic": func(o *Options) {
 			other := *py
-			other.Full = "3.11.99"
+			other.Magic = "00000d0a"
 			o.Bytecode = &bytecode.Compiler{Python: &other}
 		},
 	} {
@@ -95,6 +97,13 @@ func TestBuildCompilesOnce(t *testing.T) {
 		if err != nil || l4.Hash == l.Hash {
 			t.Errorf("%s: same hash (%v)", name, err)
 		}
+	}
+	other := *py
+	other.Full, other.Path = "3.11.99", dead.Path
+	o6 := o
+	o6.Bytecode = &bytecode.Compiler{Python: &other}
+	if l6, cached, err := Build(context.Background(), o6); err != nil || !cached || l6.Hash != l.Hash {
+		t.Errorf("other patch release: cached=%v %v, want the same (cached) layer", cached, err)
 	}
 
 	// A compiler of another version than the runtime is refused.
