@@ -211,8 +211,10 @@ def event_for(path):
     return json.dumps(e)
 
 
-def run_once(python, root, settings, event, as_nobody, version):
+def run_once(python, root, settings, event, as_nobody, version, valgrind=False):
     cmd = [python, "-S", "-E", "-s", "-c", CHILD, os.path.join(root, "task"), os.path.join(root, "opt"), version]
+    if valgrind:
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
     if as_nobody:
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
     env = {
@@ -230,11 +232,15 @@ def run_once(python, root, settings, event, as_nobody, version):
     line = p.stdout.readline()
     t1 = time.perf_counter()
     rest_out, err = p.stdout.read(), p.stderr.read()
-    p.wait()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = status
     if not line:
         raise SystemExit("child failed (%s):\n%s" % (root, err))
     res = json.loads(line)
     res["wall_ms"] = (t1 - t0) * 1e3
+    res["cpu_ms"] = (usage.ru_utime + usage.ru_stime) * 1e3
+    if valgrind:
+        res["instructions"] = int(err.split("Collected :")[1].split()[0].replace(",", ""))
     return res
 
 
@@ -245,6 +251,7 @@ def main():
     ap.add_argument("--runs", type=int, default=15, help="rounds; each runs every layout once")
     ap.add_argument("--projects", default=",".join(PROJECTS))
     ap.add_argument("--keep", help="build the trees in this folder and keep them")
+    ap.add_argument("--instructions", action="store_true", help="also count each layout's instructions to the first response once, with valgrind's callgrind (deterministic; slow)")
     a = ap.parse_args()
     version = subprocess.run([a.python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True).stdout.strip()
     if version != "%d.%d" % sys.version_info[:2]:
@@ -296,7 +303,11 @@ def main():
             for l, r in trees.items():
                 if listing(r) != before[l]:
                     raise SystemExit("%s %s: files appeared in the read-only tree: %s" % (pname, l, sorted(listing(r) - before[l])[:5]))
-            results[pname] = (samples, sizes, mods)
+            counted = {}
+            if a.instructions:
+                for layout in LAYOUTS:
+                    counted[layout] = run_once(a.python, trees[layout], spec["settings"], event, as_nobody, version, valgrind=True)["instructions"]
+            results[pname] = (samples, sizes, mods, counted)
         report(results, a.runs)
     finally:
         if not a.keep:
@@ -311,17 +322,22 @@ def med(xs):
 
 def report(results, runs):
     ok = True
-    for pname, (samples, sizes, mods) in results.items():
+    for pname, (samples, sizes, mods, counted) in results.items():
         print("\n%s (%s; %d vendored top-level modules: %s)" % (pname, PROJECTS[pname]["path"], len(mods), ", ".join(mods)))
-        print("  %-13s %6s %6s  %-28s %10s %10s  %8s %8s" % ("layout", ".py", ".pyc", "first response ms med [min..max]", "import ms", "handle ms", "/baseline", "/source"))
+        print("  %-13s %5s %5s  %-26s %8s %8s %8s  %9s %9s" % ("layout", ".py", ".pyc", "first response ms [min..max]", "cpu ms", "import", "handle", "/baseline", "/source"))
         base = med([s["wall_ms"] for s in samples["baseline"]])
         src = med([s["wall_ms"] for s in samples["source"]])
+        cbase = med([s["cpu_ms"] for s in samples["baseline"]])
         for layout in LAYOUTS:
             w = [s["wall_ms"] for s in samples[layout]]
+            cpu = med([s["cpu_ms"] for s in samples[layout]])
             imp = med([s["import_ms"] for s in samples[layout]])
             first = med([s["first_ms"] - s["import_ms"] for s in samples[layout]])
-            print("  %-13s %6d %6d  %7.0f [%5.0f..%5.0f]         %10.0f %10.1f  %8.2f %8.2f" % (
-                layout, sizes[layout][0], sizes[layout][1], med(w), min(w), max(w), imp, first, med(w) / base, med(w) / src))
+            print("  %-13s %5d %5d  %6.0f [%5.0f..%5.0f]      %8.0f %8.0f %8.1f  %9.2f %9.2f   (cpu /baseline %.2f)" % (
+                layout, sizes[layout][0], sizes[layout][1], med(w), min(w), max(w), cpu, imp, first, med(w) / base, med(w) / src, cpu / cbase))
+        if counted:
+            print("  instructions to the first response (callgrind, one run each): " + ", ".join(
+                "%s %.0fM (%.2f)" % (l, counted[l] / 1e6, counted[l] / counted["baseline"]) for l in LAYOUTS))
         ratio = med([s["wall_ms"] for s in samples["ours"]]) / base
         verdict = "PASS" if ratio <= 1.2 else "FAIL"
         ok = ok and ratio <= 1.2
