@@ -1,5 +1,6 @@
 // Package testenv finds the real components tests run against (Debian's
-// Django, moto_server, cfn-lint) and skips a test when one is missing, except
+// Django, moto_server, cfn-lint, a CPython of a Lambda runtime version) and
+// skips a test when one is missing, except
 // under DJANGO_SERVERLESS_STRICT=1 (set by .ci/run), where a missing
 // component fails the test instead.
 package testenv
