@@ -215,6 +215,9 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		all = append(all, *b.Deps.Zip)
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
+		if compiler != nil {
+			err = fmt.Errorf("%w (the bytecode counts too: %s=off ships sources only)", err, bytecode.EnvPython)
+		}
 		return userError(err)
 	}
 	// The layers in the order the functions list them (deps, project, runtime).

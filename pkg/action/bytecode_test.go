@@ -275,6 +275,37 @@ func TestNoMatchingPythonShipsSources(t *testing.T) {
 	}
 }
 
+// TestProjectFileThatDoesNotCompile: shipped as source, reported as a
+// warning at its file and line (importing it fails on Lambda too).
+func TestProjectFileThatDoesNotCompile(t *testing.T) {
+	py := testenv.Python(t, "3.11")
+	dir := filepath.Join(t.TempDir(), "proj")
+	copyTree(t, exampleDir(t, "tutorial"), dir, false, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+	os.Remove(filepath.Join(dir, "requirements.txt"))
+	os.WriteFile(filepath.Join(dir, "polls", "legacy.py"), []byte("import os\nprint 'old'\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte("python: \"3.11\"\n"), 0o644)
+	b, err := bytecodeBuild(t, dir, explicitPython(py.Path), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range b.Diagnostics {
+		if d.File == "polls/legacy.py" && d.Line == 2 && strings.Contains(d.Message, "SyntaxError") && strings.Contains(d.Message, "3.11") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no warning at polls/legacy.py:2: %v", b.Diagnostics)
+	}
+	files := readZip(t, b.Zips[0].Path)
+	if _, ok := files["python/polls/legacy.py"]; !ok {
+		t.Error("the source that does not compile was left out")
+	}
+	if _, ok := files["python/polls/__pycache__/views.cpython-311.pyc"]; !ok {
+		t.Error("the other files lost their bytecode")
+	}
+}
+
 // TestLayersOverlapFailsTheBuild: a top-level package of the project that
 // the vendor folder also ships lands in two layers: the build stops naming
 // the path and both layers.
