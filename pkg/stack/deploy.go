@@ -222,6 +222,9 @@ func description(req Request) string {
 	if req.Commit != "" {
 		s += " commit " + req.Commit
 	}
+	if req.RunID != "" {
+		s += " run " + req.RunID
+	}
 	if req.PR > 0 {
 		s += fmt.Sprintf(" PR #%d", req.PR)
 	}

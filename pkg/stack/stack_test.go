@@ -199,16 +199,21 @@ func assertCreateRequest(t *testing.T, srv *cfnfake.Server) {
 			"Parameters.member.1.ParameterKey":   "ArtifactsBucket",
 			"Parameters.member.1.ParameterValue": "bucket",
 			"TemplateURL":                        "https://bucket.s3.us-east-1.amazonaws.com/shop/templates/abc.yaml",
-			"Tags.member.1.Key":                  "commit",
-			"Tags.member.1.Value":                "0123456789abcdef0123456789abcdef01234567",
-			"Tags.member.2.Key":                  "environment",
-			"Tags.member.3.Key":                  "managed-by",
-			"Tags.member.3.Value":                "django-serverless",
-			"Tags.member.4.Key":                  "project",
+			"Tags.member.1.Key":                  "environment",
+			"Tags.member.2.Key":                  "managed-by",
+			"Tags.member.2.Value":                "django-serverless",
+			"Tags.member.3.Key":                  "project",
+			"Description":                        "django-serverless dev commit 0123456789abcdef0123456789abcdef01234567 run 987654-1",
 		}
 		for k, v := range want {
 			if got := r.Params[k]; len(got) != 1 || got[0] != v {
 				t.Errorf("CreateChangeSet %s = %q, want %q", k, got, v)
+			}
+		}
+		// Tags propagate to every resource: no per-commit or per-run value.
+		for k, v := range r.Params {
+			if strings.HasPrefix(k, "Tags.member.") && (strings.Contains(v[0], "0123456789ab") || strings.Contains(v[0], "987654") || v[0] == "commit") {
+				t.Errorf("CreateChangeSet %s = %q: a per-commit value in a stack tag", k, v)
 			}
 		}
 		return
