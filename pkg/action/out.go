@@ -51,6 +51,9 @@ type ManifestAPI struct {
 	// MergedApps lists the apps whose routes were merged into one function
 	// each to stay within a quota ("*": every route).
 	MergedApps []string `json:"merged_apps,omitempty"`
+	// DefaultApps lists the apps whose routes were merged into the default
+	// function ("" for routes of no app, "*": every route).
+	DefaultApps []string `json:"default_apps,omitempty"`
 	// GreedyPaths counts the {proxy+} paths added for a quota.
 	GreedyPaths int `json:"greedy_paths,omitempty"`
 }
@@ -129,7 +132,7 @@ func (b *Build) Manifest() Manifest {
 		Type:      pl.APIType,
 		Document:  ManifestObject{Name: OpenAPIFile, Key: doc.Key, SHA256: sha256Hex(doc.Body), Size: int64(len(doc.Body)), Built: true},
 		AccountID: pl.Target.Account, Region: pl.Target.Region, Placeholder: pl.Target.Placeholder,
-		Paths: len(pl.API), MergedApps: st.Merged, GreedyPaths: st.Greedy,
+		Paths: len(pl.API), MergedApps: st.Merged, DefaultApps: st.ToDefault, GreedyPaths: st.Greedy,
 	}
 	if pl.APIType == "http" {
 		m.API.Routes, m.API.RouteQuota, m.API.Integrations, m.API.IntegrationQuota = st.Routes, st.RouteQuota, st.Integrations, st.IntegrationQuota

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,9 +67,11 @@ type APIStats struct {
 	// Quotas applied.
 	ResourceQuota, RouteQuota, IntegrationQuota int
 	// Merged lists the apps whose routes were merged into one function
-	// each to stay within a quota; "*" when everything was merged into
-	// the default function.
+	// per app to stay within a quota.
 	Merged []string
+	// ToDefault lists the apps whose routes were merged into the default
+	// function ("" for the routes of no app); "*" when every route was.
+	ToDefault []string
 	// Greedy is the number of greedy paths added to stay within a quota.
 	Greedy int
 }
@@ -353,14 +356,21 @@ func (n *tnode) fallback() string {
 	return ""
 }
 
-// layout arranges the API with the routes of the merged apps (all routes
-// when all) served by one function per app (the default function), and
-// greedy paths below paths whose routes share a function when collapse.
-func (b *apiBuilder) layout(merged map[string]bool, all, collapse bool) *layout {
+// Ways a group of routes can be merged to stay within a quota.
+const (
+	mergeApp     = 1 // one function per app
+	mergeDefault = 2 // the default function
+)
+
+// layout arranges the API with the routes of each app in merged served by
+// one function for the app (mergeApp) or by the default function
+// (mergeDefault; "" is the routes of no app), and greedy paths below paths
+// whose routes share a function when collapse.
+func (b *apiBuilder) layout(merged map[string]int, collapse bool) *layout {
 	l := &layout{b: b, kind: b.pl.APIType, root: &tnode{path: "/"}}
 	for _, ar := range b.routes {
 		if ar.owner {
-			l.add(ar.unified, b.keyOf(ar, merged, all), EntryRoute)
+			l.add(ar.unified, b.keyOf(ar, merged), EntryRoute)
 		}
 	}
 	l.add("/", "", EntryCatchAll)
@@ -375,11 +385,11 @@ func (b *apiBuilder) layout(merged map[string]bool, all, collapse bool) *layout 
 	return l
 }
 
-func (b *apiBuilder) keyOf(ar *apiRoute, merged map[string]bool, all bool) string {
-	switch {
-	case all || ar.key == "":
+func (b *apiBuilder) keyOf(ar *apiRoute, merged map[string]int) string {
+	switch merged[ar.route.App] {
+	case mergeDefault:
 		return ""
-	case merged[ar.route.App]:
+	case mergeApp:
 		return appKey(ar.route.App)
 	}
 	return ar.key
@@ -525,19 +535,21 @@ func (l *layout) over() string {
 	return ""
 }
 
-// fit lays the API out within API Gateway's quotas: as discovered, then
-// with greedy paths below paths whose routes share a function, then with
-// the routes of apps merged into one function per app (apps with the
-// most functions first, as few as needed), then with every route served
-// by the default function. Every step that changes something is
-// reported; with api.merge_functions off, exceeding a quota is an error.
+// fit lays the API out within API Gateway's quotas: as discovered; then
+// with greedy paths below paths whose routes share a function; then with
+// the routes of apps merged into one function per app (apps with the most
+// functions first, as few as needed); then, every app merged, with the
+// routes of no app and of the smallest apps served by the default function
+// (as few as needed), down to every route on the default function, which
+// always fits. Every step that changes something is reported; with
+// api.merge_functions off, exceeding a quota is one error naming it.
 func (b *apiBuilder) fit() *layout {
-	lay := b.layout(nil, false, false)
+	lay := b.layout(nil, false)
 	first := lay.over()
 	if first == "" {
 		return lay
 	}
-	if l := b.layout(nil, false, true); l.over() == "" {
+	if l := b.layout(nil, true); l.over() == "" {
 		b.diags.Notef(b.c.Path, 0, 0, "api: %s: %d greedy paths ({proxy+}) now serve paths whose routes share one function; unknown paths below them reach that function", first, l.stats.Greedy)
 		return l
 	}
@@ -546,51 +558,99 @@ func (b *apiBuilder) fit() *layout {
 		return lay
 	}
 	apps := b.mergeOrder()
-	lo, hi := 1, len(apps)
-	var best *layout
-	for lo <= hi {
-		mid := (lo + hi) / 2
-		merged := map[string]bool{}
-		for _, a := range apps[:mid] {
-			merged[a] = true
-		}
-		if l := b.layout(merged, false, true); l.over() == "" {
-			best, hi = l, mid-1
-			best.stats.Merged = append([]string(nil), apps[:mid]...)
-		} else {
-			lo = mid + 1
-		}
-	}
-	if best != nil {
-		names := append([]string(nil), best.stats.Merged...)
-		sort.Strings(names)
-		for i, a := range names {
-			if a == "" {
-				names[i] = "(routes of no app)"
+	// smallest finds the fewest groups of order to merge (in order, each
+	// the given way, over base) that fit; nil when even all do not.
+	smallest := func(base map[string]int, order []string, how int) (*layout, []string) {
+		lo, hi := 1, len(order)
+		var best *layout
+		var bestN int
+		for lo <= hi {
+			mid := (lo + hi) / 2
+			merged := map[string]int{}
+			for k, v := range base {
+				merged[k] = v
+			}
+			for _, a := range order[:mid] {
+				merged[a] = how
+			}
+			if l := b.layout(merged, true); l.over() == "" {
+				best, bestN, hi = l, mid, mid-1
+			} else {
+				lo = mid + 1
 			}
 		}
-		b.diags.Warnf(b.c.Path, 0, 0, "api: %s: the routes of %d app(s) are served by one function per app: %s (%d greedy paths; unknown paths below them reach that app's function); set functions.granularity: app to choose this yourself, or raise the quota (api.quotas)", first, len(names), strings.Join(names, ", "), best.stats.Greedy)
-		return best
+		if best == nil {
+			return nil, nil
+		}
+		return best, order[:bestN]
 	}
-	all := b.layout(nil, true, true)
-	all.stats.Merged = []string{"*"}
-	if over := all.over(); over != "" {
+	if l, merged := smallest(nil, apps, mergeApp); l != nil {
+		l.stats.Merged = append([]string(nil), merged...)
+		b.diags.Warnf(b.c.Path, 0, 0, "api: %s: the routes of %d app(s) are served by one function per app: %s (%d greedy paths; unknown paths below them reach that app's function); set functions.granularity: app to choose this yourself, or raise the quota (api.quotas)", first, len(merged), strings.Join(sortedCopy(merged), ", "), l.stats.Greedy)
+		return l
+	}
+	perApp := map[string]int{}
+	for _, a := range apps {
+		perApp[a] = mergeApp
+	}
+	// Then to the default function: the routes of no app, then the apps
+	// with the fewest functions.
+	var toDefault []string
+	if b.hasAppless() {
+		toDefault = append(toDefault, "")
+	}
+	for i := len(apps) - 1; i >= 0; i-- {
+		toDefault = append(toDefault, apps[i])
+	}
+	if l, merged := smallest(perApp, toDefault, mergeDefault); l != nil && len(merged) < len(toDefault) {
+		var named []string
+		for _, a := range merged {
+			if a != "" {
+				named = append(named, a)
+			}
+		}
+		l.stats.Merged = nil
+		for _, a := range apps {
+			if !slices.Contains(merged, a) {
+				l.stats.Merged = append(l.stats.Merged, a)
+			}
+		}
+		l.stats.ToDefault = append([]string(nil), merged...)
+		b.diags.Warnf(b.c.Path, 0, 0, "api: %s, even with one function per app: every app's routes are served by one function per app, except those of %d app(s) (%s) and of no app, served by the default function (%d greedy paths); raise the quota (api.quotas) to split them", first, len(named), strings.Join(sortedCopy(named), ", "), l.stats.Greedy)
+		return l
+	}
+	all := map[string]int{"": mergeDefault}
+	for _, a := range apps {
+		all[a] = mergeDefault
+	}
+	l := b.layout(all, true)
+	l.stats.ToDefault = []string{"*"}
+	if over := l.over(); over != "" {
 		b.diags.Errf(b.c.Path, 0, 0, "api: %s, even with every route served by the default function", over)
-		return all
+		return l
 	}
 	b.diags.Warnf(b.c.Path, 0, 0, "api: %s, even with one function per app: every route is served by the default function (the project granularity); raise the quota (api.quotas) to split it", first)
-	return all
+	return l
+}
+
+func (b *apiBuilder) hasAppless() bool {
+	for _, ar := range b.routes {
+		if ar.owner && ar.route.App == "" && ar.key != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeOrder lists the apps to merge, those with the most functions first
-// (then by label); the routes of no app come last.
+// (then by label); routes of no app are not an app.
 func (b *apiBuilder) mergeOrder() []string {
 	keys := map[string]map[string]bool{}
 	for _, ar := range b.routes {
-		if !ar.owner {
+		a := ar.route.App
+		if !ar.owner || a == "" {
 			continue
 		}
-		a := ar.route.App
 		if keys[a] == nil {
 			keys[a] = map[string]bool{}
 		}
@@ -602,9 +662,6 @@ func (b *apiBuilder) mergeOrder() []string {
 	}
 	sort.Slice(apps, func(i, j int) bool {
 		a, c := apps[i], apps[j]
-		if (a == "") != (c == "") {
-			return c == ""
-		}
 		if len(keys[a]) != len(keys[c]) {
 			return len(keys[a]) > len(keys[c])
 		}
