@@ -120,7 +120,7 @@ func PreviousRecord(ctx context.Context, cfn TemplateReader, objs ObjectReader, 
 	if !ok {
 		return nil, fmt.Sprintf("stack %s was deployed without a deployment record: planning the first-deploy layout", stackName), nil
 	}
-	obj, err := objs.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	obj, err := objs.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, quietChecksums)
 	if err != nil {
 		return nil, "", fmt.Errorf("read deployment record s3://%s/%s of stack %s: %w", bucket, key, stackName, err)
 	}
@@ -141,6 +141,10 @@ func PreviousRecord(ctx context.Context, cfn TemplateReader, objs ObjectReader, 
 	}
 	return rec, "", nil
 }
+
+// quietChecksums keeps the SDK from logging that a ranged GET (or an
+// object stored without a checksum) could not be checksum-validated.
+func quietChecksums(o *s3.Options) { o.DisableLogOutputChecksumValidationSkipped = true }
 
 func stackMissing(err error) bool {
 	var ae smithy.APIError
@@ -179,7 +183,7 @@ const s3Block = 1 << 20
 
 func (r *s3ReaderAt) size() (int64, error) {
 	// A one-byte range returns the object's total length in Content-Range.
-	out, err := r.api.GetObject(r.ctx, &s3.GetObjectInput{Bucket: aws.String(r.bucket), Key: aws.String(r.key), Range: aws.String("bytes=0-0")})
+	out, err := r.api.GetObject(r.ctx, &s3.GetObjectInput{Bucket: aws.String(r.bucket), Key: aws.String(r.key), Range: aws.String("bytes=0-0")}, quietChecksums)
 	if err != nil {
 		return 0, fmt.Errorf("s3://%s/%s: %w", r.bucket, r.key, err)
 	}
@@ -208,7 +212,7 @@ func (r *s3ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		b, ok := r.blocks[start]
 		if !ok {
 			end := min(start+s3Block, r.length) - 1
-			out, err := r.api.GetObject(r.ctx, &s3.GetObjectInput{Bucket: aws.String(r.bucket), Key: aws.String(r.key), Range: aws.String(fmt.Sprintf("bytes=%d-%d", start, end))})
+			out, err := r.api.GetObject(r.ctx, &s3.GetObjectInput{Bucket: aws.String(r.bucket), Key: aws.String(r.key), Range: aws.String(fmt.Sprintf("bytes=%d-%d", start, end))}, quietChecksums)
 			if err != nil {
 				return n, err
 			}
@@ -226,4 +230,9 @@ func (r *s3ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		n += copy(p[n:], b[i:])
 	}
 	return n, nil
+}
+
+// ZipUnzippedSize is zipUnzippedSize for tests and callers outside Run.
+func ZipUnzippedSize(ctx context.Context, api ObjectReader, bucket, key string) (int64, error) {
+	return zipUnzippedSize(ctx, api, bucket, key)
 }
