@@ -128,8 +128,11 @@ func TestChangeSetLifecycle(t *testing.T) {
 			break
 		}
 	}
-	if all != 8 { // stack IN_PROGRESS, 3x(IN_PROGRESS, COMPLETE), stack COMPLETE
-		t.Errorf("nested stack has %d events, want 8", all)
+	// REVIEW_IN_PROGRESS (the change set created it), CREATE_IN_PROGRESS,
+	// 3 x (CREATE_IN_PROGRESS without and with a physical ID, CREATE_COMPLETE),
+	// CREATE_COMPLETE.
+	if all != 12 {
+		t.Errorf("nested stack has %d events, want 12", all)
 	}
 	if d, _ := c.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: out.Id}); d.ExecutionStatus != types.ExecutionStatusExecuteComplete {
 		t.Errorf("execution status after success = %s", d.ExecutionStatus)
