@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -21,7 +22,9 @@ func newClient(t *testing.T, srv *Server, attempts int) *cloudformation.Client {
 	testenv.AWSEnv(t)
 	return cloudformation.NewFromConfig(aws.Config{
 		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		Retryer: func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), attempts) },
+		Retryer: func() aws.Retryer {
+			return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(retry.NewStandard(), attempts), time.Millisecond)
+		},
 	}, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 }
 

@@ -41,6 +41,7 @@ type run struct {
 	replaced    map[string]*resource // logical -> the new copy of a replaced resource
 	removedOld  map[string]*resource // cleanup: removed resources
 	children    map[string]*run
+	reported    bool // its parent reported its failed rollback
 	retain      map[string]bool
 	rollbackErr []failure
 }
@@ -659,7 +660,7 @@ func (r *run) childSettled(t *task) bool {
 		case t.verb == "UPDATE" && strings.HasPrefix(cst.status, "UPDATE_ROLLBACK"):
 			reason := "Resource update cancelled"
 			if !t.cancelled {
-				reason = fmt.Sprintf("Embedded stack %s was not successfully updated. Currently in %s with reason: %s", cst.id, cst.status, cst.reason)
+				reason = fmt.Sprintf("Embedded stack %s was not successfully updated. Currently in UPDATE_ROLLBACK_IN_PROGRESS with reason: %s", cst.id, c.failReason())
 			}
 			r.fail(t, reason)
 		default:
@@ -675,6 +676,7 @@ func (r *run) childSettled(t *task) bool {
 			reason := fmt.Sprintf("Embedded stack %s was not successfully updated. Currently in UPDATE_ROLLBACK_FAILED with reason: %s", cst.id, cst.reason)
 			s.addEvent(st, t.logical, StackType, cst.id, "UPDATE_FAILED", reason)
 			t.state = failSt
+			c.reported = true
 			r.rollbackErr = append(r.rollbackErr, failure{t.logical, "UPDATE"})
 		default:
 			return false
@@ -961,6 +963,14 @@ func (r *run) next() {
 		s.stackEvent(st, "UPDATE_COMPLETE", "")
 		r.finishRun()
 	case "rollback":
+		for _, id := range sortedRunKeys(r.children) {
+			c := r.children[id]
+			if c.st.status == "UPDATE_ROLLBACK_FAILED" && !c.reported && !strings.Contains(id, "#") {
+				c.reported = true
+				s.addEvent(st, id, StackType, c.st.id, "UPDATE_FAILED", fmt.Sprintf("Embedded stack %s was not successfully updated. Currently in UPDATE_ROLLBACK_FAILED with reason: %s", c.st.id, c.st.reason))
+				r.rollbackErr = append(r.rollbackErr, failure{id, "UPDATE"})
+			}
+		}
 		if len(r.rollbackErr) > 0 {
 			s.stackEvent(st, "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: ["+idList(r.rollbackErr)+"]. ")
 			r.finishRun()
@@ -1025,10 +1035,7 @@ func (r *run) createdLive() []string {
 }
 
 func (r *run) rollbackReason() string {
-	if r.cancelled && len(r.failed) == 0 {
-		return "Stack update cancelled"
-	}
-	if r.cancelled && r.parent == nil && r.op == "UPDATE" {
+	if r.op == "UPDATE" && r.cancelled && (len(r.failed) == 0 || r.parent == nil) {
 		return "Stack update cancelled"
 	}
 	var creates, updates []failure

@@ -953,19 +953,20 @@ func (s *Server) executeChangeSet(f formValues) (any, *apiError) {
 	// once one is executed. The FAILED nested sets of the executed
 	// hierarchy stay on their nested stacks.
 	kept := s.changeSets[:0]
-	others := map[string]bool{}
+	others := map[string]bool{} // never executed: their hierarchies go
 	for _, o := range s.changeSets {
 		if o.stack == root && o != cs {
-			others[o.id] = true
+			others[o.id] = o.execStatus == "" || o.execStatus == "AVAILABLE" || o.execStatus == "OBSOLETE"
 		}
 	}
 	for _, o := range s.changeSets {
-		if others[o.id] || (o.root != "" && others[o.root]) {
+		if _, other := others[o.id]; other || (o.root != "" && others[o.root]) {
 			continue
 		}
 		kept = append(kept, o)
 	}
 	s.changeSets = kept
+	s.dropSuperseded(cs)
 	s.setLastChangeSet(cs)
 	op := "UPDATE"
 	if cs.csType == "CREATE" {
@@ -979,6 +980,26 @@ func (s *Server) executeChangeSet(f formValues) (any, *apiError) {
 		root.params[k] = v
 	}
 	return struct{}{}, nil
+}
+
+// dropSuperseded removes, on each nested stack the executed hierarchy
+// updates, the change sets that were not FAILED: the FAILED ones ("didn't
+// contain changes") stay, as they do on AWS.
+func (s *Server) dropSuperseded(cs *changeSet) {
+	for _, c := range cs.children {
+		if c.finalStatus != "CREATE_COMPLETE" {
+			continue
+		}
+		kept := s.changeSets[:0]
+		for _, o := range s.changeSets {
+			if o.stack == c.stack && o != c && o.finalStatus == "CREATE_COMPLETE" {
+				continue
+			}
+			kept = append(kept, o)
+		}
+		s.changeSets = kept
+		s.dropSuperseded(c)
+	}
 }
 
 func (s *Server) setLastChangeSet(cs *changeSet) {
@@ -1030,6 +1051,7 @@ func (s *Server) deleteChangeSet(f formValues) (any, *apiError) {
 			// Nested stacks this hierarchy created in REVIEW_IN_PROGRESS
 			// go with it.
 			if o.nested && o.createdStack && o.stack.status == "REVIEW_IN_PROGRESS" {
+				s.stackEvent(o.stack, "DELETE_COMPLETE", "")
 				o.stack.deleted = true
 				if p := o.stack.parent; p != nil && p.pending[o.stack.parentLogical] == o.stack {
 					delete(p.pending, o.stack.parentLogical)
