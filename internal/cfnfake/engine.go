@@ -120,7 +120,6 @@ func (r *run) begin(reason string) {
 func (r *run) forwardTasks() []*task {
 	t := r.plan.tmpl
 	ctx := r.ctx()
-	_ = ctx.evalConditions()
 	included := map[string]bool{}
 	for _, id := range t.order {
 		d := t.resources[id]
@@ -193,6 +192,7 @@ func (r *run) ctx() *evalCtx {
 		}
 		return &unknown{causes: []cause{{source: "ResourceAttribute", entity: id + "." + attr, dynamic: true}}}, nil
 	}
+	_ = ctx.evalConditions()
 	return ctx
 }
 
@@ -1175,7 +1175,6 @@ func (r *run) setOutputs() {
 		return
 	}
 	ctx := r.ctx()
-	_ = ctx.evalConditions()
 	out := map[string]string{}
 	for _, o := range r.plan.tmpl.outputs {
 		if o.condition != "" && !ctx.conds[o.condition] {

@@ -70,7 +70,10 @@ func (r *resource) attr(name string) any {
 	if name == "StackId" && r.child != nil {
 		return r.child.id
 	}
-	if v, ok := r.attrs[name]; ok {
+	if v, ok := r.attrs[name]; ok && !strings.HasSuffix(v, "|"+name) {
+		return v
+	}
+	if v, ok := r.props[name]; ok {
 		return v
 	}
 	return r.physical + "|" + name

@@ -11,7 +11,9 @@ For every type it keeps:
     replace it (RequiresRecreation Conditionally);
   - whether the type is taggable (tagging.taggable, or a Tags property
     when the schema has no tagging section): stack tags propagate to it;
-  - readOnlyProperties: the attributes Fn::GetAtt may read;
+  - the attributes Fn::GetAtt may read, as cfn-lint computes them
+    (readOnlyProperties, plus the properties of the legacy types and
+    cfn-lint's list of exceptions);
   - primaryIdentifier.
 
 Types: the ones listed in TYPES below plus every "Type: AWS::..." of the
@@ -27,6 +29,7 @@ import sys
 
 import cfnlint
 from cfnlint.data.schemas.providers import us_east_1
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
@@ -110,8 +113,8 @@ def main():
         "//",
         "// Source: the AWS resource provider schemas shipped by cfn-lint %s" % version,
         "// (cfnlint/data/schemas/resources, us-east-1 index), fields",
-        "// createOnlyProperties, conditionalCreateOnlyProperties, tagging,",
-        "// readOnlyProperties and primaryIdentifier.",
+        "// createOnlyProperties, conditionalCreateOnlyProperties, tagging and",
+        "// primaryIdentifier; Fn::GetAtt attributes as cfn-lint computes them.",
         "",
         "package cfnfake",
         "",
@@ -131,7 +134,8 @@ def main():
             taggable = bool(tagging.get("taggable", True))
         else:
             taggable = "Tags" in d.get("properties", {})
-        attrs = [p.replace("/", ".") for p in paths(d.get("readOnlyProperties"))]
+        getatts = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", t).get_atts
+        attrs = sorted(k for k in getatts.keys() if "\\" not in k)
         lines.append("\t%s: {" % json.dumps(t))
         lines.append("\t\tCreateOnly: %s," % go_strings(paths(d.get("createOnlyProperties"))))
         cond = paths(d.get("conditionalCreateOnlyProperties"))
