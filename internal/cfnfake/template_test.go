@@ -18,10 +18,10 @@ import (
 type env struct {
 	params []types.Parameter
 	t      *testing.T
-	srv *Server
-	c   *cloudformation.Client
-	obj *MapObjects
-	ctx context.Context
+	srv    *Server
+	c      *cloudformation.Client
+	obj    *MapObjects
+	ctx    context.Context
 }
 
 const bucket = "artifacts"

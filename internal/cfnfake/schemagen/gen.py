@@ -25,6 +25,8 @@ import importlib.metadata
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 import cfnlint
@@ -148,6 +150,8 @@ def main():
     lines.append("}")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
+    gofmt = shutil.which("gofmt") or "/usr/local/go/bin/gofmt"
+    subprocess.run([gofmt, "-w", OUT], check=True)
 
 
 if __name__ == "__main__":
