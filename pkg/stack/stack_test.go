@@ -303,7 +303,7 @@ func TestNoChanges(t *testing.T) {
 func TestNestedFailureRootCause(t *testing.T) {
 	const cause = "Resource handler returned message: \"Uploaded file must be a non-empty zip\" (RequestToken: 1, HandlerErrorCode: InvalidRequest)"
 	t.Run("create", func(t *testing.T) {
-		d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 3})
+		d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 3, Durations: map[string]int{"Lambdas/CatalogFnAlias": 3}})
 		res, err := d.Deploy(context.Background(), request("dev"))
 		if !errors.Is(err, ErrFailed) {
 			t.Fatalf("deploy error = %v, want ErrFailed\n%s", err, log)
@@ -345,7 +345,7 @@ func TestChangeSetFailedWithNestedReason(t *testing.T) {
 	if !errors.Is(err, ErrFailed) {
 		t.Fatalf("plan error = %v\n%s", err, log)
 	}
-	for _, want := range []string{"Nested change set arn:aws:cloudformation", "nested stack shop-dev-Lambdas-N00000000004: Template format error: Unresolved resource dependencies [Bucket]"} {
+	for _, want := range []string{"Nested change set arn:aws:cloudformation", "nested stack shop-dev-Lambdas-N00000000002: Template format error: Unresolved resource dependencies [Bucket]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q misses %q", err, want)
 		}
@@ -497,7 +497,7 @@ func TestCancelMidDeploy(t *testing.T) {
 	d, srv, log := deployer(t, cfnfake.Scenario{
 		Stacks:    []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
 		Plans:     map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")},
-		StepTicks: 3,
+		Durations: map[string]int{"Lambdas/CatalogFn": 50},
 	})
 	d.Log = &cancelOn{w: log, line: "UPDATE_IN_PROGRESS AWS::Lambda::Function CatalogFn"}
 	ctx, cancel := context.WithCancel(context.Background())
