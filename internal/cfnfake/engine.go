@@ -450,7 +450,9 @@ func (r *run) startApply(t *task) {
 	}
 	t.kind = "replace"
 	s.addEvent(st, t.logical, def.typ, old.physical, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
-	if name := customName(def.typ, props); name != "" && name == customName(def.typ, old.props) {
+	// A layer version is replaced by publishing a new version under the
+	// same layer name, which Lambda allows: its name is not unique.
+	if name := customName(def.typ, props); name != "" && name == customName(def.typ, old.props) && def.typ != "AWS::Lambda::LayerVersion" {
 		t.fail = fmt.Sprintf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", name)
 		return
 	}
