@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	"github.com/django-serverless/django-serverless-action/pkg/cli"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
@@ -236,5 +239,32 @@ func TestTemplateURL(t *testing.T) {
 		if got := action.TemplateURL("b", region, "k.yaml"); got != want {
 			t.Errorf("%s: %s, want %s", region, got, want)
 		}
+	}
+}
+
+// TestRenderOutTarget: render --account-id/--region names the real target
+// in the OpenAPI document; a bad account ID is a usage error.
+func TestRenderOutTarget(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	env := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		if k == "AWS_REGION" {
+			return "eu-central-1"
+		}
+		return ""
+	}}
+	args := []string{"render", "--project", exampleDir(t, "tutorial"), "--out", out, "--account-id", "210987654321"}
+	if code := cli.Run(context.Background(), args, env); code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	doc, err := os.ReadFile(filepath.Join(out, action.OpenAPIFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, []byte("arn:aws:lambda:eu-central-1:210987654321:function:mysite-dev_")) || strings.Contains(stderr.String(), "placeholders") {
+		t.Errorf("document does not name the given target:\n%s", stderr.String())
+	}
+	if code := cli.Run(context.Background(), []string{"render", "--project", exampleDir(t, "tutorial"), "--account-id", "12"}, env); code != cli.ExitUsage {
+		t.Errorf("bad --account-id: exit %d", code)
 	}
 }
