@@ -91,7 +91,7 @@ func Text(m *Model) string {
 	fmt.Fprintf(&b, "change set %s on %s: %s\n", m.ChangeSetName, m.StackName, summary(m.Totals()))
 	for _, s := range m.Stacks {
 		fmt.Fprintf(&b, "%s", m.displayPath(s))
-		if s.Status == "FAILED" {
+		if s.Failed() {
 			fmt.Fprintf(&b, " (FAILED: %s)", oneLine(s.StatusReason))
 		}
 		b.WriteString("\n")
