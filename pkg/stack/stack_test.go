@@ -92,7 +92,6 @@ func existing(name, status string) cfnfake.Stack {
 		Outputs: map[string]string{"ApiUrl": "https://old.example"}}
 }
 
-
 type Totals = changeset.Totals
 
 // assertNoRepeatedEvents fails when an event line is printed twice (these
@@ -158,7 +157,6 @@ func assertCreateRequest(t *testing.T, srv *cfnfake.Server) {
 	t.Error("no CreateChangeSet request")
 }
 
-
 func TestNoChanges(t *testing.T) {
 	for _, reason := range []string{cfnfake.ReasonNoChanges, cfnfake.ReasonNoUpdates} {
 		t.Run(reason[:10], func(t *testing.T) {
@@ -189,8 +187,6 @@ func TestNoChanges(t *testing.T) {
 		})
 	}
 }
-
-
 
 func TestBusyStackWaits(t *testing.T) {
 	for _, status := range []string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"} {
@@ -332,7 +328,6 @@ func TestDestroyPreview(t *testing.T) {
 		t.Errorf("destroy of a missing stack: %v", err)
 	}
 }
-
 
 // cancelOn cancels the context when a log line containing line is written.
 type cancelOn struct {
