@@ -3,8 +3,8 @@
 // values passed between nested stacks as "may change", splits removals and
 // replacements into risks and the routine churn of immutable resources
 // (new Lambda versions, layer versions and API deployments; see
-// Stack.Routine), and formats it as plain text (logs), markdown (PR
-// comments, job summaries) and JSON.
+// Stack.Routine), and formats it as plain text for logs (pkg/github
+// renders the PR comment and job summary from the same Model).
 package changeset
 
 import (
