@@ -10,7 +10,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
@@ -41,7 +43,8 @@ type BuildOptions struct {
 	// so the Action can fold the log into groups.
 	Stage func(name string)
 	// Outside lists folders (such as render's --out) that must never enter
-	// the project layer even when they sit inside the Django root.
+	// the project layer even when they sit inside the Django root. They
+	// are matched as paths, never as globs.
 	Outside []string
 }
 
@@ -57,6 +60,9 @@ type Build struct {
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
+	// ProjectLayer is what zipping the project layer left out and why
+	// (render --list-excluded prints it).
+	ProjectLayer bundle.Stats
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -174,12 +180,20 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg.Exclude, o.Outside)), &arts.Project},
-		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles), &arts.Runtime},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOptions(p.Root, cfg, o.Outside), &b.ProjectLayer), &arts.Project},
+		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles), &arts.Runtime},
 		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
+		if z.name == bundle.ProjectLayerName {
+			b.Diagnostics = append(b.Diagnostics, layerDiagnostics(b.ProjectLayer)...)
+		}
 		if err != nil {
+			var se *bundle.SecretError
+			var tb *bundle.TooBigError
+			if errors.As(err, &se) || errors.As(err, &tb) {
+				return userError(fmt.Errorf("bundle %s: %w", z.name, err))
+			}
 			return fmt.Errorf("bundle %s: %w", z.name, err)
 		}
 		b.Zips = append(b.Zips, a)
@@ -265,7 +279,7 @@ func appSyncSchema(ctx context.Context, o BuildOptions, b *Build) (string, diag.
 	var sdl []byte
 	switch {
 	case name != "":
-		src, err := os.ReadFile(filepath.Join(root, name))
+		src, err := readInside(root, name)
 		if err != nil {
 			return "", nil, userError(fmt.Errorf("graphql.schema_file %s: %w", name, err))
 		}
@@ -336,24 +350,107 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	return warns
 }
 
-// projectExcludes adds the folders of outside that lie inside root to the
-// configuration's exclude globs.
-func projectExcludes(root string, exclude, outside []string) []string {
-	out := append([]string(nil), exclude...)
+// projectOptions are the project layer's zip options: the configuration's
+// exclude and include, and the folders of outside that lie inside root
+// left out by path.
+func projectOptions(root string, cfg *config.Config, outside []string) bundle.Options {
+	o := bundle.ProjectOptions(cfg.Exclude, cfg.Include)
+	realRoot := realPath(root)
 	for _, dir := range outside {
 		if dir == "" {
 			continue
 		}
 		abs, err := filepath.Abs(dir)
-		if err != nil || !hasPrefixDir(abs, root) {
+		if err != nil {
 			continue
 		}
-		rel, err := filepath.Rel(root, abs)
+		abs = realPath(abs)
+		if !hasPrefixDir(abs, realRoot) {
+			continue
+		}
+		rel, err := filepath.Rel(realRoot, abs)
 		if err != nil || rel == "." {
 			continue
 		}
-		rel = filepath.ToSlash(rel)
-		out = append(out, rel, rel+"/**")
+		o.Skip = append(o.Skip, filepath.ToSlash(rel))
 	}
-	return out
+	return o
+}
+
+// looksBuilt names what a .gitignore typically leaves out that a Django
+// app may need at run time: compiled translations and built front-end
+// assets.
+var looksBuilt = []string{"*.mo", "*.min.js", "*.min.css", "*.bundle.js", "*.js.map", "*.css.map", "manifest.json", "webpack-stats.json"}
+
+var builtDirs = map[string]bool{"dist": true, "build": true, "staticfiles": true, "static": true, "assets": true, "bundles": true, "compiled": true, "generated": true}
+
+// layerDiagnostics reports what the project layer left out that a person
+// should know about: every entry skipped (a symlink leaving the project, a
+// FIFO, a dangling link), the count of files .gitignore left out with the
+// ones that look like build output named, and secrets shipped because
+// include names them.
+func layerDiagnostics(st bundle.Stats) diag.List {
+	var l diag.List
+	for _, s := range st.Skipped {
+		l.Warnf(s.Path, 0, 0, "not in the project layer: %s", s.Reason)
+	}
+	var ignored, built []string
+	for _, e := range st.Left {
+		if !e.IgnoredByGit() {
+			continue
+		}
+		ignored = append(ignored, e.Path)
+		if looksLikeBuildOutput(e.Path) {
+			built = append(built, e.Path)
+		}
+	}
+	if len(ignored) > 0 {
+		msg := fmt.Sprintf("%d paths ignored by .gitignore are not in the project layer (render --list-excluded lists them)", len(ignored))
+		if len(built) > 0 {
+			shown := built
+			if len(shown) > 10 {
+				shown = append(append([]string(nil), shown[:10]...), fmt.Sprintf("and %d more", len(built)-10))
+			}
+			msg += "; these look like build output the app may need: " + strings.Join(shown, ", ") + " (ship them with include: in django-serverless.yml)"
+			l.Warnf("", 0, 0, "%s", msg)
+		} else {
+			l.Notef("", 0, 0, "%s", msg)
+		}
+	}
+	for _, f := range st.Allowed {
+		l.Warnf(f.Path, 0, 0, "holds a %s and ships in the project layer because include: names it", f.Kind)
+	}
+	return l
+}
+
+func looksLikeBuildOutput(p string) bool {
+	dir := strings.HasSuffix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	base := path.Base(p)
+	if dir {
+		return builtDirs[base]
+	}
+	for _, g := range looksBuilt {
+		if ok, _ := path.Match(g, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readInside reads the file at rel below root, refusing a path or a
+// symlink that leads out of root. Errors never quote the file's content.
+func readInside(root, rel string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, fmt.Errorf("%q leaves the project", rel)
+	}
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, err
+	}
+	if !hasPrefixDir(real, realPath(root)) {
+		return nil, fmt.Errorf("%q is a symlink leading out of the project", rel)
+	}
+	return os.ReadFile(real)
 }

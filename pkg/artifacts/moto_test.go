@@ -97,7 +97,7 @@ func artifactsOf(t *testing.T, src, prefix string) []Object {
 	var child strings.Builder
 	for _, folder := range []string{"deps", "project", "handler"} {
 		a, err := bundle.Build(out, folder, func(w io.Writer) error {
-			_, err := bundle.ZipDir(w, filepath.Join(src, folder), bundle.Options{Prefix: "python/"})
+			_, err := bundle.ZipDir(context.Background(), w, filepath.Join(src, folder), bundle.Options{Prefix: "python/"})
 			return err
 		})
 		if err != nil {

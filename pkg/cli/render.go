@@ -26,10 +26,11 @@ type flagSet interface {
 }
 
 func runRender(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR]")
+	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--list-excluded]")
 	var bf buildFlags
 	bf.register(fs)
 	out := fs.String("out", "", "write templates/, artifacts/ and manifest.json here (without it, only list what would be written)")
+	listExcluded := fs.Bool("list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
 	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -49,6 +50,14 @@ func runRender(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	printDiagnostics(env, b.Diagnostics)
+	if *listExcluded {
+		for _, l := range b.ProjectLayer.Left {
+			fmt.Fprintf(env.Stderr, "left out %s (%s)\n", l.Path, l.Reason)
+		}
+		for _, s := range b.ProjectLayer.Skipped {
+			fmt.Fprintf(env.Stderr, "skipped %s (%s)\n", s.Path, s.Reason)
+		}
+	}
 	m := b.Manifest()
 	for _, t := range m.Templates {
 		fmt.Fprintf(env.Stderr, "template %-22s %8d bytes  %s\n", t.Name, t.Size, t.Key)
