@@ -41,6 +41,19 @@ func runAction(ctx context.Context, env Env) error {
 		build.ConfigFile = filepath.Join(workspace, in.Config)
 	}
 
+	if ev.IsPullRequest() && ev.Fork {
+		// A fork's code is never planned or deployed, whatever credentials
+		// the runner holds: a self-hosted runner's instance role, or a
+		// pull_request_target workflow, would otherwise run it with the
+		// base repository's rights. Say so and stop without failing.
+		notice := gh.ForkNotice(ev, in.Command)
+		a.Noticef("%s", notice)
+		if serr := gh.WriteSummary(a, notice); serr != nil {
+			a.Warningf("%v", serr)
+		}
+		return nil
+	}
+
 	var clients action.Clients
 	err = gh.Group(a, "AWS credentials", func() error {
 		var cerr error
@@ -48,16 +61,6 @@ func runAction(ctx context.Context, env Env) error {
 		return cerr
 	})
 	if err != nil {
-		if ev.Fork {
-			// Pull requests from forks get no secrets: say so and stop
-			// without failing the check.
-			notice := gh.ForkNotice(ev, in.Command)
-			a.Noticef("%s", notice)
-			if serr := gh.WriteSummary(a, notice); serr != nil {
-				a.Warningf("%v", serr)
-			}
-			return nil
-		}
 		return err
 	}
 

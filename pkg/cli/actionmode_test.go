@@ -431,3 +431,58 @@ func TestCLIPlanJSON(t *testing.T) {
 		t.Errorf("change set printed %d times on stderr, want once:\n%s", n, stderr.String())
 	}
 }
+
+// forkPayload is GitHub's opened event with the head repository turned
+// into a fork: pull_request.head.repo.fork set, another full_name and ID
+// (derived here: the corpus has no fork sample).
+func forkPayload(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "pkg", "github", "testdata", "events", "pull_request.opened.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	head := ev["pull_request"].(map[string]any)["head"].(map[string]any)
+	repo := head["repo"].(map[string]any)
+	repo["fork"] = true
+	repo["full_name"] = "forker/Hello-World"
+	repo["id"] = 987654321
+	forked, _ := json.Marshal(ev)
+	p := filepath.Join(t.TempDir(), "fork.json")
+	if err := os.WriteFile(p, forked, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Finding 2: a fork's pull request is never planned or deployed, even when
+// the runner holds AWS credentials (a self-hosted runner's instance role,
+// a pull_request_target workflow): notice in the job summary, exit 0, no
+// AWS or GitHub call.
+func TestAttackForkWithCredentials(t *testing.T) {
+	for _, event := range []string{"pull_request", "pull_request_target"} {
+		for _, command := range []string{"plan", "deploy"} {
+			t.Run(event+"/"+command, func(t *testing.T) {
+				w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+				r := w.run("pull_request.opened.json", event, map[string]string{"command": command, "environment": "pr-2"},
+					map[string]string{"GITHUB_EVENT_PATH": forkPayload(t)})
+				if r.code != ExitOK {
+					t.Fatalf("exit %d, want 0\n%s", r.code, r.log)
+				}
+				if !strings.Contains(r.summary, "forker/Hello-World") || !strings.Contains(r.summary, "never plans or deploys a fork") {
+					t.Errorf("no fork notice in the job summary:\n%s", r.summary)
+				}
+				if len(w.cfn.Calls()) != 0 || len(w.gh.Requests()) != 0 {
+					t.Errorf("fork run called CloudFormation %v or GitHub %v", w.cfn.Calls(), w.gh.Requests())
+				}
+				list, err := w.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &w.bucket})
+				if err != nil || aws.ToInt32(list.KeyCount) != 0 {
+					t.Errorf("fork run uploaded %d objects (%v)", aws.ToInt32(list.KeyCount), err)
+				}
+			})
+		}
+	}
+}
