@@ -120,6 +120,12 @@ func Load(path string) (*File, error) {
 func Parse(name string, src []byte) (*File, error) {
 	var diags diag.List
 	out := &File{Path: name, envs: map[string]*envLayer{}}
+	if len(src) > maxFileSize {
+		return nil, fmt.Errorf("read config %s: larger than %d bytes", name, maxFileSize)
+	}
+	if !checkBounds(name, src, &diags) {
+		return nil, diags.Err()
+	}
 	root := parseTree(name, src, &diags)
 	if diags.HasErrors() {
 		return nil, diags.Err()
