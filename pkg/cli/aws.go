@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
@@ -92,15 +93,33 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 // newClients builds the SDK clients from the standard AWS environment
 // (AWS_REGION, AWS_ENDPOINT_URL*, credentials chain).
 func newClients(ctx context.Context, region string) (action.Clients, error) {
+	c, _, err := newClientsWithSTS(ctx, region)
+	return c, err
+}
+
+// callerIdentity is the STS call the Action makes before any other AWS
+// call, to mask the account ID in the log from the start
+// (*sts.Client satisfies it).
+//
+// TODO(integrator): issue 10 adds an STS client to action.Clients for the
+// same call; once merged, use it and drop this interface.
+type callerIdentity interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+var _ callerIdentity = (*sts.Client)(nil)
+
+// newClientsWithSTS is newClients plus the STS client.
+func newClientsWithSTS(ctx context.Context, region string) (action.Clients, callerIdentity, error) {
 	cfg, err := artifacts.LoadConfig(ctx, region)
 	if err != nil {
-		return action.Clients{}, err
+		return action.Clients{}, nil, err
 	}
 	return action.Clients{
 		S3:     artifacts.NewS3ClientFromConfig(cfg),
 		CFN:    cloudformation.NewFromConfig(cfg),
 		Region: cfg.Region,
-	}, nil
+	}, sts.NewFromConfig(cfg), nil
 }
 
 // commitOf is GITHUB_SHA in Actions, else the project's git HEAD, else "".
