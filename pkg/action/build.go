@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
@@ -139,10 +140,14 @@ func NewBuild(ctx context.Context, o BuildOptions) (*Build, error) {
 	return b, nil
 }
 
+// StoredLayer answers whether the bucket holds a verified layer under key
+// and what its metadata declares (see artifacts.VerifyLayer).
+type StoredLayer func(key string) (artifacts.Layer, bool)
+
 // Bundle builds the layers and the code zip and renders the templates.
-// exists (nil offline) tells whether a key is already in the bucket, so the
-// dependencies layer is not rebuilt when it is.
-func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key string) bool) error {
+// exists (nil offline) tells whether the bucket holds a verified
+// dependencies layer under its key, so it is not rebuilt when it does.
+func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) error {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -159,8 +164,13 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	if o.Deps != nil {
 		stage(o, "Dependencies layer")
 		var hashExists func(string) bool
+		var stored artifacts.Layer
 		if exists != nil {
-			hashExists = func(h string) bool { return exists(ZipKey(pl.Project, h)) }
+			hashExists = func(h string) bool {
+				var ok bool
+				stored, ok = exists(ZipKey(pl.Project, h))
+				return ok
+			}
 		}
 		l, err := o.Deps.BuildLayer(ctx, p, cfg, hashExists)
 		if err != nil {
@@ -169,8 +179,13 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		b.Deps = l
 		if l != nil {
 			arts.Deps = render.Artifact{SHA256: l.Hash}
-			if l.Zip != nil {
+			switch {
+			case l.Zip != nil:
 				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
+			case l.Exists:
+				// Not built here: its size is what its object declares.
+				arts.Deps.Size, arts.Deps.UnzippedSize = stored.Size, stored.UnzippedSize
+				l.Stored = &stored
 			}
 		}
 	}
@@ -202,6 +217,8 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
+	} else if b.Deps != nil && b.Deps.Stored != nil {
+		all = append(all, bundle.Artifact{Name: "deps-layer", Stats: bundle.Stats{UnzippedBytes: b.Deps.Stored.UnzippedSize}})
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
 		return userError(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
@@ -26,8 +27,11 @@ type DepsLayer struct {
 	Zip *bundle.Artifact
 	// PythonDir is the unpacked python/ folder of a built layer.
 	PythonDir string
-	// Exists is true when the bucket already holds the layer's key.
+	// Exists is true when the bucket already holds the layer's key, its
+	// object verified (artifacts.VerifyLayer); Stored is what that object
+	// declares (content digest, size, unzipped size).
 	Exists bool
+	Stored *artifacts.Layer
 }
 
 // DepsBuilder builds, or finds, the dependencies layer.
@@ -84,7 +88,7 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 	}
 	if exists != nil && exists(l.Hash) {
 		out.Exists = true
-		logf(d.Log, "dependencies layer %s: already uploaded, not rebuilt", short(l.Hash))
+		logf(d.Log, "dependencies layer %s: already uploaded (sha256 verified), not rebuilt", short(l.Hash))
 		return out, nil
 	}
 	if cached || !d.Install {

@@ -198,8 +198,8 @@ func TestUploadUploadsNothingTwice(t *testing.T) {
 	if diff := cmp.Diff(Stats{Skipped: 5}, st); diff != "" {
 		t.Errorf("re-run stats (-want +got):\n%s", diff)
 	}
-	if n := strings.Count(log.String(), "(exists)\n"); n != 5 {
-		t.Errorf("want 5 'skipped ... (exists)' lines, got:\n%s", log.String())
+	if n := strings.Count(log.String(), "(exists, sha256 verified)\n"); n != 5 {
+		t.Errorf("want 5 'skipped ... (exists, sha256 verified)' lines, got:\n%s", log.String())
 	}
 
 	// One view changes: the project zip and both templates go up.
@@ -288,7 +288,7 @@ func TestUploadReplacesWrongBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Uploaded != 1 || !strings.Contains(log.String(), "replaced object whose sha256 metadata was 0000") {
+	if st.Uploaded != 1 || !strings.Contains(log.String(), "replaced an object whose bytes were wrong: the object holds 7 bytes, not 14") {
 		t.Errorf("stats %+v, log %q", st, log.String())
 	}
 	assertStored(t, c, bucket, []Object{obj})
