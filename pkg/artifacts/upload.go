@@ -246,8 +246,20 @@ func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, er
 	case err != nil:
 		return result{}, err
 	}
+	note := func(s string) {
+		if reason != "" {
+			reason += "; "
+		}
+		reason += s
+	}
 	for attempt := 1; ; attempt++ {
 		if err := u.send(ctx, bucket, o); err != nil {
+			// S3 refuses a body that does not match the checksum sent
+			// with it: changed in transit. Send it again, once.
+			if apiCode(err) == "BadDigest" && attempt == 1 {
+				note("uploaded again: the first upload arrived with other bytes than sent (BadDigest)")
+				continue
+			}
 			return result{}, err
 		}
 		// Read back what the store kept: a body changed on the way into a
@@ -259,10 +271,7 @@ func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, er
 		if !IsMismatch(err) || attempt == 2 {
 			return result{}, fmt.Errorf("upload s3://%s/%s: the store does not hold what was sent: %w", bucket, o.Key, err)
 		}
-		if reason != "" {
-			reason += "; "
-		}
-		reason += "uploaded again: the first upload was stored with other bytes (" + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ") + ")"
+		note("uploaded again: the first upload was stored with other bytes (" + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ") + ")")
 	}
 	return result{uploaded: true, bytes: o.Size, reason: reason}, nil
 }
