@@ -175,15 +175,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Interrupted: do not leave a half-reviewed change set behind.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
-				d.logf("interrupted: deleted change set %s", csName)
-				res.ChangeSetID = ""
-			}
-		}
+		d.abandon(ctx, api, res)
 		return res, fmt.Errorf("wait for change set %s of stack %s: %w", csName, name, err)
 	}
 	if status == types.ChangeSetStatusFailed && NoChangesReason(reason) {
@@ -199,6 +191,12 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		return res, nil
 	}
 	model, derr := changeset.Describe(ctx, api, res.ChangeSetID)
+	if derr != nil && ctx.Err() != nil {
+		// Interrupted while describing: no change set nobody reviewed
+		// stays behind (nor its stack in REVIEW_IN_PROGRESS forever).
+		d.abandon(ctx, api, res)
+		return res, fmt.Errorf("describe change set %s of stack %s: %w", csName, name, derr)
+	}
 	if status == types.ChangeSetStatusFailed {
 		msg := reason
 		if derr == nil {
@@ -215,6 +213,20 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	res.HasChanges = model.HasChanges()
 	d.logf("%s", strings.TrimRight(changeset.Text(model), "\n"))
 	return res, nil
+}
+
+// abandon deletes the change set of an interrupted plan (with a fresh
+// context: the run's has ended), so no half-reviewed change set is left.
+func (d *Deployer) abandon(ctx context.Context, api API, res *Result) {
+	if ctx.Err() == nil || res.ChangeSetID == "" {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
+		d.logf("interrupted: deleted change set %s", res.ChangeSetName)
+		res.ChangeSetID = ""
+	}
 }
 
 func description(req Request) string {
