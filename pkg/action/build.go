@@ -10,9 +10,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
@@ -42,7 +45,8 @@ type BuildOptions struct {
 	// so the Action can fold the log into groups.
 	Stage func(name string)
 	// Outside lists folders (such as render's --out) that must never enter
-	// the project layer even when they sit inside the Django root.
+	// the project layer even when they sit inside the Django root. They
+	// are matched as paths, never as globs.
 	Outside []string
 	// Account and Region are where the API's OpenAPI document says the
 	// functions are (plan and deploy: STS and the run's region; render:
@@ -73,6 +77,9 @@ type Build struct {
 	// beforePlan are the diagnostics of the stages before the plan, which
 	// replanning keeps.
 	beforePlan diag.List
+	// ProjectLayer is what zipping the project layer left out and why
+	// (render --list-excluded prints it).
+	ProjectLayer bundle.Stats
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -158,10 +165,14 @@ func NewBuild(ctx context.Context, o BuildOptions) (*Build, error) {
 	return b, nil
 }
 
+// StoredLayer answers whether the bucket holds a verified layer under key
+// and what its metadata declares (see artifacts.VerifyLayer).
+type StoredLayer func(key string) (artifacts.Layer, bool)
+
 // Bundle builds the layers and the code zip and renders the templates.
-// exists (nil offline) tells whether a key is already in the bucket, so the
-// dependencies layer is not rebuilt when it is.
-func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key string) bool) error {
+// exists (nil offline) tells whether the bucket holds a verified
+// dependencies layer under its key, so it is not rebuilt when it does.
+func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) error {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -178,8 +189,13 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	if o.Deps != nil {
 		stage(o, "Dependencies layer")
 		var hashExists func(string) bool
+		var stored artifacts.Layer
 		if exists != nil {
-			hashExists = func(h string) bool { return exists(ZipKey(pl.Project, h)) }
+			hashExists = func(h string) bool {
+				var ok bool
+				stored, ok = exists(ZipKey(pl.Project, h))
+				return ok
+			}
 		}
 		l, err := o.Deps.BuildLayer(ctx, p, cfg, hashExists)
 		if err != nil {
@@ -191,15 +207,22 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 			switch {
 			case l.Zip != nil:
 				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
-			case l.Exists && o.DepsUnzippedSize != nil:
-				// In the bucket, not built here: its size counts all the
-				// same toward Lambda's 250 MB.
-				n, err := o.DepsUnzippedSize(ctx, ZipKey(pl.Project, l.Hash))
-				if err != nil {
-					return fmt.Errorf("dependencies layer %s: unzipped size: %w", short(l.Hash), err)
+			case l.Exists:
+				// In the bucket, verified, not built here: its size counts
+				// all the same toward Lambda's 250 MB. The object's
+				// metadata declares it; an object uploaded without that
+				// metadata is measured from the deployment record or the
+				// zip's directory.
+				l.Stored = &stored
+				arts.Deps.Size, arts.Deps.UnzippedSize = stored.Size, stored.UnzippedSize
+				if stored.UnzippedSize <= 0 && o.DepsUnzippedSize != nil {
+					n, err := o.DepsUnzippedSize(ctx, ZipKey(pl.Project, l.Hash))
+					if err != nil {
+						return fmt.Errorf("dependencies layer %s: unzipped size: %w", short(l.Hash), err)
+					}
+					arts.Deps.UnzippedSize = n
 				}
-				arts.Deps.UnzippedSize = n
-				l.UnzippedSize = n
+				l.UnzippedSize = arts.Deps.UnzippedSize
 			}
 		}
 	}
@@ -209,12 +232,20 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg.Exclude, o.Outside)), &arts.Project},
-		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles), &arts.Runtime},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOptions(p.Root, cfg, o.Outside), &b.ProjectLayer), &arts.Project},
+		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles), &arts.Runtime},
 		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
+		if z.name == bundle.ProjectLayerName {
+			b.Diagnostics = append(b.Diagnostics, layerDiagnostics(b.ProjectLayer)...)
+		}
 		if err != nil {
+			var se *bundle.SecretError
+			var tb *bundle.TooBigError
+			if errors.As(err, &se) || errors.As(err, &tb) {
+				return userError(fmt.Errorf("bundle %s: %w", z.name, err))
+			}
 			return fmt.Errorf("bundle %s: %w", z.name, err)
 		}
 		b.Zips = append(b.Zips, a)
@@ -223,8 +254,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
-	}
-	if b.Deps != nil && b.Deps.Zip == nil && b.Deps.UnzippedSize > 0 {
+	} else if b.Deps != nil && b.Deps.UnzippedSize > 0 {
 		all = append(all, bundle.Artifact{Name: "deps layer (in the bucket)", Stats: bundle.Stats{UnzippedBytes: b.Deps.UnzippedSize}})
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
@@ -303,7 +333,7 @@ func appSyncSchema(ctx context.Context, o BuildOptions, b *Build) (string, diag.
 	var sdl []byte
 	switch {
 	case name != "":
-		src, err := os.ReadFile(filepath.Join(root, name))
+		src, err := readInside(root, name)
 		if err != nil {
 			return "", nil, userError(fmt.Errorf("graphql.schema_file %s: %w", name, err))
 		}
@@ -374,24 +404,107 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	return warns
 }
 
-// projectExcludes adds the folders of outside that lie inside root to the
-// configuration's exclude globs.
-func projectExcludes(root string, exclude, outside []string) []string {
-	out := append([]string(nil), exclude...)
+// projectOptions are the project layer's zip options: the configuration's
+// exclude and include, and the folders of outside that lie inside root
+// left out by path.
+func projectOptions(root string, cfg *config.Config, outside []string) bundle.Options {
+	o := bundle.ProjectOptions(cfg.Exclude, cfg.Include)
+	realRoot := realPath(root)
 	for _, dir := range outside {
 		if dir == "" {
 			continue
 		}
 		abs, err := filepath.Abs(dir)
-		if err != nil || !hasPrefixDir(abs, root) {
+		if err != nil {
 			continue
 		}
-		rel, err := filepath.Rel(root, abs)
+		abs = realPath(abs)
+		if !hasPrefixDir(abs, realRoot) {
+			continue
+		}
+		rel, err := filepath.Rel(realRoot, abs)
 		if err != nil || rel == "." {
 			continue
 		}
-		rel = filepath.ToSlash(rel)
-		out = append(out, rel, rel+"/**")
+		o.Skip = append(o.Skip, filepath.ToSlash(rel))
 	}
-	return out
+	return o
+}
+
+// looksBuilt names what a .gitignore typically leaves out that a Django
+// app may need at run time: compiled translations and built front-end
+// assets.
+var looksBuilt = []string{"*.mo", "*.min.js", "*.min.css", "*.bundle.js", "*.js.map", "*.css.map", "manifest.json", "webpack-stats.json"}
+
+var builtDirs = map[string]bool{"dist": true, "build": true, "staticfiles": true, "static": true, "assets": true, "bundles": true, "compiled": true, "generated": true}
+
+// layerDiagnostics reports what the project layer left out that a person
+// should know about: every entry skipped (a symlink leaving the project, a
+// FIFO, a dangling link), the count of files .gitignore left out with the
+// ones that look like build output named, and secrets shipped because
+// include names them.
+func layerDiagnostics(st bundle.Stats) diag.List {
+	var l diag.List
+	for _, s := range st.Skipped {
+		l.Warnf(s.Path, 0, 0, "not in the project layer: %s", s.Reason)
+	}
+	var ignored, built []string
+	for _, e := range st.Left {
+		if !e.IgnoredByGit() {
+			continue
+		}
+		ignored = append(ignored, e.Path)
+		if looksLikeBuildOutput(e.Path) {
+			built = append(built, e.Path)
+		}
+	}
+	if len(ignored) > 0 {
+		msg := fmt.Sprintf("%d paths ignored by .gitignore are not in the project layer (render --list-excluded lists them)", len(ignored))
+		if len(built) > 0 {
+			shown := built
+			if len(shown) > 10 {
+				shown = append(append([]string(nil), shown[:10]...), fmt.Sprintf("and %d more", len(built)-10))
+			}
+			msg += "; these look like build output the app may need: " + strings.Join(shown, ", ") + " (ship them with include: in django-serverless.yml)"
+			l.Warnf("", 0, 0, "%s", msg)
+		} else {
+			l.Notef("", 0, 0, "%s", msg)
+		}
+	}
+	for _, f := range st.Allowed {
+		l.Warnf(f.Path, 0, 0, "holds a %s and ships in the project layer because include: names it", f.Kind)
+	}
+	return l
+}
+
+func looksLikeBuildOutput(p string) bool {
+	dir := strings.HasSuffix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	base := path.Base(p)
+	if dir {
+		return builtDirs[base]
+	}
+	for _, g := range looksBuilt {
+		if ok, _ := path.Match(g, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readInside reads the file at rel below root, refusing a path or a
+// symlink that leads out of root. Errors never quote the file's content.
+func readInside(root, rel string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, fmt.Errorf("%q leaves the project", rel)
+	}
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, err
+	}
+	if !hasPrefixDir(real, realPath(root)) {
+		return nil, fmt.Errorf("%q is a symlink leading out of the project", rel)
+	}
+	return os.ReadFile(real)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
@@ -26,10 +27,14 @@ type DepsLayer struct {
 	Zip *bundle.Artifact
 	// PythonDir is the unpacked python/ folder of a built layer.
 	PythonDir string
-	// Exists is true when the bucket already holds the layer's key.
+	// Exists is true when the bucket already holds the layer's key, its
+	// object verified (artifacts.VerifyLayer); Stored is what that object
+	// declares (content digest, size, unzipped size).
 	Exists bool
-	// UnzippedSize of a layer in the bucket that was not built here (from
-	// the previous deployment record or the zip's directory in S3).
+	Stored *artifacts.Layer
+	// UnzippedSize of a layer in the bucket that was not built here (its
+	// object's metadata, else the previous deployment record or the zip's
+	// directory in S3).
 	UnzippedSize int64
 }
 
@@ -87,7 +92,7 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 	}
 	if exists != nil && exists(l.Hash) {
 		out.Exists = true
-		logf(d.Log, "dependencies layer %s: already uploaded, not rebuilt", short(l.Hash))
+		logf(d.Log, "dependencies layer %s: already uploaded (sha256 verified), not rebuilt", short(l.Hash))
 		return out, nil
 	}
 	if cached || !d.Install {

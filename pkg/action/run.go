@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
@@ -123,11 +122,15 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 
 	// The account the API's integration URIs name.
 	stage(o.Build, "Account")
-	account, err := AccountID(ctx, c.STS)
-	if err != nil {
-		return sum, err
+	// (The Action asked STS already, to mask the account from the start.)
+	if o.Build.Account == "" {
+		account, err := AccountID(ctx, c.STS)
+		if err != nil {
+			return sum, err
+		}
+		o.Build.Account = account
 	}
-	o.Build.Account, o.Build.Region = account, c.Region
+	o.Build.Region = c.Region
 
 	stage(o.Build, "Artifacts bucket")
 	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)
@@ -157,9 +160,15 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	pl = b.Plan
 
-	exists := func(key string) bool {
-		_, err := c.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
-		return err == nil
+	// The dependencies layer is found by its input hash: trusted only when
+	// its object's checksum matches the content digest its metadata
+	// declares; otherwise it is rebuilt and replaced.
+	exists := func(key string) (artifacts.Layer, bool) {
+		l, found, err := artifacts.VerifyLayer(ctx, c.S3, bucket, key)
+		if found && err != nil {
+			fmt.Fprintf(log, "dependencies layer s3://%s/%s is not trusted (%v): rebuilding it to replace it\n", bucket, key, err)
+		}
+		return l, found && err == nil
 	}
 	if err := b.Bundle(ctx, o.Build, exists); err != nil {
 		return sum, err
@@ -236,7 +245,8 @@ func (b *Build) Objects() []artifacts.Object {
 	var objs []artifacts.Object
 	if d := b.Deps; d != nil && d.Zip != nil && !d.Exists {
 		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, d.Hash), Path: d.Zip.Path,
-			SHA256: d.Zip.SHA256, Size: d.Zip.Size, Kind: artifacts.KindZip})
+			SHA256: d.Zip.SHA256, Size: d.Zip.Size, Kind: artifacts.KindZip,
+			Metadata: map[string]string{artifacts.MetadataUnzipped: strconv.FormatInt(d.Zip.Stats.UnzippedBytes, 10)}})
 	}
 	for _, z := range b.Zips {
 		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, z.SHA256), Path: z.Path, Body: z.Bytes,

@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -551,5 +552,58 @@ func TestRunWithoutRequirements(t *testing.T) {
 	want := 3 + len(sum.Build.Output.Templates) + len(sum.Build.Output.Files)
 	if got := e.objects(); len(got) != want || sum.Artifacts.Uploaded != want {
 		t.Errorf("bucket %d objects, uploaded %d, want %d: %v", len(got), sum.Artifacts.Uploaded, want, got)
+	}
+}
+
+// Finding 7, the dependencies layer: found by its input hash, it is
+// trusted only when its object declares its content digest and unzipped
+// size and S3's checksum (here, moto keeping none: its bytes) matches; a
+// 0-byte object planted under its key is rebuilt and replaced, and the run
+// says so.
+func TestAttackPlantedDepsLayerReplaced(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": firstPlan()}})
+	dir := tutorialCopy(t)
+	plan := func() (*action.Summary, string) {
+		var log bytes.Buffer
+		sum, err := action.Run(context.Background(), e.clients(), action.Options{
+			Command: "plan",
+			Build: action.BuildOptions{ProjectDir: dir, Environment: "dev", Log: &log,
+				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log}},
+			ArtifactsBucket: e.bucket, Timeout: time.Minute, Commit: "0123456789abcdef0123456789abcdef01234567", RunID: "42", Poll: time.Millisecond,
+		})
+		if err != nil {
+			t.Fatalf("plan: %v\n%s", err, log.String())
+		}
+		e.cfn.SetPlan("mysite-dev", firstPlan())
+		return sum, log.String()
+	}
+	sum, _ := plan()
+	key := action.ZipKey(sum.Build.Plan.Project, sum.Build.Deps.Hash)
+	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &e.bucket, Key: &key, Body: bytes.NewReader(nil)}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.runs()
+	_, log := plan()
+	if e.runs() == before {
+		t.Errorf("the planted layer was trusted: not rebuilt\n%s", log)
+	}
+	for _, want := range []string{"dependencies layer s3://" + e.bucket + "/" + key + " is not trusted", "replaced an object whose bytes were wrong"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	l, found, err := artifacts.VerifyLayer(context.Background(), e.s3, e.bucket, key)
+	if !found || err != nil || l.UnzippedSize <= 0 {
+		t.Fatalf("after the run the layer does not verify: %+v %v %v", l, found, err)
+	}
+	// Now verified: not rebuilt, and its declared unzipped size reaches
+	// the templates' size check.
+	before = e.runs()
+	sum, log = plan()
+	if e.runs() != before || !strings.Contains(log, "already uploaded (sha256 verified), not rebuilt") {
+		t.Errorf("a verified layer was rebuilt\n%s", log)
+	}
+	if sum.Build.Deps.Stored == nil || sum.Build.Deps.Stored.UnzippedSize != l.UnzippedSize {
+		t.Errorf("stored layer %+v, want unzipped %d", sum.Build.Deps.Stored, l.UnzippedSize)
 	}
 }

@@ -1,10 +1,11 @@
 package bundle
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 )
 
 // Artifact names used by the named builders.
@@ -18,14 +19,26 @@ const (
 // in the runtime layer.
 const Handler = "django_serverless.handler.handle"
 
-// ProjectLayer zips the Django root (the folder holding manage.py) under
-// python/, so it unpacks to /opt/python on Lambda. Test folders and the
-// configuration's exclude globs are left out. Use with Build:
+// ProjectOptions are the options of the project layer: under python/, so
+// it unpacks to /opt/python on Lambda; test folders, what the repository's
+// .gitignore leaves out and the configuration's exclude globs are left
+// out (include opts ignored files back in), and every text file is scanned
+// for secrets.
+func ProjectOptions(exclude, include []string) Options {
+	return Options{Prefix: "python/", Exclude: exclude, Include: include, ExcludeTests: true, GitIgnore: true, ScanSecrets: true}
+}
+
+// ProjectLayer zips the Django root (the folder holding manage.py) with o
+// (ProjectOptions), storing what the walk left out in *st when st is not
+// nil. Use with Build:
 //
-//	a, err := bundle.Build(dir, bundle.ProjectLayerName, bundle.ProjectLayer(root, cfg.Exclude))
-func ProjectLayer(root string, exclude []string) func(io.Writer) error {
+//	a, err := bundle.Build(dir, bundle.ProjectLayerName, bundle.ProjectLayer(ctx, root, bundle.ProjectOptions(cfg.Exclude, cfg.Include), &st))
+func ProjectLayer(ctx context.Context, root string, o Options, st *Stats) func(io.Writer) error {
 	return func(w io.Writer) error {
-		_, err := ZipDir(w, root, Options{Prefix: "python/", Exclude: exclude, ExcludeTests: true})
+		s, err := ZipDir(ctx, w, root, o)
+		if st != nil {
+			*st = s
+		}
 		return err
 	}
 }
@@ -34,7 +47,7 @@ func ProjectLayer(root string, exclude []string) func(io.Writer) error {
 // /opt/python/django_serverless. fsys holds either python/django_serverless/
 // (pkg/adapter's Files(), zipped as is) or django_serverless/ at its root
 // (put under python/).
-func RuntimeLayer(fsys fs.FS) func(io.Writer) error {
+func RuntimeLayer(ctx context.Context, fsys fs.FS) func(io.Writer) error {
 	return func(w io.Writer) error {
 		const pkg = "django_serverless/handler.py"
 		withPython, bare := isFile(fsys, "python/"+pkg), isFile(fsys, pkg)
@@ -43,9 +56,9 @@ func RuntimeLayer(fsys fs.FS) func(io.Writer) error {
 		case withPython && bare:
 			return fmt.Errorf("runtime layer: embedded files hold both python/%s and %s", pkg, pkg)
 		case withPython:
-			_, err = ZipFS(w, fsys, Options{})
+			_, err = ZipFS(ctx, w, fsys, Options{})
 		case bare:
-			_, err = ZipFS(w, fsys, Options{Prefix: "python/"})
+			_, err = ZipFS(ctx, w, fsys, Options{Prefix: "python/"})
 		default:
 			return fmt.Errorf("runtime layer: embedded files have no python/%s", pkg)
 		}
@@ -77,15 +90,15 @@ from django_serverless.handler import handle  # noqa: F401
 // of the project, byte-identical for every build.
 func FunctionCode() func(io.Writer) error {
 	return func(w io.Writer) error {
-		_, err := writeEntries(w, []entry{{
+		_, err := writeEntries(context.Background(), w, []entry{{
 			name: "django_serverless_function.py",
+			rel:  "django_serverless_function.py",
 			mode: fileMode,
 			size: int64(len(functionModule)),
-			read: func(buf *bytes.Buffer) error {
-				_, err := buf.WriteString(functionModule)
-				return err
+			open: func() (io.ReadCloser, error) {
+				return io.NopCloser(strings.NewReader(functionModule)), nil
 			},
-		}})
+		}}, 0)
 		return err
 	}
 }

@@ -28,10 +28,11 @@ type flagSet interface {
 }
 
 func runRender(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--account-id ID] [--region NAME]")
+	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--account-id ID] [--region NAME] [--list-excluded]")
 	var bf buildFlags
 	bf.register(fs)
 	out := fs.String("out", "", "write templates/, artifacts/, openapi.json and manifest.json here (without it, only list what would be written)")
+	listExcluded := fs.Bool("list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
 	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
 	account := fs.String("account-id", "", "AWS account the OpenAPI document's integrations name (default: the placeholder "+plan.PlaceholderAccount+", recorded in manifest.json)")
 	region := fs.String("region", "", "AWS region the OpenAPI document's integrations name (default: AWS_REGION, else the placeholder "+plan.PlaceholderRegion+")")
@@ -59,6 +60,14 @@ func runRender(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	printDiagnostics(env, b.Diagnostics)
+	if *listExcluded {
+		for _, l := range b.ProjectLayer.Left {
+			fmt.Fprintf(env.Stderr, "left out %s (%s)\n", l.Path, l.Reason)
+		}
+		for _, s := range b.ProjectLayer.Skipped {
+			fmt.Fprintf(env.Stderr, "skipped %s (%s)\n", s.Path, s.Reason)
+		}
+	}
 	m := b.Manifest()
 	for _, t := range m.Templates {
 		fmt.Fprintf(env.Stderr, "template %-22s %8d bytes  %s\n", t.Name, t.Size, t.Key)

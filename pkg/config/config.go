@@ -123,6 +123,12 @@ func Load(path string) (*File, error) {
 func Parse(name string, src []byte) (*File, error) {
 	var diags diag.List
 	out := &File{Path: name, envs: map[string]*envLayer{}}
+	if len(src) > maxFileSize {
+		return nil, fmt.Errorf("read config %s: larger than %d bytes", name, maxFileSize)
+	}
+	if !checkBounds(name, src, &diags) {
+		return nil, diags.Err()
+	}
 	root := parseTree(name, src, &diags)
 	if diags.HasErrors() {
 		return nil, diags.Err()
@@ -179,9 +185,11 @@ func Parse(name string, src []byte) (*File, error) {
 }
 
 func (f *File) addEnv(e entry, diags *diag.List) {
-	if e.key != PreviewKey && !envNameRe.MatchString(e.key) {
-		diags.Errf(f.Path, e.line, e.col, "environments: %q is not a valid environment name (lower-case letter, then a-z, 0-9 or '-', at most 31)", e.key)
-		return
+	if e.key != PreviewKey {
+		if err := ValidateEnvironment(e.key); err != nil {
+			diags.Errf(f.Path, e.line, e.col, "environments: %v", err)
+			return
+		}
 	}
 	layer := &envLayer{}
 	switch e.val.kind {
@@ -220,8 +228,8 @@ func parseEnv(env string) (envInfo, error) {
 	if env == PreviewKey {
 		return envInfo{}, fmt.Errorf("environment %q: preview configures pr-<N> environments; deploy pr-<N> instead", env)
 	}
-	if !envNameRe.MatchString(env) {
-		return envInfo{}, fmt.Errorf("environment %q: not a valid name (lower-case letter, then a-z, 0-9 or '-', at most 31)", env)
+	if err := ValidateEnvironment(env); err != nil {
+		return envInfo{}, fmt.Errorf("environment: %w", err)
 	}
 	info := envInfo{name: env}
 	if m := prEnvRe.FindStringSubmatch(env); m != nil {

@@ -149,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"error inside an environment", "environments:\n  prod:\n    functions: {defaults: {memory: 100000}}\n",
 			[]string{`c.yml:3:36: error: environments.prod.functions.defaults.memory: 100000 is outside 128..10240 MB`}},
 		{"environments inside an environment", "environments:\n  prod:\n    environments: {}\n",
-			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, env, exclude, functions, graphql, iam, log_retention_days, project, python, requirements, secrets, vendor, vpc, warm)`}},
+			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, env, exclude, functions, graphql, iam, include, log_retention_days, project, python, requirements, secrets, vendor, vpc, warm)`}},
 		{"merge across layers", "warm:\n  business_hours: {end: \"10:00\"}\nenvironments:\n  prod:\n    warm: {business_hours: {start: \"11:00\"}}\n",
 			[]string{`c.yml:5:36: error: environments.prod.warm.business_hours.start: business hours start 11:00 is not before end 10:00`}},
 		{"top level not a mapping", "- a\n- b\n",
@@ -436,12 +436,12 @@ func TestResolveMerge(t *testing.T) {
 
 func TestResolveEnvironmentNames(t *testing.T) {
 	f := Default()
-	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview"} {
+	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview", "pr-0", "pr-007", "dev-", "pr-"} {
 		if _, err := f.Resolve(bad); err == nil {
 			t.Errorf("Resolve(%q) = nil error, want one", bad)
 		}
 	}
-	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "pr-0": 0, "pr-x": 0, "prod": 0, "pr": 0} {
+	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "pr-x": 0, "prod": 0, "pr": 0} {
 		c, err := f.Resolve(env)
 		if err != nil {
 			t.Fatalf("Resolve(%q): %v", env, err)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -195,6 +196,45 @@ func (d *decoder) boolean(n *node) (bool, bool) {
 	return n.boolean, true
 }
 
+// localPath reads a path relative to the Django root that stays inside
+// it: no absolute path, no ".." leading out (symlinks are checked where the
+// path is read).
+func (d *decoder) localPath(n *node) (string, bool) {
+	s, ok := d.str(n)
+	if !ok {
+		return "", false
+	}
+	if !localPath(s) {
+		d.errf(n, "%q leaves the project: paths are relative to the Django root (the folder holding manage.py) and stay inside it", s)
+		return "", false
+	}
+	return s, true
+}
+
+// localPaths is localPath for a list.
+func (d *decoder) localPaths(n *node) ([]string, bool) {
+	l, ok := d.strList(n, false)
+	if !ok {
+		return nil, false
+	}
+	for i, s := range l {
+		if !localPath(s) {
+			d.errf(n.items[i], "%q leaves the project: paths are relative to the Django root (the folder holding manage.py) and stay inside it", s)
+			ok = false
+		}
+	}
+	return l, ok
+}
+
+func localPath(s string) bool {
+	s = strings.ReplaceAll(s, "\\", "/")
+	if strings.HasPrefix(s, "/") || (len(s) > 1 && s[1] == ':') {
+		return false
+	}
+	clean := path.Clean(s)
+	return clean != ".." && !strings.HasPrefix(clean, "../")
+}
+
 // strList reads a list of strings; single reports whether a lone string
 // is accepted in place of a one-item list.
 func (d *decoder) strList(n *node, single bool) ([]string, bool) {
@@ -292,18 +332,23 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"requirements", func(n *node) {
-			if s, ok := d.str(n); ok {
+			if s, ok := d.localPath(n); ok {
 				c.Requirements = s
 			}
 		}},
 		field{"vendor", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.localPaths(n); ok {
 				c.Vendor = l
 			}
 		}},
 		field{"exclude", func(n *node) {
 			if l, ok := d.strList(n, false); ok {
 				c.Exclude = l
+			}
+		}},
+		field{"include", func(n *node) {
+			if l, ok := d.strList(n, false); ok {
+				c.Include = l
 			}
 		}},
 		field{"functions", func(n *node) { d.functions(n, &c.Functions) }},
@@ -594,7 +639,7 @@ func (d *decoder) graphql(n *node, g *GraphQL) {
 			}
 		}},
 		field{"schema_file", func(n *node) {
-			if s, ok := d.str(n); ok {
+			if s, ok := d.localPath(n); ok {
 				g.SchemaFile = s
 			}
 		}},

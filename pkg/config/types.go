@@ -20,6 +20,11 @@ type Config struct {
 	Requirements string   // path relative to the Django root; "" = auto-detect
 	Vendor       []string // folders copied into the deps layer
 	Exclude      []string // globs kept out of the project layer
+	// Include opts back in what .gitignore leaves out of the project
+	// layer (globs: "locale/**/*.mo", "static/dist/**"); a file whose name
+	// looks like a key or a local database, or that holds a secret, ships
+	// only when an entry is its exact path.
+	Include []string
 
 	Functions Functions
 	API       API

@@ -186,7 +186,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		}
 	}
 	art, err := bundle.Build(tmp, "deps-layer", func(w io.Writer) error {
-		_, err := bundle.ZipDir(w, pyDir, bundle.Options{Prefix: "python/"})
+		_, err := bundle.ZipDir(ctx, w, pyDir, bundle.Options{Prefix: "python/"})
 		return err
 	})
 	if err != nil {
@@ -379,11 +379,21 @@ type vendorFile struct {
 // digests. A vendor folder's contents go to the layer's python/ folder.
 func vendorFiles(root string, vendor []string) ([]vendorFile, error) {
 	var out []vendorFile
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range vendor {
 		dir := filepath.Join(root, filepath.FromSlash(v))
 		fi, err := os.Stat(dir)
 		if err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("vendor folder %s (the config's vendor:) not found in %s", v, root)
+		}
+		// A vendor folder is part of the project: not a path, nor a
+		// symlink, that leads out of it.
+		real, err := filepath.EvalSymlinks(dir)
+		if rel, rerr := filepath.Rel(realRoot, real); err != nil || rerr != nil || !filepath.IsLocal(rel) {
+			return nil, fmt.Errorf("vendor folder %s (the config's vendor:) leads out of the project %s: vendor only folders inside it", v, root)
 		}
 		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -48,7 +49,6 @@ func (in Inputs) ShouldComment(ev Event) bool {
 }
 
 var (
-	envName     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 	regionName  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	bucketName  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	changeSetID = regexp.MustCompile(`^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:[0-9]{12}:changeSet/[A-Za-z][-A-Za-z0-9]*/[-A-Za-z0-9]+$`)
@@ -95,19 +95,17 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		bad("input command: %q is not one of plan, deploy, destroy", in.Command)
 	}
 
+	// An absolute path stays absolute (the caller checks it is inside the
+	// workspace); a relative one may not climb out of it.
 	p := path.Clean(strings.ReplaceAll(in.ProjectPath, `\`, "/"))
 	if p == ".." || strings.HasPrefix(p, "../") {
 		bad("input project-path: %q leaves the repository", in.ProjectPath)
 	}
 	in.ProjectPath = p
 
-	switch {
-	case strings.HasSuffix(in.Environment, "-"):
-		bad("input environment: %q ends with '-' (pr-${{ github.event.number }} is empty outside pull_request events)", in.Environment)
-	case len(in.Environment) > 64:
-		bad("input environment: %q is longer than 64 characters", in.Environment)
-	case !envName.MatchString(in.Environment):
-		bad("input environment: %q must be letters, digits and '-', starting with a letter or digit (dev, prod, pr-42)", in.Environment)
+	// One validator for the input, --env and the file's environments.
+	if err := config.ValidateEnvironment(in.Environment); err != nil {
+		bad("input environment: %v", err)
 	}
 
 	if in.ArtifactsBucket != "" && (!bucketName.MatchString(in.ArtifactsBucket) || strings.Contains(in.ArtifactsBucket, "..")) {

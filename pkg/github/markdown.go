@@ -233,12 +233,14 @@ func render(d CommentData, l limits) string {
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
 	// Outcome.
-	if d.Status != "" || d.Duration > 0 {
+	// The status line says what the stack is; a plan has no status (the
+	// stack does not change) and shows none, nor a duration alone.
+	if d.Status != "" {
 		line := "**Status** " + Escape(d.Status)
-		if d.Duration > 0 {
-			line += " in " + d.Duration.Round(time.Second).String()
+		if took := d.Duration.Round(time.Second); took > 0 {
+			line += " in " + took.String()
 		}
-		b.WriteString(strings.TrimSpace(line) + "\n\n")
+		b.WriteString(line + "\n\n")
 	}
 	if d.APIURL != "" {
 		b.WriteString("**API** " + link(d.APIURL) + "\n\n")

@@ -795,3 +795,21 @@ func TestCommentLimitRoutineCountsOnly(t *testing.T) {
 	}
 	assertWellFormed(t, got)
 }
+
+// Finding 12: a plan's comment has no status (the stack does not change):
+// no "**Status**  in 0s" line.
+func TestAttackPlanCommentEmptyStatus(t *testing.T) {
+	for _, d := range []CommentData{
+		{Mode: ModePlan, Environment: "pr-7", Stack: "shop-pr-7", Duration: 300 * time.Millisecond},
+		{Mode: ModePlan, Environment: "pr-7", Stack: "shop-pr-7", Duration: 4 * time.Second},
+	} {
+		body := Comment(d)
+		if strings.Contains(body, "**Status**") || strings.Contains(body, " in 0s") {
+			t.Errorf("comment shows an empty status:\n%s", body)
+		}
+	}
+	d := CommentData{Mode: ModeDeploy, Environment: "pr-7", Stack: "shop-pr-7", Status: "UPDATE_COMPLETE", Duration: 300 * time.Millisecond}
+	if body := Comment(d); !strings.Contains(body, "**Status** UPDATE\\_COMPLETE\n") {
+		t.Errorf("a sub-second deploy's status:\n%s", body)
+	}
+}

@@ -191,18 +191,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Interrupted: do not leave a half-reviewed change set behind.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
-				d.logf("interrupted: deleted change set %s", csName)
-				res.ChangeSetID = ""
-				if created {
-					d.dropReviewStack(cctx, api, name)
-				}
-			}
-		}
+		d.abandon(ctx, api, res, created)
 		return res, fmt.Errorf("wait for change set %s of stack %s: %w", csName, name, err)
 	}
 	if status == types.ChangeSetStatusFailed && NoChangesReason(reason) {
@@ -218,6 +207,12 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		return res, nil
 	}
 	model, derr := changeset.Describe(ctx, api, res.ChangeSetID)
+	if derr != nil && ctx.Err() != nil {
+		// Interrupted while describing: no change set nobody reviewed
+		// stays behind (nor its stack in REVIEW_IN_PROGRESS forever).
+		d.abandon(ctx, api, res, created)
+		return res, fmt.Errorf("describe change set %s of stack %s: %w", csName, name, derr)
+	}
 	if status == types.ChangeSetStatusFailed {
 		msg := reason
 		if derr == nil {
@@ -285,6 +280,24 @@ func trunc(s string, n int) string {
 
 // maxNameAttempts bounds the names tried for one commit and run.
 const maxNameAttempts = 9
+
+// abandon deletes the change set of an interrupted plan (with a fresh
+// context: the run's has ended), so no half-reviewed change set is left,
+// nor the REVIEW_IN_PROGRESS stack this run created for it.
+func (d *Deployer) abandon(ctx context.Context, api API, res *Result, created bool) {
+	if ctx.Err() == nil || res.ChangeSetID == "" {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
+		d.logf("interrupted: deleted change set %s", res.ChangeSetName)
+		res.ChangeSetID = ""
+		if created {
+			d.dropReviewStack(cctx, api, res.StackName)
+		}
+	}
+}
 
 func description(req Request) string {
 	s := "django-serverless " + req.Environment

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
@@ -521,5 +522,39 @@ func TestNoCredentials(t *testing.T) {
 	}
 	if total(srv.Calls()) != 0 {
 		t.Errorf("request sent without credentials: %v", srv.Calls())
+	}
+}
+
+// describeCanceller cancels the run once the change set is complete and
+// is being described (the DescribeChangeSet after the wait).
+type describeCanceller struct {
+	API
+	cancel   context.CancelFunc
+	complete int
+}
+
+func (c *describeCanceller) DescribeChangeSet(ctx context.Context, in *cloudformation.DescribeChangeSetInput, opts ...func(*cloudformation.Options)) (*cloudformation.DescribeChangeSetOutput, error) {
+	out, err := c.API.DescribeChangeSet(ctx, in, opts...)
+	if err == nil && out.Status == types.ChangeSetStatusCreateComplete {
+		if c.complete++; c.complete == 2 {
+			c.cancel()
+			return nil, ctx.Err()
+		}
+	}
+	return out, err
+}
+
+// Finding 9: SIGTERM while the change set is being described deletes it:
+// nothing half-reviewed stays behind.
+func TestAttackCancelDuringDescribeDeletesChangeSet(t *testing.T) {
+	d, srv, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate("")}})
+	ctx, cancel := context.WithCancel(context.Background())
+	d.CFN = &describeCanceller{API: d.CFN, cancel: cancel}
+	res, err := d.Plan(ctx, request("dev"))
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("plan error = %v\n%s", err, log)
+	}
+	if res.ChangeSetID != "" || srv.ChangeSetExists("ds-0123456789ab-987654-1") || srv.Calls()["DeleteChangeSet"] != 1 {
+		t.Errorf("change set left behind: %+v %v\n%s", res, srv.Calls(), log)
 	}
 }
