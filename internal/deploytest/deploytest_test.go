@@ -117,8 +117,8 @@ func growthVersion(t *testing.T, shard1, shard2 string) Version {
 	root := strings.NewReplacer("SHARD1", shard1, "SHARD2", shard2).Replace(string(read("root.yaml")))
 	key := "shop/templates/growth/root-" + sha(root)[:12] + ".yaml"
 	return Version{Root: key, Objects: map[string][]byte{
-		key:                                        []byte(root),
-		"shop/templates/growth/api.yaml":           read("api.yaml"),
+		key:                              []byte(root),
+		"shop/templates/growth/api.yaml": read("api.yaml"),
 		"shop/templates/growth/shard-catalog.yaml": read("shard-catalog.yaml"),
 		"shop/templates/growth/shard-orders.yaml":  read("shard-orders.yaml"),
 	}}
