@@ -43,6 +43,9 @@ type BuildOptions struct {
 	// Outside lists folders (such as render's --out) that must never enter
 	// the project layer even when they sit inside the Django root.
 	Outside []string
+	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
+	// default project (stack-name prefix) when the config sets none.
+	Repository string
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -89,9 +92,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	b := &Build{}
 
 	stage(o, "Discover")
-	p, err := django.Discover(o.ProjectDir)
+	p, cfg, warns, err := discover(o)
+	b.Diagnostics = append(b.Diagnostics, warns...)
 	if err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	b.Project = p
 	b.Diagnostics = append(b.Diagnostics, p.Diagnostics.Warnings()...)
@@ -103,13 +107,13 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 			b.Diagnostics = append(b.Diagnostics, d)
 		}
 	}
-
-	cfg, warns, err := loadConfig(o, p)
-	b.Diagnostics = append(b.Diagnostics, warns...)
-	if err != nil {
-		return nil, err
-	}
 	b.Config = cfg
+	if p.GraphQL == nil && cfg.GraphQL.Enabled != "false" && cfg.GraphQL.SchemaFile != "" {
+		// A committed SDL is enough for AppSync: its root fields are read
+		// from it; the runtime executes them with GRAPHENE["SCHEMA"].
+		p.GraphQL = &django.GraphQL{QueryFields: []string{}, MutationFields: []string{}, Source: cfg.GraphQL.SchemaFile}
+		b.Diagnostics.Notef(cfg.Path, 0, 0, "graphql.schema_file %s: no graphene schema discovered; AppSync is built from the SDL and its resolvers run the schema named by GRAPHENE[\"SCHEMA\"]", cfg.GraphQL.SchemaFile)
+	}
 	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
 	pl, warns, err := plan.New(p, cfg)
@@ -226,11 +230,12 @@ func renderArtifact(a bundle.Artifact) render.Artifact {
 }
 
 // loadConfig finds, parses and resolves the configuration, returning the
-// file's warnings (a timeout API Gateway cuts short, an IAM "*").
-func loadConfig(o BuildOptions, p *django.Project) (*config.Config, diag.List, error) {
+// file's warnings (a timeout API Gateway cuts short, an IAM "*"). root is
+// the Django root (the folder holding manage.py).
+func loadConfig(o BuildOptions, root string) (*config.Config, diag.List, error) {
 	path := o.ConfigFile
 	if path == "" {
-		path = config.Find(p.Root, o.ProjectDir)
+		path = config.Find(root, o.ProjectDir)
 	}
 	f := config.Default()
 	if path != "" {
@@ -305,6 +310,10 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	var warns diag.List
 	byField := map[string]plan.Resolver{}
 	typeFn := map[string]string{}
+	fallback := plan.DefaultFunction
+	if g.Function != "" {
+		fallback = g.Function // the function of the route serving GraphQLView
+	}
 	for _, r := range g.Resolvers {
 		byField[r.Type+"."+r.Field] = r
 		if _, ok := typeFn[r.Type]; !ok {
@@ -315,7 +324,7 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	used := map[string]bool{}
 	add := func(kind, typeName string, fields []string) {
 		for _, f := range fields {
-			fn := plan.DefaultFunction
+			fn := fallback
 			if r, ok := byField[kind+"."+f]; ok {
 				fn = r.Function
 				used[kind+"."+f] = true

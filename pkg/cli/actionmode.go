@@ -34,6 +34,7 @@ func runAction(ctx context.Context, env Env) error {
 	build := action.BuildOptions{
 		ProjectDir:  filepath.Join(workspace, in.ProjectPath),
 		Environment: in.Environment,
+		Repository:  env.Getenv("GITHUB_REPOSITORY"),
 		Log:         env.Stdout,
 		Deps:        newDeps(Env{Stderr: env.Stdout, Getenv: env.Getenv}, true),
 	}

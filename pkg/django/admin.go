@@ -106,7 +106,7 @@ func (w *walker) adminModels(pos at) []adminModel {
 	l := w.l
 	swappedUser := false
 	if l.settings != nil {
-		if u, ok := l.force(l.settings.env["AUTH_USER_MODEL"]).(vStr); ok && u.s != "auth.User" {
+		if u, ok := l.settingValue(l.settings, "AUTH_USER_MODEL").(vStr); ok && u.s != "auth.User" {
 			swappedUser = true
 		}
 	}

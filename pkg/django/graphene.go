@@ -2,14 +2,112 @@ package django
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
 // findSchema locates the graphene schema: GRAPHENE["SCHEMA"] in settings,
 // else a module-level graphene.Schema(...) in the settings package's
 // schema.py, a top-level schema.py or an app's schema.py.
 func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
-	if g, ok := l.force(settings.env["GRAPHENE"]).(*vDict); ok {
+	fromView := schemaOfViews(l, proj)
+	fromSettings := schemaOfSettings(l, settings, proj)
+	switch {
+	case fromView != nil && fromSettings != nil && fromView.Schema != fromSettings.Schema:
+		file, line := fromViewPos(l)
+		proj.Diagnostics.Warnf(file, line, 0, "GraphQLView serves schema %s while GRAPHENE[\"SCHEMA\"] names %s: AppSync gets the one the view serves", fromView.Schema, fromSettings.Schema)
+		return fromView
+	case fromView != nil:
+		return fromView
+	case fromSettings != nil:
+		return fromSettings
+	}
+	if g := schemaByConvention(l, settings, proj); g != nil {
+		return g
+	}
+	if len(l.graphqlViews) > 0 || hasGraphQLRoute(proj) {
+		file, line := fromViewPos(l)
+		if file == "" {
+			for _, r := range proj.Routes {
+				if strings.Contains(r.View, "GraphQLView") {
+					file, line = diag.ParseSource(r.Source)
+					break
+				}
+			}
+		}
+		proj.Diagnostics.Warnf(file, line, 0, "a GraphQLView is routed but its graphene schema was not found (no schema= discovery can follow, no GRAPHENE[\"SCHEMA\"]): AppSync is not rendered; commit the SDL and set graphql.schema_file")
+	}
+	return nil
+}
+
+func hasGraphQLRoute(proj *Project) bool {
+	for _, r := range proj.Routes {
+		if strings.HasSuffix(r.View, "GraphQLView") {
+			return true
+		}
+	}
+	return false
+}
+
+func fromViewPos(l *loader) (string, int) {
+	if len(l.graphqlViews) == 0 {
+		return "", 0
+	}
+	c := l.graphqlViews[0]
+	return c.ms.rel, c.line
+}
+
+// schemaOfViews reads GraphQLView.as_view(schema=...) of the routed views:
+// the schema the view serves, named by the module-level name it is bound
+// to.
+func schemaOfViews(l *loader, proj *Project) *GraphQL {
+	for _, c := range l.graphqlViews {
+		sv := l.force(c.kw["schema"])
+		call, ok := sv.(*vCall)
+		if !ok || !isSchemaCall(l, call) {
+			proj.Diagnostics.Warnf(c.ms.rel, c.line, 0, "GraphQLView schema=%s is not a graphene.Schema(...) discovery can read", describe(sv))
+			continue
+		}
+		path := schemaPath(l, call)
+		if path == "" {
+			proj.Diagnostics.Warnf(call.ms.rel, call.line, 0, "graphene.Schema(...) is not bound to a module-level name: the runtime cannot import it; bind it (schema = graphene.Schema(...)) and pass that name")
+			continue
+		}
+		return schemaFields(l, path, call, proj)
+	}
+	return nil
+}
+
+// schemaPath names a Schema(...) call by the module-level name that holds
+// it ("shop.schema.schema"), "" when none does.
+func schemaPath(l *loader, call *vCall) string {
+	ms := call.ms
+	if ms == nil || ms.env == nil {
+		return ""
+	}
+	var names []string
+	for k, v := range ms.env {
+		if l.force(v) == Value(call) {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n == "schema" {
+			return ms.name + "." + n
+		}
+	}
+	return ms.name + "." + names[0]
+}
+
+// schemaOfSettings reads graphene-django's GRAPHENE["SCHEMA"].
+func schemaOfSettings(l *loader, settings *modState, proj *Project) *GraphQL {
+	if g, ok := l.settingValue(settings, "GRAPHENE").(*vDict); ok {
 		if sv, ok := g.get("SCHEMA"); ok {
 			if s, ok := l.force(sv).(vStr); ok {
 				i := strings.LastIndexByte(s.s, '.')
@@ -32,6 +130,12 @@ func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
 			}
 		}
 	}
+	return nil
+}
+
+// schemaByConvention looks for a module-level graphene.Schema(...) in the
+// settings package's schema.py, a top-level schema.py or an app's schema.py.
+func schemaByConvention(l *loader, settings *modState, proj *Project) *GraphQL {
 	var candidates []string
 	parts := strings.Split(settings.name, ".")
 	for i := len(parts) - 1; i > 0; i-- {

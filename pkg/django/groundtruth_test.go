@@ -175,11 +175,21 @@ func TestTutorialGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var golden django.Project
+	var doc struct {
+		django.Project
+		Diagnostics []struct {
+			Severity, File, Message string
+			Line, Column            int
+		} `json:"diagnostics"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&golden); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("tutorial.discover.json: %v", err)
+	}
+	golden := doc.Project
+	if doc.Diagnostics == nil || len(doc.Diagnostics) != 0 {
+		t.Errorf("tutorial.discover.json: diagnostics = %v, want [] (the tutorial is clean)", doc.Diagnostics)
 	}
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
