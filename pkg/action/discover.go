@@ -31,7 +31,8 @@ func discover(o BuildOptions) (*django.Project, *config.Config, diag.List, error
 	if err != nil {
 		return nil, nil, warns, err
 	}
-	opt := django.Options{Settings: cfg.Settings}
+	// Discovery reads the environment as the functions will see it.
+	opt := django.Options{Settings: cfg.Settings, Env: cfg.Env, Python: cfg.Python}
 	if cfg.Settings != "" {
 		pos := cfg.SettingsPos
 		opt.SettingsFrom = fmt.Sprintf("%s:%d:%d", pos.File, pos.Line, pos.Col)

@@ -63,19 +63,33 @@ func (l *loader) external(ms *modState, p string, args []Value, kw map[string]Va
 	}
 	switch p {
 	case "os.environ.get", "os.getenv", "os.environ.setdefault":
-		if d := arg(1, "default"); d != nil {
-			return d, true
-		}
-		if p == "os.environ.setdefault" {
+		name, ok := arg(0, "key").(vStr)
+		if !ok {
 			return vUnknown{why: "environment variable"}, true
 		}
-		name, _ := arg(0, "key").(vStr)
-		return vUnknown{why: "environment variable " + name.s}, true
-	case "decouple.config", "environs.Env", "decouple.AutoConfig":
-		if d, ok := kw["default"]; ok {
-			return castDefault(l.force(d), kw["cast"]), true
+		if v, known := l.envVar(name.s); known {
+			if v != nil {
+				return v, true
+			}
+			if d := arg(1, "default"); d != nil {
+				return d, true
+			}
+			return vNone, true
 		}
-		return vUnknown{why: "configuration value"}, true
+		return vUnknown{why: "environment variable " + name.s + " (set by Lambda)"}, true
+	case "decouple.config", "decouple.AutoConfig", "environs.Env":
+		name, ok := arg(0, "option").(vStr)
+		if !ok {
+			return vUnknown{why: "configuration value"}, true
+		}
+		if v, known := l.envVar(name.s); known && v != nil {
+			return castDefault(v, kw["cast"]), true
+		} else if known {
+			if d, ok := kw["default"]; ok {
+				return castDefault(l.force(d), kw["cast"]), true
+			}
+		}
+		return vUnknown{why: "configuration value " + name.s}, true
 	case "rest_framework.urlpatterns.format_suffix_patterns":
 		if len(args) >= 1 {
 			return args[0], true
@@ -131,6 +145,44 @@ func (l *loader) external(ms *modState, p string, args []Value, kw map[string]Va
 		}
 	}
 	return nil, false
+}
+
+func argAt(args []Value, kw map[string]Value, i int, name string) Value {
+	if i < len(args) {
+		return args[i]
+	}
+	return kw[name]
+}
+
+// envVar is an environment variable as the deployed function sees it:
+// known is false for what Lambda sets (AWS_*, ...) or differs by function;
+// otherwise v is its value from the configuration's env:, nil when unset.
+func (l *loader) envVar(name string) (v Value, known bool) {
+	if lambdaEnv(name) {
+		return nil, false
+	}
+	if name == "DJANGO_SETTINGS_MODULE" && l.settingsName != "" {
+		return vStr{s: l.settingsName}, true
+	}
+	if s, ok := l.env[name]; ok {
+		return vStr{s: s}, true
+	}
+	return nil, true
+}
+
+// lambdaEnv reports the variables the Lambda runtime (or django-serverless
+// per function) sets, whose values discovery does not know.
+func lambdaEnv(name string) bool {
+	switch name {
+	case "_HANDLER", "_X_AMZN_TRACE_ID", "TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME":
+		return true
+	}
+	for _, p := range []string{"AWS_", "LAMBDA_", "DJANGO_SERVERLESS_"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // castDefault applies a config library's cast=bool/int to a default.
@@ -628,12 +680,24 @@ func (l *loader) method(ms *modState, a *vAttr, args []Value, kw map[string]Valu
 			l.registry[r] = append(l.registry[r], registration{args: args, kw: kw, ms: ms.module(), line: line})
 			return vNone, true
 		}
-		// environ.Env()(...) methods: env.bool("X", default=False)
+		// django-environ: env.bool("X", default=False), env.str(...)
 		if e, ok := l.force(r.fn).(vExt); ok && (e.path == "environ.Env" || e.path == "environ.environ.Env" || e.path == "environs.Env") {
-			if d, ok := kw["default"]; ok {
-				return castDefault(l.force(d), vBuiltin{name: a.name}), true
+			name, ok := l.force(argAt(args, kw, 0, "var")).(vStr)
+			if !ok {
+				return vUnknown{why: "environment variable"}, true
 			}
-			return vUnknown{why: "environment variable"}, true
+			cast := vBuiltin{name: a.name}
+			if v, known := l.envVar(name.s); known && v != nil {
+				return castDefault(v, cast), true
+			} else if known {
+				if d, ok := kw["default"]; ok {
+					return castDefault(l.force(d), cast), true
+				}
+				if len(args) >= 2 {
+					return castDefault(l.force(args[1]), cast), true
+				}
+			}
+			return vUnknown{why: "environment variable " + name.s}, true
 		}
 	case *vAttr:
 		// router.registry.extend(other.registry)

@@ -81,6 +81,15 @@ type Options struct {
 	// SettingsFrom names where Settings was configured
 	// ("django-serverless.yml:4:11"), for messages.
 	SettingsFrom string
+	// Env is the environment the functions run with (the configuration's
+	// env:). Settings and URL confs read environment variables as the
+	// deployed code will: these values, every other variable unset, and
+	// the ones Lambda sets (AWS_*, ...) unknown. The environment of the
+	// process running discovery is never read.
+	Env map[string]string
+	// Python is the Lambda runtime's version ("3.12", the default), for
+	// sys.version_info.
+	Python string
 }
 
 // Discover reads the Django project at or below dir. It fails only when
@@ -119,11 +128,16 @@ func DiscoverWith(dir string, opt Options) (*Project, error) {
 			len(roots), relTo(dir, roots[0]), strings.Join(others, ", "))
 	}
 	l := newLoader(root, p, &proj.Diagnostics)
+	l.env, l.python = opt.Env, opt.Python
+	if l.python == "" {
+		l.python = "3.12"
+	}
 	settings, err := findSettings(l, opt)
 	if err != nil {
 		return nil, err
 	}
 	proj.SettingsModule = settings.name
+	l.settingsName = settings.name
 	l.exec(settings)
 	l.settings = settings
 	if settings.mod == nil && settings.file != "" {

@@ -209,9 +209,18 @@ type loader struct {
 	failed map[string]string
 	// configuration is DJANGO_CONFIGURATION (django-configurations), "" when unset.
 	configuration string
+	// env is the functions' environment (the configuration's env:);
+	// every other variable is unset there, except Lambda's own.
+	env map[string]string
+	// python is the Lambda runtime's Python version ("3.12").
+	python string
+	// settingsName is the settings module's dotted name once chosen.
+	settingsName string
 	// graphqlViews are the GraphQLView.as_view(schema=...) calls the URL
 	// walk met, in order.
 	graphqlViews []*vCall
+	// grapheneRouted is set when a route serves graphene's GraphQLView.
+	grapheneRouted bool
 
 	// unions are the unknown conditions met; reportUnions warns about
 	// those that matter to what discovery reports.
@@ -963,11 +972,22 @@ func (l *loader) moduleValue(name string) Value {
 }
 
 // extValue is an outside name: a constant discovery knows the value of
-// (typing.TYPE_CHECKING is False when Django runs), else the name itself.
-func extValue(path string) Value {
+// where Django runs (on Lambda: typing.TYPE_CHECKING is False, the
+// platform is Linux, the Python version is the runtime's), else the name.
+func (l *loader) extValue(path string) Value {
 	switch path {
 	case "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING":
 		return vBool(false)
+	case "sys.platform":
+		return vStr{s: "linux"}
+	case "os.name":
+		return vStr{s: "posix"}
+	case "sys.version_info":
+		major, minor, ok := strings.Cut(l.python, ".")
+		if !ok {
+			major, minor = "3", "12"
+		}
+		return &vSeq{tuple: true, items: []Value{vConst{s: major}, vConst{s: minor}, vInt(0), vStr{s: "final"}, vInt(0)}}
 	}
 	return vExt{path: path}
 }
@@ -1055,7 +1075,7 @@ func (l *loader) importAttr(lz *vLazy) Value {
 			l.importProblem(lz, "module %s not found", lz.mod)
 			return vUnknown{why: "missing module " + lz.mod}
 		}
-		return extValue(lz.mod + "." + lz.attr)
+		return l.extValue(lz.mod + "." + lz.attr)
 	}
 	l.exec(src)
 	// "from . import sub" inside the package's own __init__ binds the name

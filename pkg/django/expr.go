@@ -114,7 +114,7 @@ func (l *loader) attr(x Value, name string) Value {
 		if v.path == "os.environ" {
 			return &vAttr{x: v, name: name}
 		}
-		return extValue(v.path + "." + name)
+		return l.extValue(v.path + "." + name)
 	case vUnknown:
 		return v
 	case *vClass:
@@ -416,6 +416,9 @@ func (l *loader) subscript(ms *modState, x Value, key *Expr, line int) Value {
 	case vExt:
 		if v.path == "os.environ" {
 			if ks, ok := k.(vStr); ok {
+				if val, known := l.envVar(ks.s); known && val != nil {
+					return val
+				}
 				return vUnknown{why: "environment variable " + ks.s}
 			}
 			return vUnknown{why: "environment variable"}
@@ -463,6 +466,17 @@ func (l *loader) compare(ms *modState, e *Expr) Value {
 }
 
 func compareValues(l *loader, op string, a, b Value) (bool, bool) {
+	if e, ok := b.(vExt); ok && e.path == "os.environ" && (op == "in" || op == "not in") {
+		name, ok := a.(vStr)
+		if !ok {
+			return false, false
+		}
+		v, known := l.envVar(name.s)
+		if !known {
+			return false, false
+		}
+		return (v != nil) == (op == "in"), true
+	}
 	switch op {
 	case "in", "not in":
 		r, ok := contains3(l, b, a)
@@ -489,7 +503,17 @@ func compareValues(l *loader, op string, a, b Value) (bool, bool) {
 		return eq == (op == "=="), true
 	case "<", "<=", ">", ">=":
 		var c int
-		if x, ok := intOf(a); ok {
+		if x, ok := a.(*vSeq); ok {
+			y, ok := b.(*vSeq)
+			if !ok {
+				return false, false
+			}
+			var known bool
+			c, known = cmpSeq(x, y)
+			if !known {
+				return false, false
+			}
+		} else if x, ok := intOf(a); ok {
 			y, ok := intOf(b)
 			if !ok {
 				return false, false
@@ -515,6 +539,32 @@ func compareValues(l *loader, op string, a, b Value) (bool, bool) {
 		return c >= 0, true
 	}
 	return false, false
+}
+
+// cmpSeq compares tuples of integers or strings lexicographically.
+func cmpSeq(x, y *vSeq) (int, bool) {
+	for i := 0; i < len(x.items) && i < len(y.items); i++ {
+		a, b := x.items[i], y.items[i]
+		if ai, ok := intOf(a); ok {
+			bi, ok := intOf(b)
+			if !ok {
+				return 0, false
+			}
+			if c := cmpInt(ai, bi); c != 0 {
+				return c, true
+			}
+			continue
+		}
+		as, ok1 := a.(vStr)
+		bs, ok2 := b.(vStr)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		if c := strings.Compare(as.s, bs.s); c != 0 {
+			return c, true
+		}
+	}
+	return cmpInt(int64(len(x.items)), int64(len(y.items))), true
 }
 
 func cmpInt(x, y int64) int {

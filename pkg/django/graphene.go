@@ -27,7 +27,7 @@ func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
 	if g := schemaByConvention(l, settings, proj); g != nil {
 		return g
 	}
-	if len(l.graphqlViews) > 0 || hasGraphQLRoute(proj) {
+	if len(l.graphqlViews) > 0 || l.grapheneRouted {
 		file, line := fromViewPos(l)
 		if file == "" {
 			for _, r := range proj.Routes {
@@ -40,15 +40,6 @@ func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
 		proj.Diagnostics.Warnf(file, line, 0, "a GraphQLView is routed but its graphene schema was not found (no schema= discovery can follow, no GRAPHENE[\"SCHEMA\"]): AppSync is not rendered; commit the SDL and set graphql.schema_file")
 	}
 	return nil
-}
-
-func hasGraphQLRoute(proj *Project) bool {
-	for _, r := range proj.Routes {
-		if strings.HasSuffix(r.View, "GraphQLView") {
-			return true
-		}
-	}
-	return false
 }
 
 func fromViewPos(l *loader) (string, int) {

@@ -306,13 +306,16 @@ func (w *walker) noteGraphQL(v Value) {
 			case vExt:
 				isGQL = canonical(cls.path) == "graphene_django.views.GraphQLView"
 			}
+			w.l.grapheneRouted = w.l.grapheneRouted || isGQL
 			if isGQL && c.kw["schema"] != nil {
 				w.l.graphqlViews = append(w.l.graphqlViews, c)
 			}
 			return
 		}
 		if e, ok := w.l.force(c.fn).(vExt); ok && strings.HasSuffix(e.path, ".as_view") {
-			if canonical(strings.TrimSuffix(e.path, ".as_view")) == "graphene_django.views.GraphQLView" && c.kw["schema"] != nil {
+			isGQL := canonical(strings.TrimSuffix(e.path, ".as_view")) == "graphene_django.views.GraphQLView"
+			w.l.grapheneRouted = w.l.grapheneRouted || isGQL
+			if isGQL && c.kw["schema"] != nil {
 				w.l.graphqlViews = append(w.l.graphqlViews, c)
 			}
 			return
