@@ -90,6 +90,34 @@ func (l *loader) external(ms *modState, p string, args []Value, kw map[string]Va
 			}
 		}
 		return vUnknown{why: "configuration value " + name.s}, true
+	case "importlib.import_module", "django.utils.module_loading.import_module":
+		name, ok := arg(0, "name").(vStr)
+		if !ok {
+			return vUnknown{why: "import_module() of a name not known statically"}, true
+		}
+		mod := name.s
+		if strings.HasPrefix(mod, ".") {
+			pkg, ok := arg(1, "package").(vStr)
+			if !ok {
+				return vUnknown{why: "relative import_module() without a known package"}, true
+			}
+			level := len(mod) - len(strings.TrimLeft(mod, "."))
+			parts := strings.Split(pkg.s, ".")
+			if level-1 > len(parts) {
+				return vUnknown{why: "relative import beyond the top-level package"}, true
+			}
+			mod = strings.Join(append(parts[:len(parts)-(level-1)], strings.TrimLeft(mod, ".")), ".")
+			mod = strings.TrimSuffix(mod, ".")
+		}
+		if ms := l.module(mod); ms != nil {
+			l.exec(ms)
+			return &vModule{ms: ms}, true
+		}
+		if l.looksLocal(mod) {
+			l.warnOnce(ms.rel, line, "import_module(%q): module not found", mod)
+			return vUnknown{why: "missing module " + mod}, true
+		}
+		return vExt{path: mod}, true
 	case "rest_framework.urlpatterns.format_suffix_patterns":
 		if len(args) >= 1 {
 			return args[0], true
