@@ -438,8 +438,18 @@ func describe(v Value) string {
 		return x.why
 	case vStr:
 		return fmt.Sprintf("%q", x.s)
+	case vConst:
+		return x.s
 	case *vSeq:
 		return "list"
+	case *vDict:
+		return "dict"
+	case vBuiltin:
+		return x.name
+	case vGlobals:
+		return "globals()"
+	case *vObject:
+		return x.kind
 	}
 	return fmt.Sprintf("%T", v)
 }

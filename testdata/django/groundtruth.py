@@ -486,19 +486,25 @@ def walk(patterns, parts, namespaces, routes, ignored, callbacks=None):
 
 
 def _dotted_name(obj, root):
-    """module.name of a module-level name of the project bound to obj."""
+    """module.name of the module-level name of the project that defines obj
+    (assigns it, rather than importing it), preferring the name "schema"."""
+    import re
+
     found = []
     for modname, mod in list(sys.modules.items()):
         path = getattr(mod, "__file__", None) or ""
         if not path or os.path.commonpath([root, os.path.abspath(path)]) != root:
             continue
         for attr, value in list(vars(mod).items()):
-            if value is obj:
-                found.append((attr != "schema", modname, attr))
+            if value is not obj:
+                continue
+            with open(path, encoding="utf-8") as f:
+                defined = re.search(r"^%s\s*=" % re.escape(attr), f.read(), re.M) is not None
+            found.append((not defined, attr != "schema", modname, attr))
     if not found:
         return None
     found.sort()
-    return found[0][1] + "." + found[0][2]
+    return found[0][2] + "." + found[0][3]
 
 
 def graphql_info(settings, callbacks=(), root=""):
