@@ -171,8 +171,38 @@ func DiscoverWith(dir string, opt Options) (*Project, error) {
 	proj.Requirements = findRequirements(root, dir)
 	proj.checkCoverage(w)
 	proj.Diagnostics.Sort()
+	proj.Diagnostics = capPerFile(proj.Diagnostics, maxDiagnosticsPerFile)
 	proj.Alerts.Sort()
 	return proj, nil
+}
+
+// maxDiagnosticsPerFile bounds what one file can report (a generated URL
+// conf can produce thousands of identical warnings).
+const maxDiagnosticsPerFile = 100
+
+// capPerFile keeps the first max diagnostics of each file (the list is
+// sorted) and says how many more there were; errors are always kept.
+func capPerFile(l diag.List, max int) diag.List {
+	out := make(diag.List, 0, len(l))
+	count := map[string]int{}
+	dropped := map[string]int{}
+	var order []string
+	for _, d := range l {
+		if d.Severity != diag.Error && count[d.File] >= max {
+			if dropped[d.File] == 0 {
+				order = append(order, d.File)
+			}
+			dropped[d.File]++
+			continue
+		}
+		count[d.File]++
+		out = append(out, d)
+	}
+	for _, f := range order {
+		out.Notef(f, 0, 0, "%d more warnings and notes in this file not shown", dropped[f])
+	}
+	out.Sort()
+	return out
 }
 
 // relTo names path relative to base for messages.

@@ -29,7 +29,7 @@ const (
 	maxStrLen    = 1 << 20   // characters in one string
 	maxSeqLen    = 100_000   // items in one list, tuple or dict
 	maxSteps     = 5_000_000 // evaluation steps for the whole project
-	maxCallDepth = 16        // nested calls of project functions
+	maxCallDepth = 8         // nested calls of project functions
 )
 
 // Values are what module-level Python expressions evaluate to, statically.
@@ -190,9 +190,10 @@ type loader struct {
 	prefetched map[string]parsedFile
 	depth      int
 
-	// steps counts evaluation work against maxSteps; stopped is set once
-	// the budget is spent (reported once).
+	// steps counts evaluation work against budget (maxSteps); stopped is
+	// set once it is spent (reported once).
 	steps   int
+	budget  int
 	stopped bool
 	// speculative > 0 while the branches of an unknown condition run:
 	// removals from shared lists are then skipped (the union keeps them).
@@ -244,7 +245,7 @@ type unionRecord struct {
 func newLoader(root string, p Parser, diags *diag.List) *loader {
 	return &loader{root: root, parser: p, mods: map[string]*modState{}, parsed: map[string]*Module{},
 		diags: diags, registry: map[*vCall][]registration{}, realDirs: map[string]string{}, listings: map[string]map[string]fs.FileMode{}, prefetched: map[string]parsedFile{},
-		warned: map[string]bool{}, classScopes: map[*ClassDef]*modState{}, failed: map[string]string{},
+		budget: maxSteps, warned: map[string]bool{}, classScopes: map[*ClassDef]*modState{}, failed: map[string]string{},
 		starImports: map[*modState][]*modState{}, settingsRead: map[string]bool{}}
 }
 
@@ -547,10 +548,13 @@ func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) flow {
 	}
 	switch s.Kind {
 	case StmtBlock:
-		// try/with/while bodies are flattened with their handlers: a raise
-		// inside goes on with the handlers, as the except clause would.
-		if f := l.execBlock(ms, s.Body, guarded || s.Guarded); f == flowReturn {
-			return f
+		// try/with/while bodies are flattened with their handlers: after a
+		// raise the statements that follow still run (the handlers among
+		// them), which reads both outcomes of the try.
+		for _, st := range s.Body {
+			if f := l.execStmt(ms, st, guarded || s.Guarded); f == flowReturn || f == flowBreak || f == flowContinue {
+				return f
+			}
 		}
 	case StmtIf:
 		return l.execIf(ms, s, guarded)
@@ -881,7 +885,7 @@ func (l *loader) execFor(ms *modState, s *Stmt, guarded bool) flow {
 		return l.execBlock(ms, orElse, guarded)
 	}
 	for _, it := range items {
-		if l.exhausted() {
+		if !l.step(ms, s.Line) {
 			break
 		}
 		l.assign(ms, s.Targets[0], it, s.Line)

@@ -26,12 +26,12 @@ func (l *loader) limit(ms *modState, line int, what string) Value {
 // step counts one unit of evaluation; false once the budget is spent.
 func (l *loader) step(ms *modState, line int) bool {
 	l.steps++
-	if l.steps <= maxSteps {
+	if l.steps <= l.budget {
 		return true
 	}
 	if !l.stopped {
 		l.stopped = true
-		l.diags.Warnf(ms.rel, line, 0, "evaluation limit: stopped after %d steps; what is left is read as unknown (its routes go to the catch-all)", maxSteps)
+		l.diags.Warnf(ms.rel, line, 0, "evaluation limit: stopped after %d steps; what is left is read as unknown (its routes go to the catch-all)", l.budget)
 	}
 	return false
 }
@@ -774,7 +774,7 @@ func (l *loader) comprehension(ms *modState, e *Expr) Value {
 		}
 	items:
 		for _, it := range src {
-			if l.exhausted() {
+			if !l.step(scope, e.Line) {
 				why = "evaluation limit"
 				return false
 			}
@@ -830,11 +830,17 @@ func (l *loader) binop(ms *modState, op string, a, b Value, line int) Value {
 			return l.percent(ms, f.s, b, line)
 		}
 	case "*":
-		if n, ok := intOf(b); ok {
-			return l.repeat(ms, a, n, line)
+		switch a.(type) {
+		case vStr, *vSeq:
+			if n, ok := intOf(b); ok {
+				return l.repeat(ms, a, n, line)
+			}
 		}
-		if n, ok := intOf(a); ok {
-			return l.repeat(ms, b, n, line)
+		switch b.(type) {
+		case vStr, *vSeq:
+			if n, ok := intOf(a); ok {
+				return l.repeat(ms, b, n, line)
+			}
 		}
 	case "|":
 		if x, ok := a.(*vDict); ok {

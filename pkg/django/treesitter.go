@@ -437,9 +437,24 @@ func (c *conv) args(n *sitter.Node) ([]*Expr, []Keyword) {
 		switch ch.Kind() {
 		case "keyword_argument":
 			nm, v := ch.ChildByFieldName("name"), ch.ChildByFieldName("value")
-			if nm != nil && v != nil {
-				kws = append(kws, Keyword{Name: c.text(nm), Value: c.unwrapError(v)})
+			if nm == nil || v == nil {
+				continue
 			}
+			// name='e' <newline> path(...): with the closing parenthesis
+			// missing, the grammar reads the value as ERROR('e') and the
+			// next list item as the value. The item goes back to the list.
+			var errVal *sitter.Node
+			for j := uint(0); j < ch.NamedChildCount(); j++ {
+				if g := ch.NamedChild(j); g.Kind() == "ERROR" && g.NamedChildCount() == 1 {
+					errVal = g.NamedChild(0)
+				}
+			}
+			if errVal != nil && v.Kind() == "call" {
+				kws = append(kws, Keyword{Name: c.text(nm), Value: c.expr(errVal)})
+				c.hoist = append(c.hoist, c.expr(v))
+				continue
+			}
+			kws = append(kws, Keyword{Name: c.text(nm), Value: c.unwrapError(v)})
 		case "dictionary_splat":
 			if ch.NamedChildCount() > 0 {
 				kws = append(kws, Keyword{Value: c.expr(ch.NamedChild(0))})
