@@ -201,6 +201,11 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 		d.Artifacts = &art
 	}
 	d.Routes = changedRoutes(sum)
+	if sum.Build != nil && sum.Build.Project != nil {
+		for _, a := range sum.Build.Project.Alerts {
+			d.Warnings = append(d.Warnings, a.String())
+		}
+	}
 	switch {
 	case runErr != nil:
 		d.Mode = gh.ModeFailed

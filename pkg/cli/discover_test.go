@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/django"
+	gh "github.com/django-serverless/django-serverless-action/pkg/github"
 )
 
 func writeProject(t *testing.T, files map[string]string) string {
@@ -128,5 +132,21 @@ func TestDiscoverSettingsPerEnvironment(t *testing.T) {
 	code, _, errs = run(t, "discover", "--project", dir, "--env", "prod")
 	if code != ExitUsage || !strings.Contains(errs, "django-serverless.yml:3:15: error: settings module proj.missing not found") {
 		t.Errorf("exit %d\n%s", code, errs)
+	}
+}
+
+// Discovery's alerts reach the comment and the job summary.
+func TestCommentDataCarriesDiscoveryAlerts(t *testing.T) {
+	var p django.Project
+	p.Alerts.Warnf("", 0, 0, "no routes discovered from shop.urls: every request goes to the catch-all function")
+	p.Alerts.Warnf("", 0, 0, "2 manage.py files at the same depth")
+	sum := &action.Summary{Stack: "shop-dev", Environment: "dev", Build: &action.Build{Project: &p}}
+	d := commentData("plan", gh.Event{}, sum, nil)
+	want := []string{"warning: no routes discovered from shop.urls: every request goes to the catch-all function", "warning: 2 manage.py files at the same depth"}
+	if strings.Join(d.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings = %q", d.Warnings)
+	}
+	if !strings.Contains(gh.Comment(d), "> ⚠️ warning: no routes discovered") {
+		t.Error("the comment lacks the alert")
 	}
 }
