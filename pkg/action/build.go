@@ -166,6 +166,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		}
 		b.Deps = l
 		if l != nil {
+			b.Diagnostics = append(b.Diagnostics, l.Warnings...)
 			arts.Deps = render.Artifact{SHA256: l.Hash}
 			if l.Zip != nil {
 				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
