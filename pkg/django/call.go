@@ -901,7 +901,7 @@ func (l *loader) strMethod(ms *modState, s, name string, args []Value, kw map[st
 	case "capitalize":
 		return vStr{s: capitalize(s)}, true
 	case "title":
-		return vStr{s: strings.Title(strings.ToLower(s))}, true //nolint:staticcheck // Python's str.title on ASCII
+		return vStr{s: pyTitle(s)}, true
 	case "replace":
 		a, ok1 := str(0)
 		b, ok2 := str(1)
@@ -1056,6 +1056,27 @@ func (l *loader) strMethod(ms *modState, s, name string, args []Value, kw map[st
 		return vUnknown{why: "str." + name}, true
 	}
 	return vUnknown{why: "str." + name}, true
+}
+
+// pyTitle is Python's str.title: a letter after a non-letter is upper
+// case, the others lower case.
+func pyTitle(s string) string {
+	var b strings.Builder
+	prev := false
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			if prev {
+				b.WriteRune(unicode.ToLower(r))
+			} else {
+				b.WriteRune(unicode.ToUpper(r))
+			}
+			prev = true
+			continue
+		}
+		prev = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func rsplitN(s, sep string, n int) []string {

@@ -118,6 +118,7 @@ class Child(Base):
 		{`"/".join(["a", "b", ""])`, `"a/b/"`},
 		{`"A-B".lower().replace("-", "_")`, `"a_b"`},
 		{`"a,b,c".split(",")`, `["a", "b", "c"]`},
+		{`"hello wORLD-x".title()`, `"Hello World-X"`},
 		{`"x.y.z".rpartition(".")`, `("x.y", ".", "z")`},
 		{`"admin/".startswith(("api", "adm"))`, `True`},
 		{`[f"{k}/" for k, v in items if v > 1]`, `["b/"]`},

@@ -614,7 +614,7 @@ func equal(a, b Value) (bool, bool) {
 	case *vSeq:
 		y, ok := b.(*vSeq)
 		if !ok {
-			return known(b) && false, known(b)
+			return false, known(b) // a list never equals a non-list
 		}
 		if len(x.items) != len(y.items) {
 			return false, true

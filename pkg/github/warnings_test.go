@@ -29,7 +29,7 @@ func TestWarningsHeadTheReport(t *testing.T) {
 		if strings.Contains(out, "<b>route</b>") || !strings.Contains(out, "> ⚠️ shop/urls.py:3: warning: ") {
 			t.Errorf("%s: the second warning is not escaped:\n%s", name, out[:first+400])
 		}
-		if strings.Index(out, "<details>") >= 0 && strings.Index(out, "<details>") < first {
+		if i := strings.Index(out, "<details>"); i >= 0 && i < first {
 			t.Errorf("%s: a warning is inside <details>", name)
 		}
 	}
