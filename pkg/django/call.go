@@ -1419,6 +1419,8 @@ func usable(l *loader, v Value) bool {
 			case "path", "re_path", "include":
 				return true
 			}
+			// A schema factory's graphene.Schema(...).
+			return canonical(e.path) == "graphene.types.schema.Schema"
 		}
 	}
 	return false

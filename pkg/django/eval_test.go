@@ -600,3 +600,21 @@ func TestDiagnosticsCappedPerFile(t *testing.T) {
 		t.Errorf("%d diagnostics for good/urls.py:\n%s", n, p.Diagnostics.Error())
 	}
 }
+
+// A project's own GraphQL view (not graphene-django's) given a schema that
+// a factory function builds: the schema is found under the name that
+// defines it (as Saleor's urls.py does).
+func TestGraphQLViewOfTheProjectWithAFactory(t *testing.T) {
+	files := baseProject()
+	files["good/federation.py"] = "import graphene\n\ndef build_schema(query, mutation=None):\n    s = graphene.Schema(query=query, mutation=mutation)\n    s.extra = True\n    return s\n"
+	files["good/api.py"] = "import graphene\nfrom .federation import build_schema\n\nclass Query(graphene.ObjectType):\n    shop_name = graphene.String()\n\nschema = build_schema(Query)\n"
+	files["good/views.py"] += "\nfrom django.views import View\n\nclass GraphQLView(View):\n    schema = None\n\n    def post(self, request):\n        pass\n"
+	files["good/urls.py"] = "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\nfrom . import views\nfrom .api import schema\n\nurlpatterns = [path('a/', views.a, name='a'), path('graphql/', csrf_exempt(views.GraphQLView.as_view(schema=schema)), name='api')]\n"
+	p, err := Discover(writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.GraphQL == nil || p.GraphQL.Schema != "good.api.schema" || strings.Join(p.GraphQL.QueryFields, ",") != "shopName" {
+		t.Errorf("GraphQL = %+v\n%s", p.GraphQL, p.Diagnostics.Error())
+	}
+}

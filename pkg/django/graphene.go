@@ -61,7 +61,7 @@ func schemaOfViews(l *loader, proj *Project) *GraphQL {
 			proj.Diagnostics.Warnf(c.ms.rel, c.line, 0, "GraphQLView schema=%s is not a graphene.Schema(...) discovery can read", describe(sv))
 			continue
 		}
-		path := schemaPath(l, call)
+		path := schemaPath(l, call, c)
 		if path == "" {
 			proj.Diagnostics.Warnf(call.ms.rel, call.line, 0, "graphene.Schema(...) is not bound to a module-level name: the runtime cannot import it; bind it (schema = graphene.Schema(...)) and pass that name")
 			continue
@@ -72,15 +72,29 @@ func schemaOfViews(l *loader, proj *Project) *GraphQL {
 }
 
 // schemaPath names a Schema(...) call by the module-level name that holds
-// it ("shop.schema.schema"), "" when none does.
-func schemaPath(l *loader, call *vCall) string {
-	ms := call.ms
+// it ("shop.schema.schema"): in the module that made it, else the name the
+// view's module passes, followed to the module that defines it (a schema
+// built by a factory function is bound where the factory is called). ""
+// when no module-level name holds it.
+func schemaPath(l *loader, call, view *vCall) string {
+	if p := boundName(l, call.ms, call); p != "" {
+		return p
+	}
+	if view == nil || view.ms == nil {
+		return ""
+	}
+	return boundName(l, view.ms, call)
+}
+
+// boundName finds a module-level name of ms bound to v, following
+// from-imports to the module that defines the name.
+func boundName(l *loader, ms *modState, v Value) string {
 	if ms == nil || ms.env == nil {
 		return ""
 	}
 	var names []string
-	for k, v := range ms.env {
-		if l.force(v) == Value(call) {
+	for k, raw := range ms.env {
+		if l.force(raw) == v {
 			names = append(names, k)
 		}
 	}
@@ -88,12 +102,29 @@ func schemaPath(l *loader, call *vCall) string {
 		return ""
 	}
 	sort.Strings(names)
+	name := names[0]
 	for _, n := range names {
 		if n == "schema" {
-			return ms.name + "." + n
+			name = n
 		}
 	}
-	return ms.name + "." + names[0]
+	raw := ms.env[name]
+	for i := 0; i < 16; i++ {
+		lz, ok := raw.(*vLazy)
+		if !ok {
+			break
+		}
+		src := l.module(lz.mod)
+		if src == nil || src.env == nil {
+			return lz.mod + "." + lz.attr
+		}
+		next, ok := src.env[lz.attr]
+		if !ok {
+			return lz.mod + "." + lz.attr
+		}
+		ms, name, raw = src, lz.attr, next
+	}
+	return ms.name + "." + name
 }
 
 // schemaOfSettings reads graphene-django's GRAPHENE["SCHEMA"].

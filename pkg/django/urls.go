@@ -290,32 +290,40 @@ func (w *walker) emit(parts []routePart, ns []string, name string, view Value, p
 	w.proj.Routes = append(w.proj.Routes, r)
 }
 
-// noteGraphQL records a GraphQLView.as_view(schema=...) call, unwrapping
-// decorators (csrf_exempt(...)), so the schema it serves is found.
+// noteGraphQL records a view built with as_view(schema=S) where S is a
+// graphene.Schema(...) (graphene-django's GraphQLView, a subclass, or a
+// project's own GraphQL view), unwrapping decorators (csrf_exempt(...)),
+// so the schema it serves is found; and notes a routed graphene-django
+// GraphQLView without schema= (it serves GRAPHENE["SCHEMA"]).
 func (w *walker) noteGraphQL(v Value) {
 	for depth := 0; depth < 8; depth++ {
 		c, ok := w.l.force(v).(*vCall)
 		if !ok {
 			return
 		}
-		if a, ok := w.l.force(c.fn).(*vAttr); ok && a.name == "as_view" {
-			isGQL := false
-			switch cls := w.l.force(a.x).(type) {
-			case *vClass:
-				isGQL = w.l.subclassOf(cls, "graphene_django.views.GraphQLView")
-			case vExt:
-				isGQL = canonical(cls.path) == "graphene_django.views.GraphQLView"
+		isAsView, isGQL := false, false
+		switch fn := w.l.force(c.fn).(type) {
+		case *vAttr:
+			if fn.name == "as_view" {
+				isAsView = true
+				switch cls := w.l.force(fn.x).(type) {
+				case *vClass:
+					isGQL = w.l.subclassOf(cls, "graphene_django.views.GraphQLView")
+				case vExt:
+					isGQL = canonical(cls.path) == "graphene_django.views.GraphQLView"
+				}
 			}
-			w.l.grapheneRouted = w.l.grapheneRouted || isGQL
-			if isGQL && c.kw["schema"] != nil {
-				w.l.graphqlViews = append(w.l.graphqlViews, c)
+		case vExt:
+			if strings.HasSuffix(fn.path, ".as_view") {
+				isAsView = true
+				isGQL = canonical(strings.TrimSuffix(fn.path, ".as_view")) == "graphene_django.views.GraphQLView"
 			}
-			return
 		}
-		if e, ok := w.l.force(c.fn).(vExt); ok && strings.HasSuffix(e.path, ".as_view") {
-			isGQL := canonical(strings.TrimSuffix(e.path, ".as_view")) == "graphene_django.views.GraphQLView"
+		if isAsView {
 			w.l.grapheneRouted = w.l.grapheneRouted || isGQL
-			if isGQL && c.kw["schema"] != nil {
+			if s, ok := w.l.force(c.kw["schema"]).(*vCall); ok && (isGQL || isSchemaCall(w.l, s)) {
+				w.l.graphqlViews = append(w.l.graphqlViews, c)
+			} else if isGQL && c.kw["schema"] != nil {
 				w.l.graphqlViews = append(w.l.graphqlViews, c)
 			}
 			return
