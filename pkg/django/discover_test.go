@@ -410,6 +410,9 @@ func TestDeeplyNestedExpression(t *testing.T) {
 	if got := routePaths(p); strings.Join(got, "|") != "/good/a/ good.views.a|/bad/b/ bad.views.b" {
 		t.Errorf("routes = %q\n%s", got, p.Diagnostics.Error())
 	}
+	if !hasDiag(p.Diagnostics, diag.Warning, "bad/views.py", 1, "evaluation limit: expressions, names or imports nested more than 200 deep") {
+		t.Errorf("no depth warning:\n%s", p.Diagnostics.Error())
+	}
 }
 
 func TestDebugConditions(t *testing.T) {

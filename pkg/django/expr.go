@@ -155,7 +155,7 @@ func (l *loader) eval(ms *modState, e *Expr) Value {
 		return vUnknown{why: "missing expression"}
 	}
 	if l.depth > maxEvalDepth {
-		return vUnknown{why: "expression nested too deeply"}
+		return l.limit(ms, e.Line, fmt.Sprintf("expressions, names or imports nested more than %d deep", maxEvalDepth))
 	}
 	if !l.step(ms, e.Line) {
 		return vUnknown{why: "evaluation limit"}
