@@ -60,6 +60,9 @@ type BuildOptions struct {
 	// that is in the bucket but was not built here (nil offline), for
 	// Lambda's 250 MB limit.
 	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
+	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
+	// default project (stack-name prefix) when the config sets none.
+	Repository string
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -112,9 +115,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	b := &Build{}
 
 	stage(o, "Discover")
-	p, err := django.Discover(o.ProjectDir)
+	p, cfg, warns, err := discover(o)
+	b.Diagnostics = append(b.Diagnostics, warns...)
 	if err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	b.Project = p
 	b.Diagnostics = append(b.Diagnostics, p.Diagnostics.Warnings()...)
@@ -126,13 +130,13 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 			b.Diagnostics = append(b.Diagnostics, d)
 		}
 	}
-
-	cfg, warns, err := loadConfig(o, p)
-	b.Diagnostics = append(b.Diagnostics, warns...)
-	if err != nil {
-		return nil, err
-	}
 	b.Config = cfg
+	if p.GraphQL == nil && cfg.GraphQL.Enabled != "false" && cfg.GraphQL.SchemaFile != "" {
+		// A committed SDL is enough for AppSync: its root fields are read
+		// from it; the runtime executes them with GRAPHENE["SCHEMA"].
+		p.GraphQL = &django.GraphQL{QueryFields: []string{}, MutationFields: []string{}, Source: cfg.GraphQL.SchemaFile}
+		b.Diagnostics.Notef(cfg.Path, 0, 0, "graphql.schema_file %s: no graphene schema discovered; AppSync is built from the SDL and its resolvers run the schema named by GRAPHENE[\"SCHEMA\"]", cfg.GraphQL.SchemaFile)
+	}
 	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
 	b.beforePlan = append(diag.List(nil), b.Diagnostics...)
@@ -203,6 +207,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 		}
 		b.Deps = l
 		if l != nil {
+			b.Diagnostics = append(b.Diagnostics, l.Warnings...)
 			arts.Deps = render.Artifact{SHA256: l.Hash}
 			switch {
 			case l.Zip != nil:
@@ -294,11 +299,12 @@ func renderArtifact(a bundle.Artifact) render.Artifact {
 }
 
 // loadConfig finds, parses and resolves the configuration, returning the
-// file's warnings (a timeout API Gateway cuts short, an IAM "*").
-func loadConfig(o BuildOptions, p *django.Project) (*config.Config, diag.List, error) {
+// file's warnings (a timeout API Gateway cuts short, an IAM "*"). root is
+// the Django root (the folder holding manage.py).
+func loadConfig(o BuildOptions, root string) (*config.Config, diag.List, error) {
 	path := o.ConfigFile
 	if path == "" {
-		path = config.Find(p.Root, o.ProjectDir)
+		path = config.Find(root, o.ProjectDir)
 	}
 	f := config.Default()
 	if path != "" {
@@ -373,6 +379,10 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	var warns diag.List
 	byField := map[string]plan.Resolver{}
 	typeFn := map[string]string{}
+	fallback := plan.DefaultFunction
+	if g.Function != "" {
+		fallback = g.Function // the function of the route serving GraphQLView
+	}
 	for _, r := range g.Resolvers {
 		byField[r.Type+"."+r.Field] = r
 		if _, ok := typeFn[r.Type]; !ok {
@@ -383,7 +393,7 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	used := map[string]bool{}
 	add := func(kind, typeName string, fields []string) {
 		for _, f := range fields {
-			fn := plan.DefaultFunction
+			fn := fallback
 			if r, ok := byField[kind+"."+f]; ok {
 				fn = r.Function
 				used[kind+"."+f] = true

@@ -177,7 +177,8 @@ func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary
 	return action.Run(context.Background(), e.clients(), action.Options{
 		Command: command,
 		Build: action.BuildOptions{ProjectDir: dir, ConfigFile: config, Environment: env,
-			Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
+			Repository: "acme/mysite", // stacks are named after the repository (mysite-<env>)
+			Deps:       &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",

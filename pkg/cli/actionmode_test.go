@@ -32,7 +32,7 @@ import (
 // request #2 of Codertocat/Hello-World.
 const (
 	prNumber = 2
-	prStack  = "mysite-pr-2"
+	prStack  = "hello-world-pr-2" // named after the repository
 	owner    = "Codertocat"
 	repo     = "Hello-World"
 	token    = "ghs_test_token"
@@ -325,7 +325,7 @@ func TestActionDeployThenDestroyPreview(t *testing.T) {
 
 func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	w := newActionWorld(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{
-		{Name: "mysite-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
+		{Name: "hello-world-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
 	}})
 	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("environments:\n  prod: {protected: true}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -337,7 +337,7 @@ func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	if !strings.Contains(r.log, "::error") || !strings.Contains(r.log, "protected") {
 		t.Errorf("no error annotation saying prod is protected:\n%s", r.log)
 	}
-	if st := w.cfn.StackStatus("mysite-prod"); st != "UPDATE_COMPLETE" {
+	if st := w.cfn.StackStatus("hello-world-prod"); st != "UPDATE_COMPLETE" {
 		t.Errorf("stack %q after a refused destroy", st)
 	}
 	if n := w.cfn.Calls()["DeleteStack"]; n != 0 {
@@ -405,7 +405,8 @@ func TestActionConfigErrorAnnotated(t *testing.T) {
 // The CLI twin: plan --json prints the change set once in the log on
 // stderr and exactly one summary object (DESIGN.md section 2) on stdout.
 func TestCLIPlanJSON(t *testing.T) {
-	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": prPlan()}})
+	// No GITHUB_REPOSITORY: the stack is named after the folder holding manage.py.
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"app-dev": prPlan()}})
 	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), []string{"plan", "--project", filepath.Join(w.workspace, "app"), "--artifacts-bucket", w.bucket, "--region", "us-east-1", "--json"},
@@ -431,10 +432,10 @@ func TestCLIPlanJSON(t *testing.T) {
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
-	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
+	if string(sum["stack"]) != `"app-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
 		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
 	}
-	if n := strings.Count(stderr.String(), "mysite-dev/LambdasStack\n"); n != 1 {
+	if n := strings.Count(stderr.String(), "app-dev/LambdasStack\n"); n != 1 {
 		t.Errorf("change set printed %d times on stderr, want once:\n%s", n, stderr.String())
 	}
 }

@@ -72,7 +72,7 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 	}
 	o := action.Options{
 		Command:         name,
-		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Log: env.Stderr, Deps: newDeps(env, true)},
+		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,

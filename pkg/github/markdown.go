@@ -72,6 +72,10 @@ type CommentData struct {
 	// RootCause explains a failure: the earliest real cause across nested
 	// stacks, or the error. Shown as a code block.
 	RootCause string
+	// Warnings are what the reviewer must not miss about the deployment
+	// itself (discovery found no routes, sends most of them to the
+	// catch-all, ...), each one line; shown near the top, never cut.
+	Warnings []string
 }
 
 // limits bound what a render shows. Negative means everything.
@@ -231,6 +235,9 @@ func render(d CommentData, l limits) string {
 		facts = append(facts, "**Pull request** #"+strconv.Itoa(d.PR))
 	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	for _, w := range d.Warnings {
+		b.WriteString("> ⚠️ " + Escape(clip(w, 500)) + "\n\n")
+	}
 
 	// Outcome.
 	// The status line says what the stack is; a plan has no status (the

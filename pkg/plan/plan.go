@@ -276,7 +276,9 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 	var diags diag.List
 	project := c.Project
 	if project == "" {
-		project = strings.SplitN(p.SettingsModule, ".", 2)[0]
+		// The caller fills it from GITHUB_REPOSITORY (action.NewPlan);
+		// without one, the folder holding manage.py.
+		project = config.DefaultProject("", p.Root)
 	}
 	pl := &Plan{
 		Project:          project,
