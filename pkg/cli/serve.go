@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/deps"
+	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/serve"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload]")
+	var bf buildFlags
+	bf.register(fs)
+	port := fs.Int("port", 8000, "port on 127.0.0.1 (0 picks a free one)")
+	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
+	maxWorkers := fs.Int("max-workers", 8, "most worker processes at once (the least recently used idle one is stopped to make room)")
+	noReload := fs.Bool("no-reload", false, "do not watch the project for changes")
+	poll := fs.Duration("reload-interval", 500*time.Millisecond, "how often the project is checked for changes")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *port < 0 || *port > 65535 {
+		return usagef("serve: --port %d is not a port (0-65535)", *port)
+	}
+	if *maxWorkers < 1 {
+		return usagef("serve: --max-workers must be at least 1")
+	}
+	opts := action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Log: env.Stderr}
+	b, err := action.NewPlan(ctx, opts)
+	if err != nil {
+		return err
+	}
+	printDiagnostics(env, b.Diagnostics)
+	pl := b.Plan
+	checkPython(ctx, env, *python, pl.Runtime)
+
+	var gql *serve.GraphQL
+	if pl.GraphQL != nil {
+		g, err := appSync(ctx, b, *python)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "serve: AppSync is not served: %v\n", err)
+		} else {
+			gql = g
+		}
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("serve: port %d on 127.0.0.1 is already in use (another serve or runserver?): choose another with --port, or --port 0 for a free one", *port)
+		}
+		return fmt.Errorf("serve: listen on 127.0.0.1:%d: %w", *port, err)
+	}
+	watch := *poll
+	if *noReload {
+		watch = 0
+	}
+	replan := func(ctx context.Context) (*plan.Plan, error) {
+		o := opts
+		o.Log = io.Discard
+		nb, err := action.NewPlan(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		return nb.Plan, nil
+	}
+	srv, err := serve.New(serve.Options{
+		Plan: pl, Root: b.Project.Root, Python: *python, MaxWorkers: *maxWorkers,
+		Log: env.Stderr, GraphQL: gql, Watch: watch, Replan: replan,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	if _, err := fmt.Fprintf(env.Stdout, "serving %s\n", url); err != nil {
+		ln.Close()
+		srv.Close()
+		return err
+	}
+	if f, ok := env.Stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	describe(env.Stderr, pl, url, gql != nil, watch)
+	return srv.Serve(ctx, ln)
+}
+
+// describe tells where the API is and what serves it.
+func describe(w io.Writer, pl *plan.Plan, url string, graph bool, watch time.Duration) {
+	switch pl.APIType {
+	case "rest":
+		fmt.Fprintf(w, "REST API, stage %s: %s/%s/ (paths outside the stage answer 403 as API Gateway does)\n", pl.StageName, url, pl.StageName)
+	default:
+		fmt.Fprintf(w, "HTTP API, stage $default: %s/\n", url)
+	}
+	if graph {
+		fmt.Fprintf(w, "AppSync GraphQL: POST %s/graphql\n", url)
+	}
+	names := make([]string, 0, len(pl.Functions))
+	for _, f := range pl.Functions {
+		names = append(names, fmt.Sprintf("%s (%d MB, %ds)", f.Name, f.Memory, f.Timeout))
+	}
+	fmt.Fprintf(w, "%d functions: %s\n", len(names), strings.Join(names, ", "))
+	if watch > 0 {
+		fmt.Fprintf(w, "watching %s for changes; Ctrl-C stops\n", "the project")
+	} else {
+		fmt.Fprintln(w, "Ctrl-C stops")
+	}
+}
+
+// checkPython warns when the interpreter is not the Lambda runtime's
+// version (the code runs, but what works locally may not on Lambda).
+func checkPython(ctx context.Context, env Env, python, runtime string) {
+	cmd := exec.CommandContext(ctx, python, "-c", "import sys; print('python%d.%d' % sys.version_info[:2])")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(env.Stderr, "warning: --python %s does not run: %v\n", python, err)
+		return
+	}
+	if got := strings.TrimSpace(out.String()); got != runtime {
+		fmt.Fprintf(env.Stderr, "warning: --python %s is %s, the functions run %s on Lambda\n", python, got, runtime)
+	}
+}
+
+// appSync loads the schema AppSync will serve (the committed SDL, else
+// generated with python) and maps its root fields to the plan's functions.
+func appSync(ctx context.Context, b *action.Build, python string) (*serve.GraphQL, error) {
+	root := b.Project.Root
+	name := b.Config.GraphQL.SchemaFile
+	if name == "" {
+		for _, cand := range []string{"schema.graphql", "schema.graphqls"} {
+			if _, err := os.Stat(filepath.Join(root, cand)); err == nil {
+				name = cand
+				break
+			}
+		}
+	}
+	var sdl []byte
+	var err error
+	if name != "" {
+		sdl, err = os.ReadFile(filepath.Join(root, name))
+	} else {
+		name = "generated schema of " + b.Plan.GraphQL.Schema
+		sdl, err = deps.GenerateSchema(ctx, python, root, "", b.Plan.SettingsModule, b.Plan.GraphQL.Schema)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, fields, _, err := graphql.ToAppSync(name, sdl)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := graphql.LoadAppSync(name, out)
+	if err != nil {
+		return nil, err
+	}
+	g := b.Plan.GraphQL
+	byField := map[string]string{}
+	for _, r := range g.Resolvers {
+		byField[r.Type+"."+r.Field] = r.Function
+	}
+	resolvers := map[string]string{}
+	for _, f := range fields.Query {
+		if fn, ok := byField["Query."+f]; ok {
+			resolvers[fields.QueryType+"."+f] = fn
+		}
+	}
+	for _, f := range fields.Mutation {
+		if fn, ok := byField["Mutation."+f]; ok {
+			resolvers[fields.MutationType+"."+f] = fn
+		}
+	}
+	return serve.NewGraphQL(schema, resolvers, g.Function), nil
+}
