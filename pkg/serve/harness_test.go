@@ -32,7 +32,7 @@ const demoConfig = `api:
   type: %s
   binary_media_types: ["*/*"]
 env:
-  DEMO_DB: %q
+  DEMO_DB: %q%s
 functions:
   defaults: {memory: 512, timeout: 10}
   rules:
@@ -47,13 +47,23 @@ functions:
 // Django.
 func newDemo(t *testing.T, apiType string, admin bool) *demo {
 	t.Helper()
+	return newDemoEnv(t, apiType, admin, nil)
+}
+
+// newDemoEnv is newDemo with more variables in the functions' environment.
+func newDemoEnv(t *testing.T, apiType string, admin bool, env map[string]string) *demo {
+	t.Helper()
 	python := testenv.Django(t)
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "demo"))); err != nil {
 		t.Fatal(err)
 	}
 	d := &demo{dir: dir, db: filepath.Join(t.TempDir(), "demo.sqlite3"), python: python}
-	cfg := fmt.Sprintf(demoConfig, apiType, d.db)
+	extra := ""
+	for _, k := range sortedKeys(env) {
+		extra += fmt.Sprintf("\n  %s: %q", k, env[k])
+	}
+	cfg := fmt.Sprintf(demoConfig, apiType, d.db, extra)
 	if err := os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +178,7 @@ func startServer(t *testing.T, d *demo, o Options) *running {
 	}
 	t.Cleanup(func() {
 		stop()
-		if t.Failed() {
+		if t.Failed() || os.Getenv("SERVE_TEST_LOG") != "" {
 			t.Logf("serve log:\n%s", log.String())
 		}
 	})

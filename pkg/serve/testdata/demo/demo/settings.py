@@ -4,6 +4,9 @@ exactly as API Gateway does."""
 import os
 import tempfile
 
+if os.environ.get("DEMO_BROKEN_SETTINGS"):
+    raise RuntimeError("settings refuse to load: DEMO_BROKEN_SETTINGS is set")
+
 SECRET_KEY = "demo-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -18,7 +18,10 @@ urlpatterns = [
     path("café/<str:name>/", views.unicode_path, name="unicode"),
     path("error/", views.error, name="error"),
     path("slow/", views.slow, name="slow"),
+    path("slow-long/", views.slow, name="slow-long"),
     path("hog/", views.hog, name="hog"),
     path("count/", views.count, name="count"),
     path("protected/", views.csrf_protected, name="protected"),
+    path("pid/", views.pid, name="pid"),
+    path("stream-fails/", views.stream_fails, name="stream-fails"),
 ]

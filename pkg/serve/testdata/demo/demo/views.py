@@ -7,7 +7,13 @@ import os
 import time
 from urllib.parse import parse_qsl
 
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -131,5 +137,19 @@ def hog(request):
 
 
 def count(request):
+    from demo import counter  # imported by this function's workers only
+
     COUNT[0] += 1
-    return JsonResponse({"count": COUNT[0], "pid": os.getpid()})
+    return JsonResponse({"count": COUNT[0], "pid": os.getpid(), "step": counter.STEP})
+
+
+def pid(request):
+    return JsonResponse({"pid": os.getpid()})
+
+
+def stream_fails(request):
+    def chunks():
+        yield b"first chunk\n"
+        raise RuntimeError("the stream broke after the headers")
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
