@@ -7,17 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
-	"github.com/django-serverless/django-serverless-action/pkg/deps"
-	"github.com/django-serverless/django-serverless-action/pkg/graphql"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/serve"
 )
@@ -51,7 +47,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 
 	var gql *serve.GraphQL
 	if pl.GraphQL != nil {
-		g, err := appSync(ctx, b, *python)
+		g, err := serve.LoadGraphQL(ctx, b.Project.Root, b.Config.GraphQL.SchemaFile, pl, *python)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "serve: AppSync is not served: %v\n", err)
 		} else {
@@ -136,55 +132,4 @@ func checkPython(ctx context.Context, env Env, python, runtime string) {
 	if got := strings.TrimSpace(out.String()); got != runtime {
 		fmt.Fprintf(env.Stderr, "warning: --python %s is %s, the functions run %s on Lambda\n", python, got, runtime)
 	}
-}
-
-// appSync loads the schema AppSync will serve (the committed SDL, else
-// generated with python) and maps its root fields to the plan's functions.
-func appSync(ctx context.Context, b *action.Build, python string) (*serve.GraphQL, error) {
-	root := b.Project.Root
-	name := b.Config.GraphQL.SchemaFile
-	if name == "" {
-		for _, cand := range []string{"schema.graphql", "schema.graphqls"} {
-			if _, err := os.Stat(filepath.Join(root, cand)); err == nil {
-				name = cand
-				break
-			}
-		}
-	}
-	var sdl []byte
-	var err error
-	if name != "" {
-		sdl, err = os.ReadFile(filepath.Join(root, name))
-	} else {
-		name = "generated schema of " + b.Plan.GraphQL.Schema
-		sdl, err = deps.GenerateSchema(ctx, python, root, "", b.Plan.SettingsModule, b.Plan.GraphQL.Schema)
-	}
-	if err != nil {
-		return nil, err
-	}
-	out, fields, _, err := graphql.ToAppSync(name, sdl)
-	if err != nil {
-		return nil, err
-	}
-	schema, err := graphql.LoadAppSync(name, out)
-	if err != nil {
-		return nil, err
-	}
-	g := b.Plan.GraphQL
-	byField := map[string]string{}
-	for _, r := range g.Resolvers {
-		byField[r.Type+"."+r.Field] = r.Function
-	}
-	resolvers := map[string]string{}
-	for _, f := range fields.Query {
-		if fn, ok := byField["Query."+f]; ok {
-			resolvers[fields.QueryType+"."+f] = fn
-		}
-	}
-	for _, f := range fields.Mutation {
-		if fn, ok := byField["Mutation."+f]; ok {
-			resolvers[fields.MutationType+"."+f] = fn
-		}
-	}
-	return serve.NewGraphQL(schema, resolvers, g.Function), nil
 }

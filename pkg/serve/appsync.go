@@ -2,14 +2,22 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/django-serverless/django-serverless-action/pkg/deps"
+	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -119,7 +127,7 @@ func (g *GraphQL) handle(w http.ResponseWriter, r *http.Request, start time.Time
 	}
 	if errs := validator.Validate(g.schema, doc); len(errs) > 0 {
 		writeJSON(w, 200, map[string]any{"data": nil, "errors": validationErrors(errs)})
-		return 200, "", "validation failed: " + errs.Error()
+		return 200, "", "validation failed: " + strings.TrimSpace(errs.Error())
 	}
 	op, err := pickOperation(doc, req.OperationName)
 	if err != nil {
@@ -580,4 +588,58 @@ func (g *GraphQL) ResolverFunctions() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// LoadGraphQL prepares the AppSync side of a plan: the schema AppSync will
+// serve (the committed SDL, schemaFile or schema.graphql beside manage.py,
+// else generated from the graphene schema with python, as render does),
+// converted for AppSync, and the function of each root field.
+func LoadGraphQL(ctx context.Context, root, schemaFile string, pl *plan.Plan, python string) (*GraphQL, error) {
+	if pl.GraphQL == nil {
+		return nil, errors.New("the plan has no GraphQL API")
+	}
+	name := schemaFile
+	if name == "" {
+		for _, cand := range []string{"schema.graphql", "schema.graphqls"} {
+			if _, err := os.Stat(filepath.Join(root, cand)); err == nil {
+				name = cand
+				break
+			}
+		}
+	}
+	var sdl []byte
+	var err error
+	if name != "" {
+		sdl, err = os.ReadFile(filepath.Join(root, name))
+	} else {
+		name = "generated schema of " + pl.GraphQL.Schema
+		sdl, err = deps.GenerateSchema(ctx, python, root, "", pl.SettingsModule, pl.GraphQL.Schema)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, fields, _, err := graphql.ToAppSync(name, sdl)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := graphql.LoadAppSync(name, out)
+	if err != nil {
+		return nil, err
+	}
+	byField := map[string]string{}
+	for _, r := range pl.GraphQL.Resolvers {
+		byField[r.Type+"."+r.Field] = r.Function
+	}
+	resolvers := map[string]string{}
+	for _, f := range fields.Query {
+		if fn, ok := byField["Query."+f]; ok {
+			resolvers[fields.QueryType+"."+f] = fn
+		}
+	}
+	for _, f := range fields.Mutation {
+		if fn, ok := byField["Mutation."+f]; ok {
+			resolvers[fields.MutationType+"."+f] = fn
+		}
+	}
+	return NewGraphQL(schema, resolvers, pl.GraphQL.Function), nil
 }

@@ -37,8 +37,9 @@ type Entry struct {
 
 // TableRouter routes like API Gateway over a list of entries: for REST a
 // resource tree (static segments before {name} before {name+}, backtracking
-// to a greedy ancestor), then the method on the resource found (an exact
-// method before ANY); for the HTTP API the most specific route (exact
+// to a greedy ancestor past resources that only exist as parents), then
+// the method on the resource found (an exact method before ANY; none is
+// API Gateway's 403); for the HTTP API the most specific route (exact
 // method and path, then greedy paths, then $default).
 type TableRouter struct {
 	rest     bool
@@ -190,6 +191,9 @@ func (r *TableRouter) Match(method, path string) (Match, bool) {
 // child, then the {name+} child, backtracking when a branch finds nothing.
 func (n *node) find(segs []string, params map[string]string) *node {
 	if len(segs) == 0 {
+		if len(n.methods) == 0 {
+			return nil // an intermediate resource: keep looking
+		}
 		return n
 	}
 	if c := n.static[segs[0]]; c != nil {
@@ -203,7 +207,7 @@ func (n *node) find(segs []string, params map[string]string) *node {
 			return found
 		}
 	}
-	if n.greedy != nil {
+	if n.greedy != nil && len(n.greedy.methods) > 0 {
 		params[n.greedy.name] = unescape(strings.Join(segs, "/"))
 		return n.greedy
 	}
