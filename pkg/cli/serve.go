@@ -43,15 +43,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	printDiagnostics(env, b.Diagnostics)
 	pl := b.Plan
-	checkPython(ctx, env, *python, pl.Runtime)
+	go checkPython(ctx, env, *python, pl.Runtime)
 
-	var gql *serve.GraphQL
+	var loadGraphQL func(context.Context) (*serve.GraphQL, error)
 	if pl.GraphQL != nil {
-		g, err := serve.LoadGraphQL(ctx, b.Project.Root, b.Config.GraphQL.SchemaFile, pl, *python)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "serve: AppSync is not served: %v\n", err)
-		} else {
-			gql = g
+		schemaFile := b.Config.GraphQL.SchemaFile
+		loadGraphQL = func(ctx context.Context) (*serve.GraphQL, error) {
+			return serve.LoadGraphQL(ctx, b.Project.Root, schemaFile, pl, *python)
 		}
 	}
 
@@ -77,7 +75,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	srv, err := serve.New(serve.Options{
 		Plan: pl, Root: b.Project.Root, Python: *python, MaxWorkers: *maxWorkers,
-		Log: env.Stderr, GraphQL: gql, Watch: watch, Replan: replan,
+		Log: env.Stderr, LoadGraphQL: loadGraphQL, Watch: watch, Replan: replan,
 	})
 	if err != nil {
 		ln.Close()
@@ -92,7 +90,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if f, ok := env.Stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
 	}
-	describe(env.Stderr, pl, url, gql != nil, watch)
+	describe(env.Stderr, pl, url, loadGraphQL != nil, watch)
 	return srv.Serve(ctx, ln)
 }
 

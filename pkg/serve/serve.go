@@ -45,6 +45,11 @@ type Options struct {
 	// GraphQL serves POST /graphql as AppSync would; nil when the plan has
 	// no AppSync API.
 	GraphQL *GraphQL
+	// LoadGraphQL, when set instead, prepares GraphQL in the background
+	// once serving has started (generating the schema runs Python); a
+	// GraphQL request waits for it. An error is logged and /graphql is
+	// left to the API.
+	LoadGraphQL func(ctx context.Context) (*GraphQL, error)
 	// Static, when set, serves requests under StaticPrefix before routing
 	// (the collected static files; set by the static-files feature).
 	Static       http.Handler
@@ -72,6 +77,8 @@ type Server struct {
 	plan   *plan.Plan
 	router Router
 	graph  *GraphQL
+	// graphReady is closed once LoadGraphQL has finished.
+	graphReady chan struct{}
 
 	port string
 }
@@ -97,7 +104,10 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, rt: rt, log: &logger{w: o.Log}, plan: o.Plan, router: o.Router, graph: o.GraphQL}
+	s := &Server{opts: o, rt: rt, log: &logger{w: o.Log}, plan: o.Plan, router: o.Router, graph: o.GraphQL, graphReady: make(chan struct{})}
+	if o.LoadGraphQL == nil {
+		close(s.graphReady)
+	}
 	if s.router == nil {
 		s.router = PlanRouter(o.Plan)
 	}
@@ -121,6 +131,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		s.watcher = w
 		go s.watch(ctx, w)
+	}
+	if s.opts.LoadGraphQL != nil {
+		go s.loadGraphQL(ctx)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -154,6 +167,21 @@ func (s *Server) Workers() (total int, byFunction map[string]int) { return s.poo
 
 // WorkerPids lists the worker processes.
 func (s *Server) WorkerPids() []int { return s.pool.pids() }
+
+func (s *Server) loadGraphQL(ctx context.Context) {
+	defer close(s.graphReady)
+	start := time.Now()
+	g, err := s.opts.LoadGraphQL(ctx)
+	if err != nil {
+		s.log.printf("AppSync is not served: %v", err)
+		return
+	}
+	g.server = s
+	s.mu.Lock()
+	s.graph = g
+	s.mu.Unlock()
+	s.log.printf("AppSync schema ready (%s)", ms(time.Since(start)))
+}
 
 func (s *Server) current() (*plan.Plan, Router, *GraphQL) {
 	s.mu.RLock()
@@ -281,6 +309,13 @@ func lambdaError(v json.RawMessage) string {
 // ServeHTTP answers one request as the deployed API would.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if r.Method == http.MethodPost && r.URL.Path == "/graphql" {
+		select {
+		case <-s.graphReady:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	pl, router, graph := s.current()
 	if graph != nil && r.Method == http.MethodPost && r.URL.Path == "/graphql" {
 		graph.serve(w, r, start)
