@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
@@ -122,6 +123,7 @@ type runEnv struct {
 	bucket string
 	pip    string
 	runs   func() int
+	moto   string
 }
 
 // newRunEnv points real SDK clients at moto (S3, through the recording
@@ -142,7 +144,12 @@ func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 	}
 	log.reset()
 	pip, runs := fakePip(t)
-	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs}
+	if sc.S3 == nil {
+		// Template-driven change sets (where no plan is scripted), the
+		// templates read from the same moto bucket the run uploads to.
+		sc.S3 = cfnfake.S3Objects{Client: s3c}
+	}
+	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto}
 }
 
 func (e *runEnv) clients() action.Clients {
@@ -153,11 +160,18 @@ func (e *runEnv) clients() action.Clients {
 	return action.Clients{
 		S3:     e.s3,
 		CFN:    cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(e.cfn.URL) }),
+		STS:    sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.moto) }),
 		Region: "us-east-1",
 	}
 }
 
 func (e *runEnv) run(command, dir, config, env string) (*action.Summary, error) {
+	e.t.Helper()
+	return e.runID(command, dir, config, env, "42")
+}
+
+// runID is run as CI run runID (each run of a workflow has its own).
+func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary, error) {
 	e.t.Helper()
 	return action.Run(context.Background(), e.clients(), action.Options{
 		Command: command,
@@ -166,7 +180,7 @@ func (e *runEnv) run(command, dir, config, env string) (*action.Summary, error) 
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",
-		RunID:           "42",
+		RunID:           runID,
 		PR:              7,
 		Poll:            time.Millisecond,
 	})

@@ -1,91 +1,81 @@
 package serve
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
 )
 
-var entries = []Entry{
-	{"ANY", "/", "Root"},
-	{"ANY", "/{proxy+}", "Default"},
-	{"ANY", "/polls", "Polls"},
-	{"ANY", "/polls/{id}", "Detail"},
-	{"GET", "/polls/{id}/results", "Results"},
-	{"ANY", "/polls/archive", "Archive"},
-	{"ANY", "/media/{path+}", "Media"},
-}
-
-// TestRESTRouting: API Gateway's resource tree: static before {name}
-// before {name+}, backtracking to the deepest greedy ancestor, the method
-// (or ANY) of the resource found, trailing slash ignored.
-func TestRESTRouting(t *testing.T) {
-	r := NewTableRouter(true, entries)
-	for _, c := range []struct {
-		method, path string
-		want         string // "Function resource params", "" for no match
-	}{
-		{"GET", "/", "Root / map[]"},
-		{"GET", "/polls", "Polls /polls map[]"},
-		{"POST", "/polls/", "Polls /polls map[]"},
-		{"GET", "/polls/7", "Detail /polls/{id} map[id:7]"},
-		{"GET", "/polls/archive", "Archive /polls/archive map[]"},
-		{"GET", "/polls/7/results/", "Results /polls/{id}/results map[id:7]"},
-		{"POST", "/polls/7/results", ""}, // the resource has GET only: 403
-		{"GET", "/polls/7/other", "Default /{proxy+} map[proxy:polls/7/other]"},
-		{"GET", "/media/a/b/c.png", "Media /media/{path+} map[path:a/b/c.png]"},
-		{"GET", "/media", "Default /{proxy+} map[proxy:media]"},
-		{"GET", "/caf%C3%A9/x", "Default /{proxy+} map[proxy:café/x]"},
-		{"GET", "/polls/a%2Fb", "Detail /polls/{id} map[id:a/b]"},
-	} {
-		m, ok := r.Match(c.method, c.path)
-		got := ""
-		if ok {
-			got = fmt.Sprintf("%s %s %v", m.Function, m.Resource, m.Params)
-			if m.Params == nil {
-				got = fmt.Sprintf("%s %s map[]", m.Function, m.Resource)
+// TestDocumentRouting routes through the demo's OpenAPI document (what
+// render writes): every method reaches a function (Django answers 405
+// itself), intermediate and unknown paths reach the catch-all, and the
+// event fields (resource, route key, path parameters) come from the
+// document's paths.
+func TestDocumentRouting(t *testing.T) {
+	for _, apiType := range []string{"rest", "http"} {
+		t.Run(apiType, func(t *testing.T) {
+			dir := t.TempDir()
+			copyDemo(t, dir, "api: {type: "+apiType+"}\n")
+			b, err := action.NewPlan(context.Background(), action.BuildOptions{ProjectDir: dir})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if got != c.want {
-			t.Errorf("%s %s -> %q, want %q", c.method, c.path, got, c.want)
-		}
-	}
-	// Without a greedy root resource, unknown paths have no entry.
-	r = NewTableRouter(true, []Entry{{"ANY", "/a", "A"}})
-	if _, ok := r.Match("GET", "/b"); ok {
-		t.Error("/b matched without a catch-all")
-	}
-	if _, ok := r.Match("GET", "/"); ok {
-		t.Error("/ matched: the root resource has no method")
+			r, err := PlanRouter(b.Plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fnOf := func(name string) string {
+				for _, rt := range b.Plan.Routes {
+					if rt.Route.Name == name {
+						return rt.Function
+					}
+				}
+				t.Fatalf("no route named %s", name)
+				return ""
+			}
+			for _, c := range []struct {
+				method, path, want string
+			}{
+				{"GET", "/only-get/", fnOf("only-get")},
+				{"POST", "/only-get/", fnOf("only-get")},
+				{"PATCH", "/only-get/", fnOf("only-get")},
+				{"HEAD", "/only-get/", fnOf("only-get")},
+				{"OPTIONS", "/cbv/", fnOf("cbv")},
+				{"DELETE", "/cbv", fnOf("cbv")},
+				{"GET", "/echo/a/b/c", fnOf("echo-rest")},
+				{"GET", "/admin/auth/user", ""},       // an intermediate path: some function
+				{"GET", "/nowhere/at/all", "Default"}, // unknown
+				{"PUT", "/", "Default"},
+			} {
+				m, ok := r.Match(c.method, c.path)
+				if !ok || m.Function == "" || c.want != "" && m.Function != c.want {
+					t.Errorf("%s %s -> %v %+v, want %s", c.method, c.path, ok, m, c.want)
+				}
+			}
+			m, _ := r.Match("GET", "/echo/a/b/c")
+			want := "/echo/{rest+} map[rest:a/b/c]"
+			if got := fmt.Sprintf("%s %v", m.Resource, m.Params); got != want {
+				t.Errorf("greedy match: %s, want %s", got, want)
+			}
+			if apiType == "http" {
+				if m.RouteKey != "ANY /echo/{rest+}" {
+					t.Errorf("route key %q", m.RouteKey)
+				}
+				if m, _ := r.Match("GET", "/nowhere"); m.RouteKey != "$default" {
+					t.Errorf("unknown path: route key %q, want $default", m.RouteKey)
+				}
+			}
+		})
 	}
 }
 
-// TestHTTPRouting: the HTTP API's route selection: exact path and method,
-// literal segments over parameters, explicit method over ANY, greedy
-// routes after full matches, then $default (the plan's ANY /{proxy+}).
-func TestHTTPRouting(t *testing.T) {
-	r := NewTableRouter(false, append(entries, Entry{"GET", "/polls/{id}", "DetailGet"}))
-	for _, c := range []struct {
-		method, path, want string
-	}{
-		{"GET", "/", "Root ANY /"},
-		{"GET", "/polls/7", "DetailGet GET /polls/{id}"},
-		{"DELETE", "/polls/7", "Detail ANY /polls/{id}"},
-		{"GET", "/polls/archive", "Archive ANY /polls/archive"},
-		{"POST", "/polls/7/results", "Default $default"},
-		{"GET", "/media/x/y", "Media ANY /media/{path+}"},
-		{"GET", "/nothing/here", "Default $default"},
-	} {
-		m, ok := r.Match(c.method, c.path)
-		got := ""
-		if ok {
-			got = m.Function + " " + m.RouteKey
-		}
-		if got != c.want {
-			t.Errorf("%s %s -> %q, want %q", c.method, c.path, got, c.want)
-		}
+func copyDemo(t *testing.T, dir, config string) {
+	t.Helper()
+	if err := copyTree(filepath.Join("testdata", "demo"), dir); err != nil {
+		t.Fatal(err)
 	}
-	r = NewTableRouter(false, []Entry{{"ANY", "/a", "A"}})
-	if _, ok := r.Match("GET", "/b"); ok {
-		t.Error("/b matched without $default")
-	}
+	writeFile(t, filepath.Join(dir, "django-serverless.yml"), config)
 }

@@ -109,7 +109,12 @@ func New(o Options) (*Server, error) {
 		close(s.graphReady)
 	}
 	if s.router == nil {
-		s.router = PlanRouter(o.Plan)
+		r, err := PlanRouter(o.Plan)
+		if err != nil {
+			rt.Close()
+			return nil, err
+		}
+		s.router = r
 	}
 	s.pool = newPool(rt, o.Python, o.Root, o.MaxWorkers, s.log)
 	if s.graph != nil {
@@ -364,7 +369,11 @@ func (s *Server) handle(r *http.Request, pl *plan.Plan, router Router, rest bool
 	if !ok {
 		return gatewayResponse(rest, gwNoRoute, "no API entry for "+r.Method+" "+below), "", nil
 	}
-	q := &request{r: r, body: body, match: match, stage: stage, path: below, requestID: requestID, now: start, port: s.port, binary: pl.BinaryMediaTypes}
+	binary := pl.BinaryMediaTypes
+	if b, ok := router.(interface{ BinaryMediaTypes() []string }); ok {
+		binary = b.BinaryMediaTypes()
+	}
+	q := &request{r: r, body: body, match: match, stage: stage, path: below, requestID: requestID, now: start, port: s.port, binary: binary}
 	var event []byte
 	if rest {
 		event, err = restEvent(q)
@@ -374,12 +383,16 @@ func (s *Server) handle(r *http.Request, pl *plan.Plan, router Router, rest bool
 	if err != nil {
 		return gatewayResponse(rest, gwFunctionError, "build event: "+err.Error()), match.Function, nil
 	}
-	oc := s.invokeWithin(r.Context(), start, s.opts.IntegrationTimeout, pl, match.Function, event, requestID)
+	limit := s.opts.IntegrationTimeout
+	if match.Timeout > 0 {
+		limit = match.Timeout
+	}
+	oc := s.invokeWithin(r.Context(), start, limit, pl, match.Function, event, requestID)
 	if oc.fail {
 		return gatewayResponse(rest, oc.kind, oc.note), match.Function, &oc
 	}
 	if rest {
-		return restResponse(oc.value, firstAccept(r), pl.BinaryMediaTypes), match.Function, &oc
+		return restResponse(oc.value, firstAccept(r), binary), match.Function, &oc
 	}
 	return httpResponse(oc.value), match.Function, &oc
 }

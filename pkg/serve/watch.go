@@ -144,13 +144,17 @@ func (s *Server) applyChange(ctx context.Context, changed []string) {
 	}
 	if s.opts.Replan != nil {
 		pl, err := s.opts.Replan(ctx)
+		var router Router
+		if err == nil && s.opts.Router == nil {
+			router, err = PlanRouter(pl)
+		}
 		if err != nil {
 			s.log.printf("reload: %s changed; the plan could not be rebuilt, routes stay as they were: %v", strings.Join(rel, ", "), err)
 		} else {
 			s.mu.Lock()
 			s.plan = pl
-			if s.opts.Router == nil {
-				s.router = PlanRouter(pl)
+			if router != nil {
+				s.router = router
 			}
 			s.mu.Unlock()
 		}
