@@ -125,8 +125,6 @@ type project struct {
 	env     []string
 }
 
-func (p *project) environ() []string { return p.env }
-
 func setup(repo string) (*project, error) {
 	work, err := os.MkdirTemp("", "bench-serve-")
 	if err != nil {

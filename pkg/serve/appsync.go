@@ -125,14 +125,14 @@ func (g *GraphQL) handle(w http.ResponseWriter, r *http.Request, start time.Time
 		malformed(w, "Unable to parse GraphQL query.")
 		return 400, "", perr.Error()
 	}
-	if errs := validator.Validate(g.schema, doc); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(g.schema, doc, nil); len(errs) > 0 {
 		writeJSON(w, 200, map[string]any{"data": nil, "errors": validationErrors(errs)})
 		return 200, "", "validation failed: " + strings.TrimSpace(errs.Error())
 	}
-	op, err := pickOperation(doc, req.OperationName)
-	if err != nil {
-		writeJSON(w, 200, map[string]any{"data": nil, "errors": []gqlError{{Message: err.Error()}}})
-		return 200, "", err.Error()
+	op, problem := pickOperation(doc, req.OperationName)
+	if op == nil {
+		writeJSON(w, 200, map[string]any{"data": nil, "errors": []gqlError{{Message: problem}}})
+		return 200, "", problem
 	}
 	if op.Operation == ast.Subscription {
 		writeJSON(w, 200, map[string]any{"data": nil, "errors": []gqlError{{Message: "Subscriptions are served over AppSync's real-time WebSocket endpoint, not emulated by serve", Locations: locations(op.Position)}}})
@@ -210,17 +210,19 @@ func validationErrors(errs gqlerror.List) []gqlError {
 	return out
 }
 
-func pickOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinition, error) {
+// pickOperation returns the operation to run, or nil and the GraphQL
+// error message.
+func pickOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinition, string) {
 	if name != "" {
 		if op := doc.Operations.ForName(name); op != nil {
-			return op, nil
+			return op, ""
 		}
-		return nil, fmt.Errorf("Unknown operation named '%s'.", name)
+		return nil, fmt.Sprintf("Unknown operation named '%s'.", name)
 	}
 	if len(doc.Operations) != 1 {
-		return nil, fmt.Errorf("Must provide operation name if query contains multiple operations.")
+		return nil, "Must provide operation name if query contains multiple operations."
 	}
-	return doc.Operations[0], nil
+	return doc.Operations[0], ""
 }
 
 func responseKey(f *ast.Field) string {

@@ -14,7 +14,7 @@ func parseForTest(t *testing.T, g *GraphQL, q string) (*ast.QueryDocument, *ast.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := validator.Validate(g.schema, doc); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(g.schema, doc, nil); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	return doc, doc.Operations[0]

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
 // get fetches url and returns status, body and the response.
@@ -215,7 +219,14 @@ func TestWarmWorkersColdStartsAndCap(t *testing.T) {
 // function imports restarts them all; the server itself keeps running.
 func TestReloadRestartsImportingWorkers(t *testing.T) {
 	d := newDemo(t, "http", false)
-	srv := startServer(t, d, Options{Watch: 50 * time.Millisecond})
+	replan := func(ctx context.Context) (*plan.Plan, error) {
+		b, err := action.NewPlan(ctx, action.BuildOptions{ProjectDir: d.dir})
+		if err != nil {
+			return nil, err
+		}
+		return b.Plan, nil
+	}
+	srv := startServer(t, d, Options{Watch: 50 * time.Millisecond, Replan: replan})
 	_, body, _ := get(t, srv.url+"/count/")
 	countPid := jsonField(t, body, "pid")
 	_, body, _ = get(t, srv.url+"/pid/")
@@ -249,6 +260,23 @@ func TestReloadRestartsImportingWorkers(t *testing.T) {
 	if jsonField(t, body, "edited") != true {
 		t.Errorf("pid view after the edit: %s", body)
 	}
+	// A new URL: the plan is rebuilt and the route goes to its own
+	// function, as it will once deployed.
+	urls := filepath.Join(d.dir, "demo", "urls.py")
+	src, err = os.ReadFile(urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(t, urls, strings.Replace(string(src), `    path("pid/", views.pid, name="pid"),`, `    path("pid/", views.pid, name="pid"),
+    path("fresh/", views.pid, name="fresh"),`, 1))
+	srv.log.waitFor(t, "reload: demo/urls.py changed", 5*time.Second)
+	if status, _, _ := get(t, srv.url+"/fresh/"); status != 200 {
+		t.Errorf("new route: %d", status)
+	}
+	if !strings.Contains(srv.log.String(), "GET /fresh/ 200 Fresh cold") {
+		t.Errorf("the new route is not served by its own function:\n%s", srv.log.String())
+	}
+
 	// Data files (the database) never restart workers.
 	before := strings.Count(srv.log.String(), "reload:")
 	edit(t, d.db+"-journal-test", "x")
@@ -289,4 +317,25 @@ func TestInitErrorIs502(t *testing.T) {
 	if total, _ := srv.Workers(); total != 0 {
 		t.Errorf("%d workers left after failed inits", total)
 	}
+}
+
+// TestStaticHook: the collected static files (the static-files feature
+// sets Options.Static) are served under their prefix before routing.
+func TestStaticHook(t *testing.T) {
+	dir := t.TempDir()
+	copyDemo(t, dir, "api: {type: http}\n")
+	d := &demo{dir: dir, python: "python3"}
+	static := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css")
+		_, _ = io.WriteString(w, "body{}")
+	})
+	srv := startServer(t, d, Options{Static: static, StaticPrefix: "/static/"})
+	status, body, resp := get(t, srv.url+"/static/admin/css/base.css")
+	if status != 200 || body != "body{}" || resp.Header.Get("Content-Type") != "text/css" {
+		t.Errorf("static: %d %q %v", status, body, resp.Header)
+	}
+	if total, _ := srv.Workers(); total != 0 {
+		t.Errorf("a static file started %d workers", total)
+	}
+	srv.log.waitFor(t, "GET /static/admin/css/base.css static", time.Second)
 }

@@ -34,6 +34,7 @@ const demoConfig = `api:
 env:
   DEMO_DB: %q%s
 functions:
+  granularity: %s
   defaults: {memory: 512, timeout: 10}
   rules:
     - match: {name: "slow"}
@@ -50,7 +51,8 @@ func newDemo(t *testing.T, apiType string, admin bool) *demo {
 	return newDemoEnv(t, apiType, admin, nil)
 }
 
-// newDemoEnv is newDemo with more variables in the functions' environment.
+// newDemoEnv is newDemo with more variables in the functions' environment
+// ("granularity" sets functions.granularity instead).
 func newDemoEnv(t *testing.T, apiType string, admin bool, env map[string]string) *demo {
 	t.Helper()
 	python := testenv.Django(t)
@@ -63,7 +65,16 @@ func newDemoEnv(t *testing.T, apiType string, admin bool, env map[string]string)
 	for _, k := range sortedKeys(env) {
 		extra += fmt.Sprintf("\n  %s: %q", k, env[k])
 	}
-	cfg := fmt.Sprintf(demoConfig, apiType, d.db, extra)
+	granularity := "route"
+	if g, ok := env["granularity"]; ok {
+		granularity = g
+		delete(env, "granularity")
+		extra = ""
+		for _, k := range sortedKeys(env) {
+			extra += fmt.Sprintf("\n  %s: %q", k, env[k])
+		}
+	}
+	cfg := fmt.Sprintf(demoConfig, apiType, d.db, extra, granularity)
 	if err := os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

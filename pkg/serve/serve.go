@@ -194,11 +194,6 @@ func (s *Server) current() (*plan.Plan, Router, *GraphQL) {
 	return s.plan, s.router, s.graph
 }
 
-func (s *Server) rest() bool {
-	pl, _, _ := s.current()
-	return pl.APIType == "rest"
-}
-
 // spec is what a function's workers run with, from the plan: the
 // template's environment plus what Lambda itself sets.
 func (s *Server) spec(pl *plan.Plan, name string) funcSpec {

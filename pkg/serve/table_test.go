@@ -253,13 +253,15 @@ func showBody(b []byte) string {
 
 // TestRuntimeTableMatchesDjangoTestClient drives serve with Go's HTTP
 // client through every request of the runtime table, for a REST API
-// (stage dev, paths below /dev) and an HTTP API ($default), and compares
-// status, the headers a browser acts on and the body with what Django's
-// test client answers for the same request on the same project.
+// (stage dev, paths below /dev, a function per route) and an HTTP API
+// ($default, one function for the project), and compares status, the
+// headers a browser acts on and the body with what Django's test client
+// answers for the same request on the same project.
 func TestRuntimeTableMatchesDjangoTestClient(t *testing.T) {
+	granularity := map[string]string{"rest": "route", "http": "project"}
 	for _, apiType := range []string{"rest", "http"} {
 		t.Run(apiType, func(t *testing.T) {
-			d := newDemo(t, apiType, false)
+			d := newDemoEnv(t, apiType, false, map[string]string{"granularity": granularity[apiType]})
 			srv := startServer(t, d, Options{})
 			table := runtimeTable()
 			scriptName, base := "", srv.url
