@@ -99,3 +99,26 @@ func TestHTTPResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstAccept: REST APIs look only at the first media type of Accept
+// ("API Gateway honors only the first Accept media type").
+func TestFirstAccept(t *testing.T) {
+	for accept, want := range map[string]string{
+		"image/webp,image/*,*/*;q=0.8": "image/webp",
+		"Text/HTML; q=1, image/png":    "text/html",
+		"":                             "",
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		if accept != "" {
+			r.Header.Set("Accept", accept)
+		}
+		if got := firstAccept(r); got != want {
+			t.Errorf("Accept %q: %q, want %q", accept, got, want)
+		}
+	}
+	// With image/* binary, a browser's image request decodes; its page
+	// request (text/html first) gets the base64 text.
+	if !matchesBinary("image/webp", []string{"image/*"}) || matchesBinary("text/html", []string{"image/*"}) || matchesBinary("", []string{"image/*"}) {
+		t.Error("matchesBinary with image/*")
+	}
+}
