@@ -177,3 +177,20 @@ func TestQuotaMergeEverything(t *testing.T) {
 		t.Errorf("diags %v", diags)
 	}
 }
+
+// BenchmarkPlan2000 plans the 2,000-route synthetic project, whose API
+// must be merged to fit API Gateway's quotas (the layout is searched).
+func BenchmarkPlan2000(b *testing.B) {
+	routes := synthRoutes(2000)
+	for _, api := range []string{"rest", "http"} {
+		b.Run(api, func(b *testing.B) {
+			c := quotaCfg(api)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := New(project(routes...), c, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
