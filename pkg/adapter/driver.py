@@ -12,7 +12,7 @@ like one Lambda execution environment. Frames (a 4-byte big-endian length,
 then that many bytes of JSON) are read from file descriptor IN and written
 to OUT, so the application keeps stdout and stderr for its own output. The
 first frame written is the end of the init phase: ``{"ready": true,
-"init_ms": ...}`` or, when importing the handler raised, ``{"ready": false,
+"init_ms": ..., "python": "3.12"}`` or, when importing the handler raised, ``{"ready": false,
 "error": {"errorMessage", "errorType"}}`` (and the worker exits). Then per
 request frame: ``{"op": "invoke", "request_id", "timeout_ms", "event"}`` ->
 ``{"raised": bool, "result": ..., "max_rss_kb": int}``; ``{"op":
@@ -139,7 +139,8 @@ def worker(argv):
         frames.send(json.dumps({"ready": False, "error": _lambda_error(exc)}, ensure_ascii=False).encode("utf-8"))
         return 1
     init_ms = (time.monotonic() - start) * 1000.0
-    frames.send(json.dumps({"ready": True, "init_ms": round(init_ms, 3)}).encode("utf-8"))
+    version = "%d.%d" % sys.version_info[:2]
+    frames.send(json.dumps({"ready": True, "init_ms": round(init_ms, 3), "python": version}).encode("utf-8"))
     while True:
         data = frames.recv()
         if data is None:

@@ -77,6 +77,8 @@ type Init struct {
 	// ImportTook is the part the handler import took (Django set-up), as
 	// measured inside Python.
 	ImportTook time.Duration
+	// Python is the interpreter's version ("3.12").
+	Python string
 }
 
 // InitError is a failed init phase: importing the handler raised. Lambda
@@ -185,6 +187,7 @@ func StartWorker(ctx context.Context, o WorkerOptions) (*Worker, Init, error) {
 	type readyFrame struct {
 		Ready  bool            `json:"ready"`
 		InitMS float64         `json:"init_ms"`
+		Python string          `json:"python"`
 		Error  json.RawMessage `json:"error"`
 	}
 	frame, err := w.await(ctx, nil)
@@ -201,7 +204,7 @@ func StartWorker(ctx context.Context, o WorkerOptions) (*Worker, Init, error) {
 		w.Kill()
 		return nil, Init{}, &InitError{Result: rf.Error}
 	}
-	return w, Init{Took: time.Since(start), ImportTook: time.Duration(rf.InitMS * float64(time.Millisecond))}, nil
+	return w, Init{Took: time.Since(start), ImportTook: time.Duration(rf.InitMS * float64(time.Millisecond)), Python: rf.Python}, nil
 }
 
 func workerEnv(o WorkerOptions, root string) map[string]string {

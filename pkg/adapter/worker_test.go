@@ -112,6 +112,9 @@ func startTestWorker(t *testing.T, root string, memoryMB int, out *syncBuffer) *
 	if init.Took <= 0 || init.ImportTook <= 0 || init.ImportTook > init.Took {
 		t.Errorf("init times: took %v, import %v", init.Took, init.ImportTook)
 	}
+	if !strings.HasPrefix(init.Python, "3.") {
+		t.Errorf("init python version = %q", init.Python)
+	}
 	return w
 }
 

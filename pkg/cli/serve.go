@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,7 +41,6 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	printDiagnostics(env, b.Diagnostics)
 	pl := b.Plan
-	go checkPython(ctx, env, *python, pl.Runtime)
 
 	var loadGraphQL func(context.Context) (*serve.GraphQL, error)
 	if pl.GraphQL != nil {
@@ -114,20 +111,5 @@ func describe(w io.Writer, pl *plan.Plan, url string, graph bool, watch time.Dur
 		fmt.Fprintf(w, "watching %s for changes; Ctrl-C stops\n", "the project")
 	} else {
 		fmt.Fprintln(w, "Ctrl-C stops")
-	}
-}
-
-// checkPython warns when the interpreter is not the Lambda runtime's
-// version (the code runs, but what works locally may not on Lambda).
-func checkPython(ctx context.Context, env Env, python, runtime string) {
-	cmd := exec.CommandContext(ctx, python, "-c", "import sys; print('python%d.%d' % sys.version_info[:2])")
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(env.Stderr, "warning: --python %s does not run: %v\n", python, err)
-		return
-	}
-	if got := strings.TrimSpace(out.String()); got != runtime {
-		fmt.Fprintf(env.Stderr, "warning: --python %s is %s, the functions run %s on Lambda\n", python, got, runtime)
 	}
 }

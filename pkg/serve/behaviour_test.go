@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -179,6 +180,15 @@ func TestWarmWorkersColdStartsAndCap(t *testing.T) {
 	}
 	if !strings.Contains(log, "Count: cold start ") {
 		t.Errorf("cold start not logged:\n%s", log)
+	}
+	// The interpreter's version against the Lambda runtime's, said once.
+	out, err := exec.Command(d.python, "-c", "import sys; print('python%d.%d' % sys.version_info[:2])").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings := strings.Count(srv.log.String(), "warning: the workers run Python")
+	if want := strings.TrimSpace(string(out)) != srv.plan.Runtime; want != (warnings == 1) || warnings > 1 {
+		t.Errorf("%d version warnings (worker %s, runtime %s):\n%s", warnings, out, srv.plan.Runtime, srv.log.String())
 	}
 	get(t, srv.url+"/pid/")
 	if total, _ := srv.Workers(); total != 2 {

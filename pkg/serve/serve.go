@@ -45,10 +45,10 @@ type Options struct {
 	// GraphQL serves POST /graphql as AppSync would; nil when the plan has
 	// no AppSync API.
 	GraphQL *GraphQL
-	// LoadGraphQL, when set instead, prepares GraphQL in the background
-	// once serving has started (generating the schema runs Python); a
-	// GraphQL request waits for it. An error is logged and /graphql is
-	// left to the API.
+	// LoadGraphQL, when set instead, prepares GraphQL at the first GraphQL
+	// request (generating the schema runs Python: it would slow every
+	// start and the first request of the API); that request waits for it.
+	// An error is logged and /graphql is left to the API.
 	LoadGraphQL func(ctx context.Context) (*GraphQL, error)
 	// Static, when set, serves requests under StaticPrefix before routing
 	// (the collected static files; set by the static-files feature).
@@ -79,6 +79,9 @@ type Server struct {
 	graph  *GraphQL
 	// graphReady is closed once LoadGraphQL has finished.
 	graphReady chan struct{}
+	graphOnce  sync.Once
+	ctx        context.Context // Serve's
+	pyOnce     sync.Once
 
 	port string
 }
@@ -137,9 +140,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.watcher = w
 		go s.watch(ctx, w)
 	}
-	if s.opts.LoadGraphQL != nil {
-		go s.loadGraphQL(ctx)
-	}
+	s.ctx = ctx
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -239,6 +240,11 @@ func (s *Server) invokeWithin(ctx context.Context, start time.Time, limit time.D
 	var out outcome
 	if init != nil {
 		out.cold, out.init = true, init.Took
+		if init.Python != "" && "python"+init.Python != pl.Runtime {
+			s.pyOnce.Do(func() {
+				s.log.printf("warning: the workers run Python %s; the functions run %s on Lambda (--python picks the interpreter)", init.Python, pl.Runtime)
+			})
+		}
 	}
 	if err != nil {
 		var ie *adapter.InitError
@@ -310,6 +316,9 @@ func lambdaError(v json.RawMessage) string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method == http.MethodPost && r.URL.Path == "/graphql" {
+		if s.opts.LoadGraphQL != nil {
+			s.graphOnce.Do(func() { go s.loadGraphQL(s.ctx) })
+		}
 		select {
 		case <-s.graphReady:
 		case <-r.Context().Done():
