@@ -307,6 +307,7 @@ func run() error {
 		}
 		rsFirst = append(rsFirst, time.Since(t))
 		rs.stop()
+		fmt.Fprintf(os.Stderr, "first request, run %d: runserver %v\n", i+1, rsFirst[i].Round(time.Millisecond))
 
 		t = time.Now()
 		sv, line, err := startServe(p)
@@ -320,6 +321,7 @@ func run() error {
 		svFirst = append(svFirst, time.Since(t))
 		svLine = append(svLine, line)
 		sv.stop()
+		fmt.Fprintf(os.Stderr, "first request, run %d: serve %v (first line %v)\n", i+1, svFirst[i].Round(time.Millisecond), line.Round(time.Millisecond))
 	}
 	fmt.Printf("## First request (median of %d fresh starts, %s)\n\n", *firstRuns, ps[0])
 	fmt.Printf("| | process start -> first 200 | ratio |\n|---|---|---|\n")
