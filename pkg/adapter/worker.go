@@ -214,7 +214,10 @@ func workerEnv(o WorkerOptions, root string) map[string]string {
 			env[k] = v
 		}
 	}
-	env["PYTHONDONTWRITEBYTECODE"] = "1"
+	// Bytecode goes to the runtime folder, never beside the project's
+	// sources: the workers started after the first (one a function, and
+	// again after each reload) find the runtime and the project compiled.
+	env["PYTHONPYCACHEPREFIX"] = filepath.Join(o.Runtime.dir, "pycache")
 	env["PYTHONIOENCODING"] = "utf-8"
 	env["PYTHONUNBUFFERED"] = "1"
 	for k, v := range o.Env {

@@ -175,6 +175,10 @@ func TestWorkerStaysWarmAcrossEvents(t *testing.T) {
 	if s := out.String(); !strings.Contains(s, "to stdout from the view") || !strings.Contains(s, "to stderr from the view") {
 		t.Errorf("application output = %q", s)
 	}
+	// Bytecode never lands beside the project's sources.
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(mods0(t, w)), "__pycache__")); len(matches) > 0 {
+		t.Errorf("__pycache__ written into the project: %v", matches)
+	}
 	mods, err := w.Modules(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -274,4 +278,14 @@ func TestWorkerInitError(t *testing.T) {
 	if !strings.Contains(out.String(), "Traceback") {
 		t.Errorf("no traceback: %q", out.String())
 	}
+}
+
+// mods0 is the first project file the worker imported.
+func mods0(t *testing.T, w *Worker) string {
+	t.Helper()
+	mods, err := w.Modules(context.Background())
+	if err != nil || len(mods) == 0 {
+		t.Fatalf("modules: %v %v", mods, err)
+	}
+	return mods[0]
 }
