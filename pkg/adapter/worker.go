@@ -214,10 +214,11 @@ func workerEnv(o WorkerOptions, root string) map[string]string {
 			env[k] = v
 		}
 	}
-	// Bytecode goes to the runtime folder, never beside the project's
-	// sources: the workers started after the first (one a function, and
-	// again after each reload) find the runtime and the project compiled.
-	env["PYTHONPYCACHEPREFIX"] = filepath.Join(o.Runtime.dir, "pycache")
+	// No bytecode beside the project's sources. (A PYTHONPYCACHEPREFIX
+	// would keep it in the runtime folder, but Python then looks for every
+	// module's bytecode there, Django's included, and compiles them all:
+	// measured, a cold start of seconds instead of half of one.)
+	env["PYTHONDONTWRITEBYTECODE"] = "1"
 	env["PYTHONIOENCODING"] = "utf-8"
 	env["PYTHONUNBUFFERED"] = "1"
 	for k, v := range o.Env {
