@@ -60,7 +60,7 @@ func TestGatewayErrors(t *testing.T) {
 		want := cases[apiType]
 		t.Run(apiType, func(t *testing.T) {
 			d := newDemo(t, apiType, false)
-			srv := startServer(t, d, Options{IntegrationTimeout: 3 * time.Second})
+			srv := startServer(t, d, Options{})
 			base := srv.url
 			if apiType == "rest" {
 				base += "/dev"
@@ -119,8 +119,8 @@ func TestGatewayErrors(t *testing.T) {
 	}
 }
 
-// TestIntegrationTimeout: with an integration timeout shorter than the
-// function's (slow-long has the default 10 s), API Gateway gives up first
+// TestIntegrationTimeout: with an integration timeout (5 s) shorter than
+// the function's (slow-long has the default 10 s), API Gateway gives up first
 // (504 REST, 503 HTTP API) and the worker is stopped.
 func TestIntegrationTimeout(t *testing.T) {
 	want := map[string]struct {
@@ -130,22 +130,29 @@ func TestIntegrationTimeout(t *testing.T) {
 	for _, apiType := range []string{"rest", "http"} {
 		t.Run(apiType, func(t *testing.T) {
 			d := newDemo(t, apiType, false)
-			srv := startServer(t, d, Options{IntegrationTimeout: 1500 * time.Millisecond})
+			srv := startServer(t, d, Options{IntegrationTimeout: 5 * time.Second})
 			base := srv.url
 			if apiType == "rest" {
 				base += "/dev"
 			}
-			// Warm the function first: the cold start counts too.
-			if status, body, _ := get(t, base+"/slow-long/?s=0"); status != 200 {
-				t.Fatalf("slow-long: %d %s", status, body)
+			// Warm the function first: the cold start counts too (and on a
+			// loaded machine may itself pass 5 s: then try again).
+			for try := 1; ; try++ {
+				status, body, _ := get(t, base+"/slow-long/?s=0")
+				if status == 200 {
+					break
+				}
+				if try == 3 {
+					t.Fatalf("slow-long: %d %s", status, body)
+				}
 			}
 			start := time.Now()
 			status, body, _ := get(t, base+"/slow-long/?s=30")
 			if status != want[apiType].status || body != want[apiType].body {
 				t.Errorf("integration timeout: %d %s, want %d %s", status, body, want[apiType].status, want[apiType].body)
 			}
-			if took := time.Since(start); took > 15*time.Second {
-				t.Errorf("answered after %v (integration timeout 1.5 s, view 30 s)", took)
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("answered after %v (integration timeout 5 s, view 30 s)", took)
 			}
 			srv.log.waitFor(t, "integration timeout", time.Second)
 			if total, _ := srv.Workers(); total != 0 {
