@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -36,10 +37,45 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	// A closed stdout (| head) or Ctrl-C must not leave servers behind:
+	// writes then fail instead of killing the process, and a signal stops
+	// every server started before exiting.
+	signal.Ignore(syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stopAll()
+		os.Exit(130)
+	}()
+	err := run()
+	stopAll()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/serve:", err)
 		os.Exit(1)
 	}
+}
+
+var (
+	startedMu sync.Mutex
+	started   []*server
+)
+
+func track(s *server) *server {
+	startedMu.Lock()
+	defer startedMu.Unlock()
+	started = append(started, s)
+	return s
+}
+
+// stopAll stops every server still running.
+func stopAll() {
+	startedMu.Lock()
+	defer startedMu.Unlock()
+	for _, s := range started {
+		s.stop()
+	}
+	started = nil
 }
 
 var (
@@ -59,7 +95,7 @@ type server struct {
 }
 
 func (s *server) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
+	if s.cmd == nil || s.cmd.Process == nil || s.cmd.ProcessState != nil {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
@@ -161,7 +197,7 @@ func startRunserver(p *project) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	return &server{name: "runserver", cmd: cmd, base: "http://127.0.0.1:" + port}, nil
+	return track(&server{name: "runserver", cmd: cmd, base: "http://127.0.0.1:" + port}), nil
 }
 
 var servingRE = regexp.MustCompile(`^serving (http://127\.0\.0\.1:[0-9]+)$`)
@@ -179,6 +215,7 @@ func startServe(p *project) (*server, time.Duration, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
 	}
+	s := track(&server{name: "serve", cmd: cmd})
 	line, err := bufio.NewReader(out).ReadString('\n')
 	took := time.Since(start)
 	if err != nil {
@@ -189,7 +226,8 @@ func startServe(p *project) (*server, time.Duration, error) {
 		return nil, 0, fmt.Errorf("serve: first line %q", line)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return &server{name: "serve", cmd: cmd, base: m[1]}, took, nil
+	s.base = m[1]
+	return s, took, nil
 }
 
 func minimum(ds []time.Duration) time.Duration {
