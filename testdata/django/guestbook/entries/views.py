@@ -27,6 +27,12 @@ def entries(request):
 
 
 @require_GET
+def ping(request):
+    """No database: the baseline of the per-event benchmark."""
+    return JsonResponse({"ok": True})
+
+
+@require_GET
 def count(request):
     """One small query: the per-event database cost the benchmark measures."""
     return JsonResponse({"count": Entry.objects.count()})
