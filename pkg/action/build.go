@@ -18,6 +18,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
@@ -57,6 +58,8 @@ type Build struct {
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
+	// Migrations are the project's migrations, read statically.
+	Migrations *migrations.Set
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -111,6 +114,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	}
 	b.Config = cfg
 	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
+
+	if err := b.readMigrations(); err != nil {
+		return nil, err
+	}
 
 	pl, warns, err := plan.New(p, cfg)
 	b.Diagnostics = append(b.Diagnostics, warns...)

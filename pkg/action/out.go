@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
 
@@ -20,6 +21,8 @@ type Manifest struct {
 	Routes      []ManifestRoute    `json:"routes"`
 	Artifacts   []ManifestObject   `json:"artifacts"`
 	Templates   []ManifestObject   `json:"templates"`
+	// Migrations: offline, every migration of the project is new.
+	Migrations *migrations.Summary `json:"migrations"`
 }
 
 // ManifestFunction is one planned Lambda function.
@@ -82,6 +85,7 @@ func (b *Build) Manifest() Manifest {
 	for _, t := range b.Output.Templates {
 		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body)), Built: true})
 	}
+	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
 

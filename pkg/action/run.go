@@ -14,6 +14,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
@@ -70,6 +71,9 @@ type Summary struct {
 	Changes     changeset.Totals  `json:"changes"`
 	Artifacts   artifacts.Stats   `json:"artifacts"`
 	Outputs     map[string]string `json:"outputs"`
+	// Migrations this change adds and their risky operations (plan and
+	// deploy; nil for destroy).
+	Migrations *migrations.Summary `json:"migrations,omitempty"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`
@@ -115,6 +119,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	pl := b.Plan
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+	sum.Migrations = b.MigrationSummary(nil)
 
 	stage(o.Build, "Artifacts bucket")
 	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)

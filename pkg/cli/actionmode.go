@@ -200,6 +200,7 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 		d.Artifacts = &art
 	}
 	d.Routes = changedRoutes(sum)
+	d.Migrations = commentMigrations(sum)
 	switch {
 	case runErr != nil:
 		d.Mode = gh.ModeFailed

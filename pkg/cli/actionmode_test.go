@@ -419,8 +419,12 @@ func TestCLIPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,outputs,stack" {
+	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack" {
 		t.Errorf("summary keys %s", got)
+	}
+	// No previous deployment is known: every migration counts as new.
+	if got := string(sum["migrations"]); got != `{"new":["polls.0001_initial"],"risky":[]}` {
+		t.Errorf("summary migrations %s", got)
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
