@@ -89,7 +89,9 @@ def main():
         if handler is None:
             raise _Tagged(None, "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (func_name, module_name))
     except _Tagged as tagged:
-        traceback.print_exc()
+        if tagged.cause is not None:
+            traceback.print_exception(tagged.cause)
+        print("[ERROR] %s: %s" % (tagged.error_type, tagged.message))
         _end("init")
         answer({"init_error": {"errorMessage": tagged.message, "errorType": tagged.error_type, "stackTrace": []}})
         return 1
