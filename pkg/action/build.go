@@ -20,6 +20,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
 
@@ -44,6 +45,18 @@ type BuildOptions struct {
 	// Outside lists folders (such as render's --out) that must never enter
 	// the project layer even when they sit inside the Django root.
 	Outside []string
+	// Account and Region are where the API's OpenAPI document says the
+	// functions are (plan and deploy: STS and the run's region; render:
+	// --account-id and --region, else placeholders the manifest reports).
+	Account, Region string
+	// Previous is the deployment record of the deployed stack: functions
+	// and resolvers stay in the stacks they are in. nil plans the
+	// first-deploy layout.
+	Previous *record.Record
+	// DepsUnzippedSize returns the unzipped size of a dependencies layer
+	// that is in the bucket but was not built here (nil offline), for
+	// Lambda's 250 MB limit.
+	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -60,6 +73,9 @@ type Build struct {
 	Diagnostics diag.List
 	// Migrations are the project's migrations, read statically.
 	Migrations *migrations.Set
+	// beforePlan are the diagnostics of the stages before the plan, which
+	// replanning keeps.
+	beforePlan diag.List
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -119,13 +135,22 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 		return nil, err
 	}
 
-	pl, warns, err := plan.New(p, cfg)
-	b.Diagnostics = append(b.Diagnostics, warns...)
+	b.beforePlan = append(diag.List(nil), b.Diagnostics...)
+	if err := b.replan(o); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// replan (re)builds the plan with o's target and previous record.
+func (b *Build) replan(o BuildOptions) error {
+	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region})
+	b.Diagnostics = append(append(diag.List(nil), b.beforePlan...), warns...)
 	if err != nil {
-		return nil, userError(err)
+		return userError(err)
 	}
 	b.Plan = pl
-	return b, nil
+	return nil
 }
 
 // NewBuild runs the offline pipeline: NewPlan, then Bundle.
@@ -170,8 +195,18 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		b.Deps = l
 		if l != nil {
 			arts.Deps = render.Artifact{SHA256: l.Hash}
-			if l.Zip != nil {
+			switch {
+			case l.Zip != nil:
 				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
+			case l.Exists && o.DepsUnzippedSize != nil:
+				// In the bucket, not built here: its size counts all the
+				// same toward Lambda's 250 MB.
+				n, err := o.DepsUnzippedSize(ctx, ZipKey(pl.Project, l.Hash))
+				if err != nil {
+					return fmt.Errorf("dependencies layer %s: unzipped size: %w", short(l.Hash), err)
+				}
+				arts.Deps.UnzippedSize = n
+				l.UnzippedSize = n
 			}
 		}
 	}
@@ -195,6 +230,9 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
+	}
+	if b.Deps != nil && b.Deps.Zip == nil && b.Deps.UnzippedSize > 0 {
+		all = append(all, bundle.Artifact{Name: "deps layer (in the bucket)", Stats: bundle.Stats{UnzippedBytes: b.Deps.UnzippedSize}})
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
 		return userError(err)

@@ -28,6 +28,9 @@ type DepsLayer struct {
 	PythonDir string
 	// Exists is true when the bucket already holds the layer's key.
 	Exists bool
+	// UnzippedSize of a layer in the bucket that was not built here (from
+	// the previous deployment record or the zip's directory in S3).
+	UnzippedSize int64
 }
 
 // DepsBuilder builds, or finds, the dependencies layer.

@@ -21,8 +21,52 @@ type Manifest struct {
 	Routes      []ManifestRoute    `json:"routes"`
 	Artifacts   []ManifestObject   `json:"artifacts"`
 	Templates   []ManifestObject   `json:"templates"`
+	// API is the API Gateway API: its OpenAPI document (openapi.json) and
+	// its counts against API Gateway's quotas.
+	API ManifestAPI `json:"api"`
+	// Record is the deployment record (deployment-record.json).
+	Record ManifestObject `json:"record"`
 	// Migrations: offline, every migration of the project is new.
 	Migrations *migrations.Summary `json:"migrations"`
+}
+
+// ManifestAPI describes the API's OpenAPI document.
+type ManifestAPI struct {
+	Type     string         `json:"type"`
+	Document ManifestObject `json:"document"`
+	// AccountID and Region are what the integration URIs name;
+	// Placeholder is true when they are not a real deployment's (render
+	// without --account-id/--region).
+	AccountID   string `json:"account_id"`
+	Region      string `json:"region"`
+	Placeholder bool   `json:"placeholder"`
+	// Paths is the number of paths (every method of a path reaches its
+	// function).
+	Paths int `json:"paths"`
+	// Resources (REST) or Routes and Integrations (HTTP), and the quotas
+	// they were checked against.
+	Resources        int `json:"resources,omitempty"`
+	ResourceQuota    int `json:"resource_quota,omitempty"`
+	Routes           int `json:"routes,omitempty"`
+	RouteQuota       int `json:"route_quota,omitempty"`
+	Integrations     int `json:"integrations,omitempty"`
+	IntegrationQuota int `json:"integration_quota,omitempty"`
+	// MergedApps lists the apps whose routes were merged into one function
+	// each to stay within a quota ("*": every route).
+	MergedApps []string `json:"merged_apps,omitempty"`
+	// DefaultApps lists the apps whose routes were merged into the default
+	// function ("" for routes of no app, "*": every route).
+	DefaultApps []string `json:"default_apps,omitempty"`
+	// GreedyPaths counts the {proxy+} paths added for a quota.
+	GreedyPaths int `json:"greedy_paths,omitempty"`
+}
+
+// Summary is a one-line count against the quotas.
+func (a ManifestAPI) Summary() string {
+	if a.Type == "http" {
+		return fmt.Sprintf("HTTP API %d routes (quota %d), %d integrations (quota %d)", a.Routes, a.RouteQuota, a.Integrations, a.IntegrationQuota)
+	}
+	return fmt.Sprintf("REST API %d resources (quota %d)", a.Resources, a.ResourceQuota)
 }
 
 // ManifestFunction is one planned Lambda function.
@@ -85,9 +129,30 @@ func (b *Build) Manifest() Manifest {
 	for _, t := range b.Output.Templates {
 		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body)), Built: true})
 	}
+	doc, rec := b.Output.OpenAPI, b.Output.Record
+	st := pl.APIStats
+	m.API = ManifestAPI{
+		Type:      pl.APIType,
+		Document:  ManifestObject{Name: OpenAPIFile, Key: doc.Key, SHA256: sha256Hex(doc.Body), Size: int64(len(doc.Body)), Built: true},
+		AccountID: pl.Target.Account, Region: pl.Target.Region, Placeholder: pl.Target.Placeholder,
+		Paths: len(pl.API), MergedApps: st.Merged, DefaultApps: st.ToDefault, GreedyPaths: st.Greedy,
+	}
+	if pl.APIType == "http" {
+		m.API.Routes, m.API.RouteQuota, m.API.Integrations, m.API.IntegrationQuota = st.Routes, st.RouteQuota, st.Integrations, st.IntegrationQuota
+	} else {
+		m.API.Resources, m.API.ResourceQuota = st.Resources, st.ResourceQuota
+	}
+	m.Record = ManifestObject{Name: RecordFile, Key: rec.Key, SHA256: sha256Hex(rec.Body), Size: int64(len(rec.Body)), Built: true}
 	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
+
+// OpenAPIFile and RecordFile are the names render --out gives the API's
+// OpenAPI document and the deployment record, beside templates/.
+const (
+	OpenAPIFile = "openapi.json"
+	RecordFile  = "deployment-record.json"
+)
 
 // ZipKey is the S3 key of a zip.
 func ZipKey(prefix, sha string) string { return prefix + "/" + sha + ".zip" }
@@ -123,9 +188,15 @@ func (b *Build) WriteOut(dir string) error {
 		}
 	}
 	for _, f := range b.Output.Files {
-		name := filepath.Base(f.Key)
-		if err := os.WriteFile(filepath.Join(tmp, "artifacts", name), f.Body, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
+		dst := filepath.Join(tmp, "artifacts", filepath.Base(f.Key))
+		switch f.Key {
+		case b.Output.OpenAPI.Key:
+			dst = filepath.Join(tmp, OpenAPIFile)
+		case b.Output.Record.Key:
+			dst = filepath.Join(tmp, RecordFile)
+		}
+		if err := os.WriteFile(dst, f.Body, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Base(dst), err)
 		}
 	}
 	for _, z := range b.Zips {

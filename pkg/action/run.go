@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -24,20 +25,24 @@ import (
 type Clients struct {
 	S3     S3
 	CFN    CFN
+	STS    STS
 	Region string
 }
 
-// S3 is what uploads and the bucket check need (*s3.Client satisfies it).
+// S3 is what uploads, the bucket check and reading the deployment record
+// back need (*s3.Client satisfies it).
 type S3 interface {
 	artifacts.S3API
 	artifacts.BucketAPI
+	ObjectReader
 }
 
-// CFN is what change sets and the managed bucket need
-// (*cloudformation.Client satisfies it).
+// CFN is what change sets, the managed bucket and reading the deployed
+// template need (*cloudformation.Client satisfies it).
 type CFN interface {
 	stack.API
 	artifacts.CFNClient
+	TemplateReader
 }
 
 // Options configure plan, deploy and destroy.
@@ -121,12 +126,42 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
 	sum.Migrations = b.MigrationSummary(nil)
 
+	// The account the API's integration URIs name.
+	stage(o.Build, "Account")
+	account, err := AccountID(ctx, c.STS)
+	if err != nil {
+		return sum, err
+	}
+	o.Build.Account, o.Build.Region = account, c.Region
+
 	stage(o.Build, "Artifacts bucket")
 	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)
 	if err != nil {
 		return sum, err
 	}
 	sum.Bucket = bucket
+
+	// Where the deployed stack placed everything: nothing moves.
+	stage(o.Build, "Deployment record")
+	prev, note, err := PreviousRecord(ctx, c.CFN, c.S3, pl.Stack, bucket, o.Poll)
+	if err != nil {
+		return sum, err
+	}
+	if note != "" {
+		fmt.Fprintln(log, note)
+	}
+	o.Build.Previous = prev
+	o.Build.DepsUnzippedSize = func(ctx context.Context, key string) (int64, error) {
+		if prev != nil && prev.DepsLayer != nil && prev.DepsLayer.Key == key && prev.DepsLayer.UnzippedSize > 0 {
+			return prev.DepsLayer.UnzippedSize, nil
+		}
+		return zipUnzippedSize(ctx, c.S3, bucket, key)
+	}
+	if err := b.replan(o.Build); err != nil {
+		return sum, err
+	}
+	pl = b.Plan
+
 	exists := func(key string) bool {
 		_, err := c.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 		return err == nil
@@ -229,9 +264,15 @@ func sha256Hex(b []byte) string {
 
 // TemplateURL is the S3 https URL CloudFormation fetches a template from:
 // always AWS's own virtual-hosted form, also when an endpoint override
-// points the SDK elsewhere (DESIGN.md section 2).
+// points the SDK elsewhere (DESIGN.md section 2), with the partition's
+// domain (amazonaws.com.cn in China, as ${AWS::URLSuffix} gives nested
+// stacks).
 func TemplateURL(bucket, region, key string) string {
-	return fmt.Sprintf("https://%s.s3.%s.amazonaws.com/%s", bucket, region, key)
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		suffix = "amazonaws.com.cn"
+	}
+	return fmt.Sprintf("https://%s.s3.%s.%s/%s", bucket, region, suffix, key)
 }
 
 func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {

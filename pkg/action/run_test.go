@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
@@ -122,6 +123,7 @@ type runEnv struct {
 	bucket string
 	pip    string
 	runs   func() int
+	moto   string
 }
 
 // newRunEnv points real SDK clients at moto (S3, through the recording
@@ -142,7 +144,7 @@ func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 	}
 	log.reset()
 	pip, runs := fakePip(t)
-	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs}
+	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto}
 }
 
 func (e *runEnv) clients() action.Clients {
@@ -153,6 +155,7 @@ func (e *runEnv) clients() action.Clients {
 	return action.Clients{
 		S3:     e.s3,
 		CFN:    cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(e.cfn.URL) }),
+		STS:    sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.moto) }),
 		Region: "us-east-1",
 	}
 }

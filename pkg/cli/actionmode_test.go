@@ -57,6 +57,7 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	t.Cleanup(func() { actionPoll = 0 })
 	t.Setenv("AWS_ENDPOINT_URL_S3", moto)
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", w.cfn.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", moto) // moto answers GetCallerIdentity as AWS does
 	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), filepath.Join(w.workspace, "app"))
 
 	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")

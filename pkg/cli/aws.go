@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
@@ -90,7 +91,8 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 }
 
 // newClients builds the SDK clients from the standard AWS environment
-// (AWS_REGION, AWS_ENDPOINT_URL*, credentials chain).
+// (AWS_REGION, AWS_ENDPOINT_URL*, credentials chain; STS honours
+// AWS_ENDPOINT_URL_STS like the others).
 func newClients(ctx context.Context, region string) (action.Clients, error) {
 	cfg, err := artifacts.LoadConfig(ctx, region)
 	if err != nil {
@@ -99,6 +101,7 @@ func newClients(ctx context.Context, region string) (action.Clients, error) {
 	return action.Clients{
 		S3:     artifacts.NewS3ClientFromConfig(cfg),
 		CFN:    cloudformation.NewFromConfig(cfg),
+		STS:    sts.NewFromConfig(cfg),
 		Region: cfg.Region,
 	}, nil
 }

@@ -9,7 +9,10 @@
 //	functions.granularity: route
 //	functions.defaults: memory 512 (MB), timeout 15 (s; below API Gateway's 29 s),
 //	                    persist_db false, warm true, no reserved/provisioned concurrency
-//	api.type: rest              api.binary_media_types: [multipart/form-data]
+//	api.type: rest              api.binary_media_types: ["*/*"] (text stays text: the
+//	                            runtime marks only binary responses isBase64Encoded)
+//	api.quotas: API Gateway's defaults (300 REST resources, 300 HTTP routes)
+//	api.merge_functions: true (over a quota: one function per app, then one)
 //	graphql: enabled auto, schema_file "" (look for schema.graphql), auth API_KEY
 //	warm.schedule: business-hours, but off for preview (pr-<N>) environments
 //	warm.business_hours: MON-FRI 08:00-19:00 UTC; warm.every: 5m
@@ -249,7 +252,7 @@ func defaults(info envInfo) *Config {
 				Warm:      new(true),
 			},
 		},
-		API:     API{Type: "rest", BinaryMediaTypes: []string{"multipart/form-data"}},
+		API:     API{Type: "rest", BinaryMediaTypes: []string{"*/*"}},
 		GraphQL: GraphQL{Enabled: "auto", Auth: "API_KEY"},
 		Warm: Warm{
 			Schedule:      ScheduleBusinessHours,

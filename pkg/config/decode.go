@@ -27,6 +27,13 @@ var (
 var (
 	projectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
 	envVarRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// The ID and ARN shapes cfn-lint checks (its formats AWS::EC2::Subnet.Id
+	// and AWS::EC2::SecurityGroup.Id, and the ARN formats of the IAM
+	// actions the execution role grants on secrets).
+	subnetIDRe          = regexp.MustCompile(`^subnet-([0-9A-Fa-f]{8}|[0-9A-Fa-f]{17})$`)
+	securityGroupIDRe   = regexp.MustCompile(`^sg-([0-9A-Fa-f]{8}|[0-9A-Fa-f]{17})$`)
+	secretsManagerARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@*?-]+$`)
+	ssmParameterARNRe   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:parameter/[A-Za-z0-9/_.*?-]+$`)
 )
 
 // reservedEnvVars are set by Lambda or by django-serverless itself; a
@@ -216,6 +223,21 @@ func (d *decoder) strList(n *node, single bool) ([]string, bool) {
 	return out, ok
 }
 
+// idList reads a list of IDs that must match re (what is described by
+// what).
+func (d *decoder) idList(n *node, re *regexp.Regexp, what string) []string {
+	l, ok := d.strList(n, false)
+	if !ok {
+		return nil
+	}
+	for i, id := range l {
+		if !re.MatchString(id) {
+			d.errf(n.items[i], "%q is not %s", id, what)
+		}
+	}
+	return l
+}
+
 func (d *decoder) oneOf(n *node, allowed []string) (string, bool) {
 	s, ok := d.str(n)
 	if !ok {
@@ -292,16 +314,36 @@ func (d *decoder) config(root *node, c *Config) {
 		field{"vpc", func(n *node) {
 			v := &VPC{}
 			d.fields(n,
-				field{"subnet_ids", func(n *node) { v.SubnetIDs, _ = d.strList(n, false) }},
-				field{"security_group_ids", func(n *node) { v.SecurityGroupIDs, _ = d.strList(n, false) }},
+				field{"subnet_ids", func(n *node) { v.SubnetIDs = d.idList(n, subnetIDRe, "a subnet ID (subnet- and 8 or 17 hex digits)") }},
+				field{"security_group_ids", func(n *node) {
+					v.SecurityGroupIDs = d.idList(n, securityGroupIDRe, "a security group ID (sg- and 8 or 17 hex digits)")
+				}},
 			)
-			if n.kind == kindMap && len(v.SubnetIDs) == 0 {
-				d.errf(n, "subnet_ids is required")
+			if n.kind == kindMap {
+				// Lambda's VpcConfig needs both: subnets to place the
+				// function's network interfaces, and at least one
+				// security group for them.
+				if len(v.SubnetIDs) == 0 {
+					d.errf(n, "subnet_ids is required")
+				}
+				if len(v.SecurityGroupIDs) == 0 {
+					d.errf(n, "security_group_ids is required: Lambda needs at least one security group for the subnets' network interfaces")
+				}
 			}
 			c.VPC = v
 		}},
 		field{"secrets", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			l, ok := d.strList(n, false)
+			if !ok {
+				return
+			}
+			for i, a := range l {
+				if !secretsManagerARNRe.MatchString(a) && !ssmParameterARNRe.MatchString(a) {
+					d.errf(n.items[i], "%q is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)", a)
+					ok = false
+				}
+			}
+			if ok {
 				c.Secrets = l
 			}
 		}},
@@ -416,7 +458,7 @@ func (d *decoder) settings(n *node, s *FunctionSettings, key string, extra ...fi
 			}
 		}},
 		{"provisioned_concurrency", func(n *node) {
-			if v, ok := d.intRange(n, 0, 1000000, ""); ok {
+			if v, ok := d.intRange(n, 1, 1000000, " (Lambda needs at least 1; leave it unset for none)"); ok {
 				s.ProvisionedConcurrency = &v
 			}
 		}},
@@ -519,6 +561,25 @@ func (d *decoder) api(n *node, a *API) {
 			}
 			if ok {
 				a.BinaryMediaTypes = l
+			}
+		}},
+		field{"quotas", func(n *node) {
+			d.fields(n,
+				field{"resources", func(n *node) {
+					if v, ok := d.intRange(n, 300, 100000, " resources per REST API (API Gateway's default is 300)"); ok {
+						a.Quotas.Resources = v
+					}
+				}},
+				field{"routes", func(n *node) {
+					if v, ok := d.intRange(n, 300, 100000, " routes per HTTP API (API Gateway's default is 300)"); ok {
+						a.Quotas.Routes = v
+					}
+				}},
+			)
+		}},
+		field{"merge_functions", func(n *node) {
+			if v, ok := d.boolean(n); ok {
+				a.MergeFunctions = &v
 			}
 		}},
 	)

@@ -87,6 +87,18 @@ type Position struct {
 type API struct {
 	Type             string // "rest" | "http"
 	BinaryMediaTypes []string
+	// Quotas are per-API quotas AWS raised for the account; zero keeps
+	// API Gateway's default.
+	Quotas APIQuotas
+	// MergeFunctions lets plan serve routes with fewer functions (one per
+	// app, then one) when the API would exceed a quota; nil means true.
+	MergeFunctions *bool
+}
+
+// APIQuotas are raised API Gateway quotas (0: the default).
+type APIQuotas struct {
+	Resources int // REST: resources per API (default 300)
+	Routes    int // HTTP: routes per API (default 300)
 }
 
 // GraphQL configures AppSync.

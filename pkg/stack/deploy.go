@@ -222,6 +222,9 @@ func description(req Request) string {
 	if req.Commit != "" {
 		s += " commit " + req.Commit
 	}
+	if req.RunID != "" {
+		s += " run " + req.RunID
+	}
 	if req.PR > 0 {
 		s += fmt.Sprintf(" PR #%d", req.PR)
 	}
@@ -469,7 +472,7 @@ func (d *Deployer) interrupted(parent, ctx context.Context, api API, req Request
 	}
 	if _, err := api.CancelUpdateStack(cctx, &cloudformation.CancelUpdateStackInput{StackName: aws.String(res.StackID)}); err != nil {
 		res.Status = status
-		return fmt.Errorf("deploy of stack %s %s; cancel update failed: %w: %w", name, why, awsErr(ctx, err), ErrCanceled)
+		return fmt.Errorf("deploy of stack %s %s; cancel update failed: %w: %w", name, why, awsErr(cctx, err), ErrCanceled)
 	}
 	d.logf("deploy %s: cancelled the update of %s, CloudFormation is rolling it back", why, name)
 	_ = ev.follow(cctx) // best effort within CancelWait

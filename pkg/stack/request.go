@@ -16,12 +16,16 @@ import (
 
 // Tag keys and values put on the root stack. Destroy only deletes stacks
 // that carry ManagedByTag=ManagedBy and this project's ProjectTag.
+//
+// Stack tags propagate to every resource that takes tags, so they hold only
+// values fixed for the life of the stack: a per-commit tag would modify
+// every resource on every push (and fill the change set with noise). The
+// commit and the CI run go into the change set's description instead.
 const (
 	ManagedByTag   = "managed-by"
 	ManagedBy      = "django-serverless"
 	ProjectTag     = "project"
 	EnvironmentTag = "environment"
-	CommitTag      = "commit"
 	PRTag          = "pull-request"
 )
 
@@ -47,8 +51,8 @@ type Request struct {
 	Parameters map[string]string
 	// Tags are extra tags; the tool's own tags win on conflict.
 	Tags   map[string]string
-	Commit string // full commit SHA
-	RunID  string // CI run id (plus attempt), "" locally
+	Commit string // full commit SHA (in the change set's description, never a tag)
+	RunID  string // CI run id (plus attempt), "" locally (idem)
 	PR     int    // pull-request number, 0 when none
 	// Protected environments get termination protection, are never
 	// deleted automatically and cannot be destroyed.
@@ -207,9 +211,6 @@ func (r *Request) tags() []types.Tag {
 	m[ManagedByTag] = ManagedBy
 	m[ProjectTag] = r.Project
 	m[EnvironmentTag] = r.Environment
-	if r.Commit != "" {
-		m[CommitTag] = r.Commit
-	}
 	if r.PR > 0 {
 		m[PRTag] = strconv.Itoa(r.PR)
 	}

@@ -199,16 +199,21 @@ func assertCreateRequest(t *testing.T, srv *cfnfake.Server) {
 			"Parameters.member.1.ParameterKey":   "ArtifactsBucket",
 			"Parameters.member.1.ParameterValue": "bucket",
 			"TemplateURL":                        "https://bucket.s3.us-east-1.amazonaws.com/shop/templates/abc.yaml",
-			"Tags.member.1.Key":                  "commit",
-			"Tags.member.1.Value":                "0123456789abcdef0123456789abcdef01234567",
-			"Tags.member.2.Key":                  "environment",
-			"Tags.member.3.Key":                  "managed-by",
-			"Tags.member.3.Value":                "django-serverless",
-			"Tags.member.4.Key":                  "project",
+			"Tags.member.1.Key":                  "environment",
+			"Tags.member.2.Key":                  "managed-by",
+			"Tags.member.2.Value":                "django-serverless",
+			"Tags.member.3.Key":                  "project",
+			"Description":                        "django-serverless dev commit 0123456789abcdef0123456789abcdef01234567 run 987654-1",
 		}
 		for k, v := range want {
 			if got := r.Params[k]; len(got) != 1 || got[0] != v {
 				t.Errorf("CreateChangeSet %s = %q, want %q", k, got, v)
+			}
+		}
+		// Tags propagate to every resource: no per-commit or per-run value.
+		for k, v := range r.Params {
+			if strings.HasPrefix(k, "Tags.member.") && (strings.Contains(v[0], "0123456789ab") || strings.Contains(v[0], "987654") || v[0] == "commit") {
+				t.Errorf("CreateChangeSet %s = %q: a per-commit value in a stack tag", k, v)
 			}
 		}
 		return
@@ -298,7 +303,7 @@ func TestNoChanges(t *testing.T) {
 func TestNestedFailureRootCause(t *testing.T) {
 	const cause = "Resource handler returned message: \"Uploaded file must be a non-empty zip\" (RequestToken: 1, HandlerErrorCode: InvalidRequest)"
 	t.Run("create", func(t *testing.T) {
-		d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 3})
+		d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 3, Durations: map[string]int{"Lambdas/CatalogFnAlias": 3}})
 		res, err := d.Deploy(context.Background(), request("dev"))
 		if !errors.Is(err, ErrFailed) {
 			t.Fatalf("deploy error = %v, want ErrFailed\n%s", err, log)
@@ -340,7 +345,7 @@ func TestChangeSetFailedWithNestedReason(t *testing.T) {
 	if !errors.Is(err, ErrFailed) {
 		t.Fatalf("plan error = %v\n%s", err, log)
 	}
-	for _, want := range []string{"Nested change set arn:aws:cloudformation", "nested stack shop-dev-Lambdas-N00000000004: Template format error: Unresolved resource dependencies [Bucket]"} {
+	for _, want := range []string{"Nested change set arn:aws:cloudformation", "nested stack shop-dev-Lambdas-N00000000002: Template format error: Unresolved resource dependencies [Bucket]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q misses %q", err, want)
 		}
@@ -492,7 +497,7 @@ func TestCancelMidDeploy(t *testing.T) {
 	d, srv, log := deployer(t, cfnfake.Scenario{
 		Stacks:    []cfnfake.Stack{existing("shop-dev", "UPDATE_COMPLETE")},
 		Plans:     map[string]*cfnfake.Level{"shop-dev": nestedUpdate("")},
-		StepTicks: 3,
+		Durations: map[string]int{"Lambdas/CatalogFn": 50},
 	})
 	d.Log = &cancelOn{w: log, line: "UPDATE_IN_PROGRESS AWS::Lambda::Function CatalogFn"}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,102 @@
+package deploytest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/django-serverless/django-serverless-action/pkg/config"
+	"github.com/django-serverless/django-serverless-action/pkg/django"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/render"
+)
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// renderShop renders testdata/django/shop (the bundled example) for dev
+// with the given code artifact.
+func renderShop(t *testing.T, code string) *render.Output {
+	t.Helper()
+	p, err := django.Discover(filepath.Join("..", "..", "testdata", "django", "shop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Default().Resolve("dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, _, err := plan.New(p, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := render.Artifacts{Prefix: pl.Project,
+		Deps:    render.Artifact{SHA256: sha("deps"), Size: 1000},
+		Project: render.Artifact{SHA256: sha("project"), Size: 200},
+		Runtime: render.Artifact{SHA256: sha("runtime"), Size: 50},
+		Code:    render.Artifact{SHA256: sha(code), Size: 10},
+	}
+	if sdl, err := os.ReadFile(filepath.Join(p.Root, "schema.graphql")); err == nil {
+		a.GraphQLSDL = string(sdl)
+	}
+	out, err := render.Render(pl, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The bundled example's rendered templates deploy through the fake, and
+// a code change deploys as an update.
+func TestRenderedProjectDeploysAndUpdates(t *testing.T) {
+	w := New(t, Options{})
+	ctx := context.Background()
+	first := renderShop(t, "code-1")
+	res, err := w.Deploy(ctx, FromRender(first, "shop"))
+	if err != nil || res.Status != "CREATE_COMPLETE" {
+		t.Fatalf("first deploy: %v %v\n%s", res.Status, err, w.Log)
+	}
+	second := renderShop(t, "code-2")
+	res, err = w.Deploy(ctx, FromRender(second, "shop"))
+	if err != nil || res.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("second deploy: %v %v\n%s", res.Status, err, w.Log)
+	}
+	if res.Totals.Add == 0 || res.Totals.Remove == 0 {
+		t.Errorf("a code change adds and removes versions: %+v\n%s", res.Totals, w.Log)
+	}
+	// Same templates again: no changes.
+	res, err = w.Deploy(ctx, FromRender(second, "shop"))
+	if err != nil || res.HasChanges {
+		t.Fatalf("third deploy: %+v %v\n%s", res, err, w.Log)
+	}
+	if !strings.Contains(w.Log.String(), "no changes for stack shop-dev") {
+		t.Errorf("log:\n%s", w.Log)
+	}
+	// The same templates from another commit: the commit is a stack tag,
+	// stack tags propagate to every taggable resource, so each is modified
+	// (and the nested stacks' outputs become unknown: "may change").
+	v := FromRender(second, "shop")
+	v.Commit = strings.Repeat("ab", 20)
+	res, err = w.Plan(ctx, v)
+	if err != nil || !res.HasChanges || res.Totals.Add+res.Totals.Remove != 0 || res.Totals.Modify == 0 {
+		t.Fatalf("new commit: %+v %v\n%s", res.Totals, err, w.Log)
+	}
+	tagsOnly := 0
+	for _, s := range res.Model.Stacks {
+		for _, c := range s.Changes {
+			if len(c.Scope) == 1 && c.Scope[0] == "Tags" {
+				tagsOnly++
+			}
+		}
+	}
+	if tagsOnly == 0 {
+		t.Errorf("no Tags-only modification:\n%s", w.Log)
+	}
+	t.Logf("a new commit on the same templates: %+v (%d changes of Tags alone)", res.Totals, tagsOnly)
+}
