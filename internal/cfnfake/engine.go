@@ -450,7 +450,9 @@ func (r *run) startApply(t *task) {
 	}
 	t.kind = "replace"
 	s.addEvent(st, t.logical, def.typ, old.physical, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
-	if name := customName(def.typ, props); name != "" && name == customName(def.typ, old.props) {
+	// A layer's name is shared by its versions: replacing a LayerVersion
+	// publishes the next version of the same layer, whatever its name.
+	if name := customName(def.typ, props); name != "" && name == customName(def.typ, old.props) && def.typ != "AWS::Lambda::LayerVersion" {
 		t.fail = fmt.Sprintf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", name)
 		return
 	}
@@ -767,6 +769,7 @@ func (r *run) finish(t *task) {
 	switch t.kind {
 	case "apply", "replace":
 		s.addEvent(st, t.logical, t.typ, t.res.physical, t.verb+"_COMPLETE", "")
+		s.notify(t.verb, t.res)
 		t.state = doneSt
 		switch {
 		case t.verb == "CREATE":
@@ -789,11 +792,22 @@ func (r *run) finish(t *task) {
 		}
 		s.addEvent(st, t.logical, t.typ, t.res.physical, "DELETE_COMPLETE", "")
 		r.deleted(t)
+		s.notify("DELETE", t.res)
 		t.state = doneSt
 	case "revert":
 		s.addEvent(st, t.logical, t.typ, t.old.physical, "UPDATE_COMPLETE", "")
+		s.notify("UPDATE", t.old)
 		t.state = doneSt
 	}
+}
+
+// notify tells Scenario.OnResource about a completed operation.
+func (s *Server) notify(action string, res *resource) {
+	if s.sc.OnResource == nil || res == nil || res.child != nil {
+		return
+	}
+	s.sc.OnResource(ResourceEvent{Action: action, Type: res.typ, Logical: res.logical, Physical: res.physical,
+		Props: res.props, Attrs: copyMap(res.attrs)})
 }
 
 // deleted releases what a deleted resource held.

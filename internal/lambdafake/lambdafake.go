@@ -254,6 +254,29 @@ func (s *Server) Publish(name string) (string, error) {
 	return n, nil
 }
 
+// PublishAs freezes $LATEST as version number n (the number a
+// CloudFormation stand-in assigned); publishing the same number again is a
+// no-op.
+func (s *Server) PublishAs(name, n string) error {
+	if _, err := strconv.Atoi(n); err != nil {
+		return fmt.Errorf("lambdafake: version %q is not a number", n)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn := s.funcs[name]
+	if fn == nil {
+		return fmt.Errorf("lambdafake: function %s not found", name)
+	}
+	if _, ok := fn.versions[n]; ok {
+		return nil
+	}
+	fn.versions[n] = &version{number: n, cfg: fn.latest.cfg, digest: fn.latest.digest, all: map[*environment]bool{}}
+	if v, _ := strconv.Atoi(n); v > fn.last {
+		fn.last = v
+	}
+	return nil
+}
+
 // SetAlias points alias at a published version.
 func (s *Server) SetAlias(name, alias, ver string) error {
 	s.mu.Lock()

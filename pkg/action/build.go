@@ -149,6 +149,7 @@ func (b *Build) replan(o BuildOptions) error {
 	if err != nil {
 		return userError(err)
 	}
+	pl.Migrations = b.Migrations.IDs()
 	b.Plan = pl
 	return nil
 }

@@ -61,6 +61,10 @@ func runAction(ctx context.Context, env Env) error {
 		return err
 	}
 
+	if in.Command == "manage" {
+		return actionManage(ctx, a, clients, build, in)
+	}
+
 	stage := &stageGroups{a: a}
 	build.Stage = stage.start
 	sum, runErr := action.Run(ctx, clients, action.Options{

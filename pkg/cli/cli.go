@@ -52,6 +52,7 @@ func commands() map[string]command {
 		"deploy":   {"plan, execute the change set and wait for the stack", runDeploy},
 		"invoke":   {"run the Lambda handler locally on an event and print its result", runInvoke},
 		"destroy":  {"delete the environment's stack (refuses protected environments)", runDestroy},
+		"manage":   {"run a management command in the deployed environment (manage --env prod -- migrate)", runManage},
 	}
 }
 

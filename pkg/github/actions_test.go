@@ -160,6 +160,7 @@ func TestWriteOutputs(t *testing.T) {
 	want := map[string]string{
 		"stack-name": "shop-pr-2", "api-url": "https://abc.execute-api.eu-west-1.amazonaws.com/pr-2", "graphql-url": "",
 		"change-set-id": o.ChangeSetID, "change-set-name": "ds-1", "has-changes": "true", "changes-count": "12",
+		"manage-exit-status": "",
 	}
 	if d := cmp.Diff(want, parseOutputFile(t, file)); d != "" {
 		t.Fatalf("outputs (-want +got):\n%s", d)
