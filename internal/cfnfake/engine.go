@@ -188,7 +188,11 @@ func (r *run) ctx() *evalCtx {
 	}
 	ctx.getAtt = func(id, attr string) (any, error) {
 		if res := st.resources[id]; res != nil {
-			return res.attr(attr), nil
+			v := res.attr(attr)
+			if _, missing := v.(*unknown); missing {
+				return nil, evalErr("Template error: resource %s does not have output %s", id, strings.TrimPrefix(attr, "Outputs."))
+			}
+			return v, nil
 		}
 		return &unknown{causes: []cause{{source: "ResourceAttribute", entity: id + "." + attr, dynamic: true}}}, nil
 	}
@@ -450,8 +454,8 @@ func (r *run) startApply(t *task) {
 	}
 	t.kind = "replace"
 	s.addEvent(st, t.logical, def.typ, old.physical, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.")
-	// A layer's name is shared by its versions: replacing a LayerVersion
-	// publishes the next version of the same layer, whatever its name.
+	// A layer version is replaced by publishing a new version under the
+	// same layer name, which Lambda allows: its name is not unique.
 	if name := customName(def.typ, props); name != "" && name == customName(def.typ, old.props) && def.typ != "AWS::Lambda::LayerVersion" {
 		t.fail = fmt.Sprintf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", name)
 		return
@@ -949,8 +953,11 @@ func (r *run) next() {
 	s, st := r.s, r.st
 	switch r.phase {
 	case "forward":
+		outputErr := ""
 		if len(r.failed) == 0 && !r.cancelled {
-			r.setOutputs()
+			outputErr = r.setOutputs()
+		}
+		if len(r.failed) == 0 && !r.cancelled && outputErr == "" {
 			if r.op == "CREATE" {
 				s.stackEvent(st, "CREATE_COMPLETE", "")
 				r.finishRun()
@@ -965,6 +972,13 @@ func (r *run) next() {
 			return
 		}
 		reason := r.rollbackReason()
+		if outputErr != "" {
+			// No resource failed: the stack's own event carries the cause.
+			reason = outputErr
+			if r.op == "CREATE" {
+				reason += " Rollback requested by user."
+			}
+		}
 		if r.op == "CREATE" {
 			s.stackEvent(st, "ROLLBACK_IN_PROGRESS", reason)
 			r.phase = "rollbackDelete"
@@ -1184,9 +1198,11 @@ func (r *run) rollbackRequested() {
 	r.rollback("")
 }
 
-func (r *run) setOutputs() {
+// setOutputs evaluates the template's outputs; it returns the stack's
+// failure reason when one cannot be evaluated.
+func (r *run) setOutputs() string {
 	if r.plan.tmpl == nil {
-		return
+		return ""
 	}
 	ctx := r.ctx()
 	out := map[string]string{}
@@ -1196,7 +1212,7 @@ func (r *run) setOutputs() {
 		}
 		v, err := ctx.evaluate(o.value)
 		if err != nil {
-			continue
+			return fmt.Sprintf("[Error] /Outputs/%s/Value: %s.", o.name, strings.TrimSuffix(err.Error(), "."))
 		}
 		out[o.name] = scalarString(plain(v))
 		if o.export != nil {
@@ -1209,6 +1225,7 @@ func (r *run) setOutputs() {
 	for k, v := range r.plan.params {
 		r.st.params[k] = scalarString(plain(v))
 	}
+	return ""
 }
 
 func (r *run) finishRun() {

@@ -84,7 +84,7 @@ type event struct {
 	logical, physical, resType string
 	status, reason             string
 	ts                         time.Time
-	props                      string
+	tick                       int
 }
 
 // changeSet is a root or nested change set.
@@ -167,7 +167,7 @@ func (s *Server) addEvent(st *stack, logical, resType, physical, status, reason 
 	st.events = append(st.events, event{
 		id:      fmt.Sprintf("%s-%s-%08d", logical, status, s.next()),
 		stackID: st.id, stackName: st.name, logical: logical, physical: physical,
-		resType: resType, status: status, reason: reason, ts: s.now(),
+		resType: resType, status: status, reason: reason, ts: s.now(), tick: s.tick,
 	})
 	if logical == st.name && resType == StackType && physical == st.id {
 		st.status, st.reason = status, reason

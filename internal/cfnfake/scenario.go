@@ -48,6 +48,12 @@ type Scenario struct {
 	// Outputs are set on a root stack after a successful execution of a
 	// scripted plan (template-driven stacks get their templates' outputs).
 	Outputs map[string]map[string]string
+	// EventLag delays, by stack path ("" for the root, "Lambdas" for a
+	// nested stack) or stack path and status ("#UPDATE_COMPLETE" for the
+	// root's UPDATE_COMPLETE events), when DescribeStackEvents shows a
+	// stack's events: the API is eventually consistent, and a stack's
+	// status can move before its event is listed.
+	EventLag map[string]int
 	// ChangeSetLimit is the number of change sets a stack may hold
 	// (default 1000); beyond it CreateChangeSet fails with
 	// LimitExceededException, and a nested change set FAILED.

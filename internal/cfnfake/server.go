@@ -261,6 +261,13 @@ func (s *Server) SetPlan(stackName string, l *Level) {
 	s.sc.Plans[stackName] = l
 }
 
+// SetEventLag replaces Scenario.EventLag.
+func (s *Server) SetEventLag(lag map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sc.EventLag = lag
+}
+
 // SetFaults replaces the faults to inject.
 func (s *Server) SetFaults(f ...Fault) {
 	s.mu.Lock()
@@ -1123,6 +1130,7 @@ func (s *Server) describeStackEvents(f formValues) (any, *apiError) {
 	}
 	// Newest first. The token is the chronological index of the next event
 	// to return, so events added between pages do not shift the pages.
+	// Events of a lagging stack show up late (Scenario.EventLag).
 	k := len(st.events) - 1
 	if tok := get(f, "NextToken"); tok != "" {
 		v, e := strconv.Atoi(strings.TrimPrefix(tok, "event-"))
@@ -1132,14 +1140,23 @@ func (s *Server) describeStackEvents(f formValues) (any, *apiError) {
 		k = v
 	}
 	out := xmlDescribeStackEvents{}
-	for i := k; i >= 0 && i > k-s.sc.PageSize; i-- {
+	path := st.path()
+	i := k
+	for ; i >= 0 && len(out.StackEvents) < s.sc.PageSize; i-- {
 		e := st.events[i]
+		lag := s.sc.EventLag[path]
+		if l := s.sc.EventLag[path+"#"+e.status]; l > lag {
+			lag = l
+		}
+		if e.tick+lag > s.tick {
+			continue
+		}
 		out.StackEvents = append(out.StackEvents, xmlEvent{EventID: e.id, StackID: e.stackID, StackName: e.stackName,
 			LogicalResourceID: e.logical, PhysicalResourceID: e.physical, ResourceType: e.resType,
 			ResourceStatus: e.status, ResourceStatusReason: e.reason, Timestamp: e.ts})
 	}
-	if next := k - s.sc.PageSize; next >= 0 {
-		out.NextToken = "event-" + strconv.Itoa(next)
+	if i >= 0 {
+		out.NextToken = "event-" + strconv.Itoa(i)
 	}
 	return out, nil
 }

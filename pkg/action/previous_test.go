@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,9 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	"github.com/django-serverless/django-serverless-action/pkg/cli"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
+	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 )
 
@@ -190,5 +195,76 @@ func TestDepsLayerSizeFromBucket(t *testing.T) {
 	}
 	if _, err := action.ZipUnzippedSize(context.Background(), c, bucket, "shop/none.zip"); err == nil {
 		t.Error("missing object: no error")
+	}
+}
+
+// bucketDeps is a DepsBuilder whose layer is already in the bucket and is
+// not built here.
+type bucketDeps struct{ hash string }
+
+func (d bucketDeps) BuildLayer(context.Context, *django.Project, *config.Config, func(string) bool) (*action.DepsLayer, error) {
+	return &action.DepsLayer{Hash: d.hash, Exists: true}, nil
+}
+
+// TestDepsLayerInBucketCountsToward250MB: a dependencies layer found in
+// the bucket counts with its recorded (or measured) unzipped size; too
+// big with the rest, nothing is rendered.
+func TestDepsLayerInBucketCountsToward250MB(t *testing.T) {
+	hash := strings.Repeat("ab", 32)
+	var asked string
+	opts := action.BuildOptions{ProjectDir: exampleDir(t, "tutorial"), Environment: "dev", WorkDir: t.TempDir(), Deps: bucketDeps{hash},
+		DepsUnzippedSize: func(_ context.Context, key string) (int64, error) { asked = key; return 250 << 20, nil }}
+	_, err := action.NewBuild(context.Background(), opts)
+	if err == nil || !errors.Is(err, action.ErrConfig) || !strings.Contains(err.Error(), "250") || !strings.Contains(err.Error(), "deps layer (in the bucket)") {
+		t.Fatalf("250 MB layer in the bucket: %v", err)
+	}
+	if asked != "mysite/"+hash+".zip" {
+		t.Errorf("asked the size of %q", asked)
+	}
+	opts.DepsUnzippedSize = func(context.Context, string) (int64, error) { return 40 << 20, nil }
+	b, err := action.NewBuild(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := b.Output.Placement.DepsLayer; rec == nil || rec.UnzippedSize != 40<<20 || rec.Key != "mysite/"+hash+".zip" {
+		t.Errorf("the record keeps the layer's size for the next run: %+v", rec)
+	}
+}
+
+func TestTemplateURL(t *testing.T) {
+	for region, want := range map[string]string{
+		"eu-west-1":  "https://b.s3.eu-west-1.amazonaws.com/k.yaml",
+		"cn-north-1": "https://b.s3.cn-north-1.amazonaws.com.cn/k.yaml",
+	} {
+		if got := action.TemplateURL("b", region, "k.yaml"); got != want {
+			t.Errorf("%s: %s, want %s", region, got, want)
+		}
+	}
+}
+
+// TestRenderOutTarget: render --account-id/--region names the real target
+// in the OpenAPI document; a bad account ID is a usage error.
+func TestRenderOutTarget(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	env := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		if k == "AWS_REGION" {
+			return "eu-central-1"
+		}
+		return ""
+	}}
+	args := []string{"render", "--project", exampleDir(t, "tutorial"), "--out", out, "--account-id", "210987654321"}
+	if code := cli.Run(context.Background(), args, env); code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	doc, err := os.ReadFile(filepath.Join(out, action.OpenAPIFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, []byte("arn:aws:lambda:eu-central-1:210987654321:function:mysite-dev_")) || strings.Contains(stderr.String(), "placeholders") {
+		t.Errorf("document does not name the given target:\n%s", stderr.String())
+	}
+	if code := cli.Run(context.Background(), []string{"render", "--project", exampleDir(t, "tutorial"), "--account-id", "12"}, env); code != cli.ExitUsage {
+		t.Errorf("bad --account-id: exit %d", code)
 	}
 }

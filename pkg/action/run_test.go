@@ -144,6 +144,11 @@ func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 	}
 	log.reset()
 	pip, runs := fakePip(t)
+	if sc.S3 == nil {
+		// Template-driven change sets (where no plan is scripted), the
+		// templates read from the same moto bucket the run uploads to.
+		sc.S3 = cfnfake.S3Objects{Client: s3c}
+	}
 	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto}
 }
 
@@ -162,6 +167,12 @@ func (e *runEnv) clients() action.Clients {
 
 func (e *runEnv) run(command, dir, config, env string) (*action.Summary, error) {
 	e.t.Helper()
+	return e.runID(command, dir, config, env, "42")
+}
+
+// runID is run as CI run runID (each run of a workflow has its own).
+func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary, error) {
+	e.t.Helper()
 	return action.Run(context.Background(), e.clients(), action.Options{
 		Command: command,
 		Build: action.BuildOptions{ProjectDir: dir, ConfigFile: config, Environment: env,
@@ -169,7 +180,7 @@ func (e *runEnv) run(command, dir, config, env string) (*action.Summary, error) 
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",
-		RunID:           "42",
+		RunID:           runID,
 		PR:              7,
 		Poll:            time.Millisecond,
 	})

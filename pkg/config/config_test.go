@@ -616,11 +616,11 @@ func TestWarmExpressions(t *testing.T) {
 			[]string{"cron(0 0-23 ? * MON-SUN *)"}, "UTC"},
 	}
 	for _, tt := range tests {
-		got, tz := tt.w.ExpressionsAt(tt.w.EveryMinutes()) // a whole interval: offset 0
-		if diff := cmp.Diff(tt.want, got); diff != "" {
+		whole, _ := tt.w.ExpressionsAt(tt.w.EveryMinutes()) // a whole interval: offset 0
+		if diff := cmp.Diff(tt.want, whole); diff != "" {
 			t.Errorf("%+v.ExpressionsAt(every) differs from offset 0:\n%s", tt.w, diff)
 		}
-		got, tz = tt.w.Expressions()
+		got, tz := tt.w.Expressions()
 		if diff := cmp.Diff(tt.want, got); diff != "" || tz != tt.wantTZ {
 			t.Errorf("%+v.Expressions() tz %q (want %q), (-want +got):\n%s", tt.w, tz, tt.wantTZ, diff)
 		}

@@ -25,9 +25,13 @@ var (
 	gtRequired = []string{"legacy", "shop", "tutorial"}
 )
 
-// minRegexExact is the share of regex-based routes that must match Django
-// exactly (path, view and name); the rest must at least be covered.
-const minRegexExact = 0.9
+// gtInexact lists the regex-based routes allowed not to match Django
+// exactly (path, view and name), by example and Django's route, each with
+// the reason; every other route must match exactly. An entry must still
+// be covered by a discovered path.
+var gtInexact = map[string]string{
+	// "legacy ^weird/(a|b)/$": "why discovery cannot do better",
+}
 
 // gtRoute is one leaf URL pattern as groundtruth.py reports it.
 type gtRoute struct {
@@ -311,7 +315,11 @@ func gtCompare(t *testing.T, root string, truth *gtTruth, proj *django.Project) 
 			regexExact++
 			continue
 		}
-		inexact = append(inexact, gtDescribe(r, discovered))
+		if why, ok := gtInexact[filepath.Base(root)+" "+r.Route]; ok {
+			t.Logf("regex route not exact, as explained (%s): %s", why, gtDescribe(r, discovered))
+		} else {
+			inexact = append(inexact, gtDescribe(r, discovered))
+		}
 		if !gtCovered(r.Path, discovered) {
 			uncovered = append(uncovered, gtDescribe(r, discovered))
 		}
@@ -330,10 +338,8 @@ func gtCompare(t *testing.T, root string, truth *gtTruth, proj *django.Project) 
 	if len(missing) > 0 {
 		t.Errorf("%d path()-based routes not discovered exactly (path, view, name):\n%s", len(missing), strings.Join(missing, "\n"))
 	}
-	if nRegex > 0 && float64(regexExact) < minRegexExact*float64(nRegex) {
-		t.Errorf("only %d of %d regex routes exact (want at least %.0f%%):\n%s", regexExact, nRegex, 100*minRegexExact, strings.Join(inexact, "\n"))
-	} else if len(inexact) > 0 {
-		t.Logf("regex routes not exact (within the %.0f%% allowance):\n%s", 100*(1-minRegexExact), strings.Join(inexact, "\n"))
+	if len(inexact) > 0 {
+		t.Errorf("%d of %d regex routes not discovered exactly (path, view, name) and not explained in gtInexact:\n%s", len(inexact), nRegex, strings.Join(inexact, "\n"))
 	}
 	if len(uncovered) > 0 {
 		t.Errorf("%d regex routes covered by no discovered path:\n%s", len(uncovered), strings.Join(uncovered, "\n"))

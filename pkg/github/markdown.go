@@ -264,7 +264,7 @@ func render(d CommentData, l limits) string {
 		t := m.Totals()
 		fmt.Fprintf(&b, "**Changes** %d to add · %d to modify · %d to remove · %d to replace\n\n", t.Add, t.Modify, t.Remove, t.Replace)
 		for _, s := range m.Stacks {
-			if s.Status == "FAILED" {
+			if s.Failed() { // a nested level with nothing to change FAILS too, harmlessly
 				fmt.Fprintf(&b, "> ❌ Change set of %s failed: %s\n\n", Escape(stackLabel(m, s)), Escape(clip(s.StatusReason, 500)))
 			}
 		}

@@ -186,7 +186,9 @@ func failedDeploy() CommentData {
 	d.Status = "UPDATE_ROLLBACK_COMPLETE"
 	d.Duration = 3*time.Minute + 2*time.Second
 	d.APIURL, d.GraphQLURL = "", ""
-	d.RootCause = "Lambdas/CatalogFunction (AWS::Lambda::Function) UPDATE_FAILED: Resource handler returned message: \"Unzipped size must be smaller than 262144000 bytes (Service: Lambda, Status Code: 400, Request ID: 0f1e2d3c-aaaa)\""
+	// The format pkg/stack's root cause has (stack path/LogicalId (Type):
+	// reason; pinned by its TestTemplateNestedFailureRootCause).
+	d.RootCause = "shop-pr-2/Lambdas/CatalogFunction (AWS::Lambda::Function): Resource handler returned message: \"Unzipped size must be smaller than 262144000 bytes (Service: Lambda, Status Code: 400, Request ID: 0f1e2d3c-aaaa)\" (RequestToken: 4f1c6a2e-bbbb, HandlerErrorCode: InvalidRequest)"
 	return d
 }
 

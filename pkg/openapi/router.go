@@ -32,14 +32,13 @@ type Router struct {
 }
 
 type rnode struct {
-	seg      string
-	literal  map[string]*rnode
-	param    *rnode
-	greedy   *rnode
-	name     string // parameter name of param/greedy nodes
-	path     string // the document path of this node, "" for implicit ones
-	item     PathItem
-	implicit bool
+	seg     string
+	literal map[string]*rnode
+	param   *rnode
+	greedy  *rnode
+	name    string // parameter name of param/greedy nodes
+	path    string // the document path of this node, "" for implicit ones
+	item    PathItem
 }
 
 // Match is where a request goes.

@@ -233,6 +233,11 @@ func (b *apiBuilder) unify() {
 				v, seen := varChild[parent]
 				switch {
 				case !seen:
+					// The level's name must not repeat a parameter of the
+					// path above it (API Gateway refuses a path naming one
+					// parameter twice): /a/{x}/{y} then /a/{z}/{x}/... has
+					// the second route's last level named x2.
+					name = freshName(parent, name)
 					varChild[parent] = varKind{name, greedy}
 				case v.greedy != greedy:
 					ok = false
@@ -263,6 +268,29 @@ func (b *apiBuilder) unify() {
 		}
 		if ar.unified == CatchAllPath {
 			ar.key = "" // discovery could say nothing more: the catch-all's function
+		}
+	}
+}
+
+// freshName is name, or name (less its trailing digits) with the smallest
+// number from 2 appended that no parameter of path uses.
+func freshName(path, name string) string {
+	used := map[string]bool{}
+	for _, seg := range strings.Split(path, "/") {
+		if n, _, ok := variable(seg); ok {
+			used[n] = true
+		}
+	}
+	if !used[name] {
+		return name
+	}
+	base := strings.TrimRight(name, "0123456789")
+	if base == "" {
+		base = name
+	}
+	for i := 2; ; i++ {
+		if c := fmt.Sprintf("%s%d", base, i); !used[c] {
+			return c
 		}
 	}
 }

@@ -274,6 +274,28 @@ func TestDuplicateAndClashingRoutes(t *testing.T) {
 	}
 }
 
+// TestUnifiedNamesNeverRepeat: unifying sibling parameters never makes a
+// path name one parameter twice (healthchecks' /ping/<code>/<exitstatus>
+// beside /ping/<code>/<slug>/<exitstatus> did).
+func TestUnifiedNamesNeverRepeat(t *testing.T) {
+	routes := []django.Route{
+		{Path: "/ping/{code}/{exitstatus}", Name: "a", Source: "u.py:1"},
+		{Path: "/ping/{code}/{slug}/{exitstatus}", Name: "b", Source: "u.py:2"},
+		{Path: "/ping/{code}/{slug}/{exitstatus}/x/{exitstatus2}", Name: "c", Source: "u.py:3"},
+	}
+	pl, diags := mustNew(t, project(routes...), cfg("dev", "route"))
+	want := map[string]string{"/ping/{code}/{exitstatus}": "A", "/ping/{code}/{exitstatus}/{exitstatus2}": "B", "/ping/{code}/{exitstatus}/{exitstatus2}/x/{exitstatus3}": "C"}
+	got := apiMap(pl)
+	for p, f := range want {
+		if got[p] != f {
+			t.Errorf("%s -> %q, want %s (API %v)", p, got[p], f, got)
+		}
+	}
+	if len(diags) != 0 {
+		t.Errorf("diags %v", diags)
+	}
+}
+
 func TestIDsStableAndOrderIndependent(t *testing.T) {
 	base, _ := mustNew(t, project(shopRoutes...), cfg("dev", "route"))
 	more := append(slices.Clone(shopRoutes),

@@ -1,13 +1,16 @@
 package render
 
 import (
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 )
 
 // mustDoc parses and validates a render's OpenAPI document.
@@ -128,4 +131,116 @@ func mustRoute(t *testing.T, pl *plan.Plan, name string) string {
 		t.Fatalf("no route %s", name)
 	}
 	return fn
+}
+
+// TestPermissionsFollowFunctions: every function the API reaches has one
+// permission, scoped to this API, in the stack paired with its lambdas
+// stack (api.yaml for the first, api-permissions-n.yaml for the n-th), so
+// a permission moves only if its function does; the record lists every
+// function's stack.
+func TestPermissionsFollowFunctions(t *testing.T) {
+	c := shopConfig("dev", "route", "rest")
+	c.API.Quotas.Resources = 100000
+	pl := mustPlan(t, bigProject(300), c)
+	if pl.LambdaShards < 3 {
+		t.Fatalf("%d lambdas stacks", pl.LambdaShards)
+	}
+	out := mustRender(t, pl, testArtifacts("big"))
+	checkWiring(t, out, "big")
+	where := map[string]string{}
+	for _, tp := range out.Templates {
+		for id, r := range parse(t, tp).Resources {
+			if r["Type"] != "AWS::Lambda::Permission" {
+				continue
+			}
+			fn := strings.TrimSuffix(id, "Permission")
+			if prev, dup := where[fn]; dup {
+				t.Errorf("%s has permissions in %s and %s", fn, prev, tp.Name)
+			}
+			where[fn] = tp.Name
+			arn := props(r)["SourceArn"].(string)
+			if !strings.HasSuffix(arn, ":${RestApi}/dev/*") && !strings.HasSuffix(arn, ":${RestApiId}/dev/*") {
+				t.Errorf("%s: SourceArn %s is not this API's stage", id, arn)
+			}
+		}
+	}
+	for _, f := range pl.Functions {
+		want := "api.yaml"
+		if f.Shard > 0 {
+			want = "api-permissions-" + strconv.Itoa(f.Shard+1) + ".yaml"
+		}
+		if where[f.Name] != want {
+			t.Errorf("%s (lambdas stack %d): permission in %q, want %s", f.Name, f.Shard+1, where[f.Name], want)
+		}
+	}
+	if len(out.Placement.Functions) != len(pl.Functions) {
+		t.Errorf("record lists %d functions of %d", len(out.Placement.Functions), len(pl.Functions))
+	}
+	for i, f := range out.Placement.Functions {
+		if p := pl.Functions[i]; f.Name != p.Name || f.Shard != p.Shard+1 || f.PhysicalName != p.PhysicalName {
+			t.Errorf("record %+v, plan %+v", f, p)
+		}
+	}
+}
+
+// TestResolverPlacement: resolvers keep the stack the record gives them;
+// new ones fill api.yaml up to its share, then resolver stacks.
+func TestResolverPlacement(t *testing.T) {
+	rv := func(fields ...string) []ResolverView {
+		var out []ResolverView
+		for _, f := range fields {
+			out = append(out, ResolverView{Type: "Query", Field: f})
+		}
+		return out
+	}
+	var many []string
+	for i := range 600 {
+		many = append(many, fmt.Sprintf("f%03d", i))
+	}
+	first := placeResolvers(rv(many...), nil)
+	load := map[int]int{}
+	for _, s := range first {
+		load[s]++
+	}
+	if load[0] != mainResolverShare || load[1] != resolverBudget || load[2] != 600-mainResolverShare-resolverBudget {
+		t.Errorf("first layout %v", load)
+	}
+	prev := &record.Record{}
+	for i, s := range first {
+		prev.Resolvers = append(prev.Resolvers, record.Resolver{Type: "Query", Field: many[i], Shard: s})
+	}
+	// Fields sorting first are added, some removed: nobody moves.
+	grown := append([]string{"a1", "a2", "a3"}, many[10:]...)
+	again := placeResolvers(rv(grown...), prev)
+	for i, f := range grown {
+		if i < 3 {
+			if again[i] != 0 {
+				t.Errorf("new field %s in stack %d: api.yaml has room", f, again[i])
+			}
+			continue
+		}
+		if was := first[i-3+10]; again[i] != was {
+			t.Errorf("%s moved %d -> %d", f, was, again[i])
+		}
+	}
+}
+
+// TestTrustAndNetworkEdges: AppSync's role trusts AppSync for this
+// account only; a VPC without security groups renders no empty list.
+func TestTrustAndNetworkEdges(t *testing.T) {
+	a := testArtifacts("shop")
+	a.GraphQLSDL = shopSDL
+	out := mustRender(t, mustPlan(t, shopProject(), shopConfig("dev", "route", "rest")), a)
+	role := props(parse(t, *out.Template("api.yaml")).Resources["AppSyncRole"])
+	stmt := role["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
+	cond, _ := stmt["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+	if cond["aws:SourceAccount"] != "AWS::AccountId" {
+		t.Errorf("AppSync trust policy %v", stmt)
+	}
+	c := shopConfig("prod", "route", "rest")
+	c.VPC.SecurityGroupIDs = nil // config refuses it; render never writes an empty list
+	l := mustRender(t, mustPlan(t, shopProject(), c), a).Template("lambdas.yaml").Body
+	if strings.Contains(string(l), "SecurityGroupIds") || !strings.Contains(string(l), "SubnetIds:") {
+		t.Errorf("a VPC without security groups renders an empty SecurityGroupIds (or no VPC)")
+	}
 }

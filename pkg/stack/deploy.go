@@ -34,6 +34,8 @@ type Deployer struct {
 	// known and before any event is logged, so the Action can mask the
 	// account ID it carries.
 	OnChangeSet func(arn string)
+	// PileUpWarning overrides the package's PileUpWarning (tests).
+	PileUpWarning int
 }
 
 func (d *Deployer) seen(arn string) {
@@ -138,6 +140,9 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	if err != nil {
 		return res, err
 	}
+	// A CREATE change set on a missing stack makes the stack (in
+	// REVIEW_IN_PROGRESS): when the change set goes, the stack goes too.
+	created := st == nil
 	res.Type = csType
 	if st != nil {
 		res.StackID = aws.ToString(st.StackId)
@@ -161,11 +166,22 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		in.TemplateURL = aws.String(req.TemplateURL)
 	}
 	out, err := api.CreateChangeSet(ctx, in)
-	if err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") {
-		// A re-run of the same commit and run: replace the old change set.
-		d.logf("change set %s already exists on %s: replacing it", csName, name)
-		if _, derr := api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(csName), StackName: aws.String(name)}); derr != nil {
-			return res, fmt.Errorf("delete old change set %s of stack %s: %w", csName, name, awsErr(ctx, derr))
+	for attempt := 2; err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") && attempt <= maxNameAttempts; attempt++ {
+		// A re-run of the same commit and run: replace the old change set,
+		// or, when it was executed (CloudFormation keeps it, and it cannot
+		// be deleted), take the next name.
+		taken := aws.ToString(in.ChangeSetName)
+		_, derr := api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(taken), StackName: aws.String(name)})
+		switch {
+		case derr == nil:
+			d.logf("change set %s already exists on %s: replacing it", taken, name)
+		case isCode(derr, "InvalidChangeSetStatus"):
+			csName = fmt.Sprintf("%s-%d", trunc(ChangeSetName(req.Commit, req.RunID), 125), attempt)
+			d.logf("change set %s already exists on %s and was executed: using %s", taken, name, csName)
+			in.ChangeSetName = aws.String(csName)
+			res.ChangeSetName = csName
+		default:
+			return res, fmt.Errorf("delete old change set %s of stack %s: %w", taken, name, awsErr(ctx, derr))
 		}
 		out, err = api.CreateChangeSet(ctx, in)
 	}
@@ -186,6 +202,9 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 			if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
 				d.logf("interrupted: deleted change set %s", csName)
 				res.ChangeSetID = ""
+				if created {
+					d.dropReviewStack(cctx, api, name)
+				}
 			}
 		}
 		return res, fmt.Errorf("wait for change set %s of stack %s: %w", csName, name, err)
@@ -207,8 +226,10 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		msg := reason
 		if derr == nil {
 			res.Model = model
+			d.logf("%s", strings.TrimRight(changeset.Text(model), "\n"))
 		}
 		msg += nestedFailures(ctx, api, reason, 0)
+		d.discardFailed(ctx, api, res, created)
 		return res, fmt.Errorf("change set %s for stack %s failed: %s: %w", csName, name, msg, ErrFailed)
 	}
 	if derr != nil {
@@ -217,9 +238,57 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	res.Model = model
 	res.Totals = model.Totals()
 	res.HasChanges = model.HasChanges()
+	// No resource changes in an executable change set: the template changed
+	// in its outputs or metadata only. Executing it updates them.
+	res.TemplateOnly = !res.HasChanges
 	d.logf("%s", strings.TrimRight(changeset.Text(model), "\n"))
+	if res.TemplateOnly {
+		d.logf("change set %s changes no resource, only the template's outputs or metadata", csName)
+	}
 	return res, nil
 }
+
+// discardFailed deletes a FAILED change set once its reasons are read
+// (its nested change sets go with it), and the REVIEW_IN_PROGRESS stack
+// it created, so that neither lingers: failed change sets count against
+// the stack's change-set limit, and an empty stack would hold the name.
+func (d *Deployer) discardFailed(ctx context.Context, api API, res *Result, created bool) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if _, err := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); err != nil {
+		d.logf("warning: the failed change set %s could not be deleted: %v", res.ChangeSetName, awsErr(cctx, err))
+		return
+	}
+	d.logf("deleted the failed change set %s", res.ChangeSetName)
+	res.ChangeSetID = ""
+	if created {
+		d.dropReviewStack(cctx, api, res.StackName)
+	}
+}
+
+// dropReviewStack deletes a stack this run created in REVIEW_IN_PROGRESS
+// and left without a change set.
+func (d *Deployer) dropReviewStack(ctx context.Context, api API, name string) {
+	st, err := describeStack(ctx, api, name)
+	if err != nil || st == nil || st.StackStatus != types.StackStatusReviewInProgress {
+		return
+	}
+	if err := d.deleteAndWait(ctx, api, st); err != nil {
+		d.logf("warning: the empty stack %s (REVIEW_IN_PROGRESS) could not be deleted: %v", name, err)
+		return
+	}
+	d.logf("deleted the empty stack %s it created (REVIEW_IN_PROGRESS)", name)
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// maxNameAttempts bounds the names tried for one commit and run.
+const maxNameAttempts = 9
 
 func description(req Request) string {
 	s := "django-serverless " + req.Environment
@@ -262,9 +331,7 @@ func nestedFailures(ctx context.Context, api API, reason string, depth int) stri
 
 // NoChangesReason reports whether a FAILED change set's reason means there
 // was nothing to change.
-func NoChangesReason(reason string) bool {
-	return strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed")
-}
+func NoChangesReason(reason string) bool { return changeset.NoChangesReason(reason) }
 
 // waitChangeSet polls until the change set leaves CREATE_PENDING and
 // CREATE_IN_PROGRESS.
@@ -372,9 +439,58 @@ func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack) 
 		return fmt.Errorf("delete stack %s: %w", name, err)
 	}
 	if ev.terminal != "DELETE_COMPLETE" {
-		return fmt.Errorf("delete stack %s ended in %s: %s: %w", name, ev.terminal, ev.rootCause(), ErrFailed)
+		return fmt.Errorf("delete stack %s ended in %s; root cause: %s (fix it and run destroy again; to keep a resource instead, "+
+			"`aws cloudformation delete-stack --stack-name %s --retain-resources LogicalId`): %w", name, ev.terminal, ev.rootCause(), name, ErrFailed)
 	}
 	return nil
+}
+
+// PileUpWarning is how many FAILED change sets a nested stack may hold
+// before a deploy warns: CloudFormation keeps the "didn't contain
+// changes" change set of every nested stack a deploy leaves unchanged
+// (it cannot be deleted on its own, only with its root, which is gone
+// once executed), and refuses new change sets on a stack at its limit
+// (LimitExceededException, "ChangeSet limit exceeded for stack").
+const PileUpWarning = 200
+
+// reportPileUp counts the FAILED change sets left on the nested stacks
+// this deploy did not change and warns when they pile up.
+func (d *Deployer) reportPileUp(ctx context.Context, api API, res *Result) {
+	if res.Model == nil {
+		return
+	}
+	limit := d.PileUpWarning
+	if limit <= 0 {
+		limit = PileUpWarning
+	}
+	for _, lv := range res.Model.Stacks {
+		if lv.Path == "" || !lv.NoChanges() {
+			continue
+		}
+		n := 0
+		var token *string
+		for {
+			out, err := api.ListChangeSets(ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String(lv.StackName), NextToken: token})
+			if err != nil {
+				break
+			}
+			for _, cs := range out.Summaries {
+				if cs.Status == types.ChangeSetStatusFailed {
+					n++
+				}
+			}
+			if token = out.NextToken; aws.ToString(token) == "" {
+				break
+			}
+		}
+		if n >= limit {
+			w := fmt.Sprintf("nested stack %s (%s) holds %d FAILED change sets: CloudFormation keeps one for every deploy that leaves it unchanged, "+
+				"and refuses new change sets on a stack at its limit (LimitExceededException); list them with "+
+				"`aws cloudformation list-change-sets --stack-name %s`", lv.StackName, lv.Path, n, lv.StackName)
+			res.Warnings = append(res.Warnings, w)
+			d.logf("warning: %s", w)
+		}
+	}
 }
 
 // Deploy executes a change set (the one Plan creates, or the reviewed
@@ -402,7 +518,7 @@ func (d *Deployer) deploy(ctx, parent context.Context, api API, req Request, lim
 	} else {
 		res, err = d.plan(ctx, api, req)
 	}
-	if err != nil || !res.HasChanges {
+	if err != nil || (!res.HasChanges && !res.TemplateOnly) {
 		if err == nil && res.StackID != "" {
 			if st, serr := describeStack(ctx, api, res.StackID); serr == nil && st != nil {
 				res.Status = string(st.StackStatus)
@@ -438,6 +554,7 @@ func (d *Deployer) deploy(ctx, parent context.Context, api API, req Request, lim
 		res.RootCause = ev.rootCause()
 		return res, fmt.Errorf("deploy of stack %s failed, stack is %s; root cause: %s: %w", name, res.Status, res.RootCause, ErrFailed)
 	}
+	d.reportPileUp(ctx, api, res)
 	if req.Protected && st != nil && !aws.ToBool(st.EnableTerminationProtection) {
 		if _, err := api.UpdateTerminationProtection(ctx, &cloudformation.UpdateTerminationProtectionInput{
 			StackName: aws.String(res.StackID), EnableTerminationProtection: aws.Bool(true),

@@ -86,8 +86,14 @@ type Result struct {
 	Outputs    map[string]string
 	// Status is the root stack's status at the end.
 	Status string
+	// TemplateOnly marks an executable change set without resource
+	// changes: the template's outputs or metadata changed, and a deploy
+	// executes it (HasChanges stays false).
+	TemplateOnly bool
 	// RootCause is the earliest real failure across nested stacks.
 	RootCause string
+	// Warnings are problems that did not fail the operation.
+	Warnings []string
 	// Calls counts CloudFormation calls per action.
 	Calls map[string]int
 }
