@@ -295,6 +295,16 @@ func (s *Server) SetAlias(name, alias, ver string) error {
 	return nil
 }
 
+// Alias returns the version an alias points at ("" when there is none).
+func (s *Server) Alias(name, alias string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fn := s.funcs[name]; fn != nil {
+		return fn.aliases[alias]
+	}
+	return ""
+}
+
 // Delete removes a function with its versions and aliases.
 func (s *Server) Delete(name string) {
 	s.mu.Lock()

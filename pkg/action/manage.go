@@ -56,6 +56,8 @@ type dbStep struct {
 	log io.Writer
 	// deadline bounds each command (the rest of the deploy's timeout).
 	deadline time.Time
+	// skipped: the project's databases are all SQLite, nothing migrated.
+	skipped bool
 }
 
 func (s *dbStep) enabled() bool {
@@ -101,7 +103,7 @@ func (s *dbStep) run(ctx context.Context) (rootCause string, err error) {
 	}
 	if s.b.Config.MigrationsMode() != config.MigrationsOff && !s.b.Migrations.Empty() {
 		fmt.Fprintf(s.log, "Migrations: migrate --noinput (%s)\n", t)
-		r, err := manage.Command(ctx, s.c.Lambda, t, "migrate", []string{"--noinput"}, s.timeout())
+		r, skipped, err := manage.Migrate(ctx, s.c.Lambda, t, s.timeout())
 		if err != nil {
 			return err.Error(), fmt.Errorf("%w: %w", ErrMigrations, err)
 		}
@@ -109,6 +111,7 @@ func (s *dbStep) run(ctx context.Context) (rootCause string, err error) {
 		if !r.OK() {
 			return tail(r.Output), fmt.Errorf("%w: migrate --noinput: %s", ErrMigrations, r.Status())
 		}
+		s.skipped = skipped
 	}
 	if created && s.b.Config.Database != nil && len(s.b.Config.Database.Fixtures) > 0 {
 		fmt.Fprintf(s.log, "Preview database: loading fixtures %s\n", strings.Join(s.b.Config.Database.Fixtures, ", "))

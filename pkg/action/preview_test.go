@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,6 +28,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	"github.com/django-serverless/django-serverless-action/pkg/cli"
 )
 
 // world is the cloud of the end-to-end tests: S3, STS and Secrets Manager
@@ -310,4 +312,145 @@ func functionServing(t *testing.T, sum *action.Summary, route string) string {
 		t.Fatalf("no function serves %s", route)
 	}
 	return sum.Build.Plan.Function(name).PhysicalName
+}
+
+// writeMigration adds a migration to the guestbook copy.
+func writeMigration(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "entries", "migrations", name+".py"), []byte("from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrationsBefore: with migrations: before, the manage function
+// alone moves to the new code (a change set on the previous template with
+// the manage template parameter changed), the migrations run while the
+// functions that serve requests still run the old code, and only then the
+// rest of the stack updates. A failing migration stops the deploy there:
+// the serving functions never move, and the command's output is the root
+// cause.
+func TestMigrationsBefore(t *testing.T) {
+	w := newWorld(t)
+	const db = "guestbook_dev_before"
+	w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+	w.psql("postgres", "CREATE DATABASE "+db)
+	t.Cleanup(func() { w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
+	u, _ := url.Parse(w.pg)
+	u.Path = "/" + db
+	dir := guestbookCopy(t, "project: guestbook\napi: {type: http}\nmigrations: before\nenv:\n  DATABASE_URL: "+u.String()+"\n")
+
+	var log bytes.Buffer
+	sum, err := w.run("deploy", dir, "dev", &log, false)
+	if err != nil {
+		t.Fatalf("first deploy: %v\n%s", err, log.String())
+	}
+	// A first deploy has nothing serving yet: the migrations run after it.
+	if strings.Contains(log.String(), "updating the manage function") || !strings.Contains(log.String(), "Applying entries.0001_initial... OK") {
+		t.Errorf("first deploy log:\n%s", log.String())
+	}
+	fn := functionServing(t, sum, "entries:list")
+	served := w.lambda.Alias(fn, "dev")
+
+	// The next change adds a migration and changes a view.
+	writeMigration(t, dir, "0005_entry_mood", "    dependencies = [('entries', '0004_remove_entry_legacy_note')]\n    operations = [migrations.AddField('entry', 'mood', models.CharField(max_length=10, null=True))]\n")
+	log.Reset()
+	if _, err := w.run("deploy", dir, "dev", &log, false); err != nil {
+		t.Fatalf("second deploy: %v\n%s", err, log.String())
+	}
+	l := log.String()
+	first, applied, rest := strings.Index(l, "updating the manage function of guestbook-dev first"), strings.Index(l, "Applying entries.0005_entry_mood... OK"), strings.LastIndex(l, "executing change set")
+	if first < 0 || applied < first || rest < applied {
+		t.Errorf("order: manage stack first (%d), then the migration (%d), then the rest (%d):\n%s", first, applied, rest, l)
+	}
+	var previous int
+	for _, r := range w.cfn.Requests() {
+		if r.Action == "CreateChangeSet" && len(r.Params["UsePreviousTemplate"]) > 0 && r.Params["UsePreviousTemplate"][0] == "true" {
+			previous++
+		}
+	}
+	if previous != 1 {
+		t.Errorf("%d change sets on the previous template, want 1", previous)
+	}
+	now := w.lambda.Alias(fn, "dev")
+	if now == served {
+		t.Errorf("the serving function did not move to the new version (%s)", now)
+	}
+
+	// A migration that fails: the deploy fails with its output, and the
+	// serving functions stay where they were.
+	writeMigration(t, dir, "0006_broken", "    dependencies = [('entries', '0005_entry_mood')]\n    operations = [migrations.RunSQL('SELECT * FROM no_such_table')]\n")
+	os.WriteFile(filepath.Join(dir, "entries", "views.py"), append(mustRead(t, filepath.Join(dir, "entries", "views.py")), []byte("\n# a code change\n")...), 0o644)
+	log.Reset()
+	sum, err = w.run("deploy", dir, "dev", &log, false)
+	if !errors.Is(err, action.ErrMigrations) {
+		t.Fatalf("deploy with a failing migration: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(sum.RootCause, `relation "no_such_table" does not exist`) {
+		t.Errorf("root cause is not the command's output: %s", sum.RootCause)
+	}
+	if got := w.lambda.Alias(fn, "dev"); got != now {
+		t.Errorf("the serving function moved to %s although the migration failed (was %s)", got, now)
+	}
+	if got := w.psql(db, "SELECT count(*) FROM django_migrations WHERE name = '0006_broken'"); got != "0" {
+		t.Errorf("the failed migration is recorded as applied")
+	}
+}
+
+// TestMigrationFailureFailsDeploy: with migrations: auto, a failing
+// migration fails the deploy after the stack update, with the command's
+// output as the root cause (the PR comment shows it); the CLI's manage
+// command reports the migration state, refuses a command the
+// configuration does not allow, and reports a failing command's exit.
+func TestMigrationFailureFailsDeploy(t *testing.T) {
+	w := newWorld(t)
+	const db = "guestbook_dev_auto"
+	w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
+	w.psql("postgres", "CREATE DATABASE "+db)
+	t.Cleanup(func() { w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
+	u, _ := url.Parse(w.pg)
+	u.Path = "/" + db
+	dir := guestbookCopy(t, "project: guestbook\napi: {type: http}\nenv:\n  DATABASE_URL: "+u.String()+"\nmanage:\n  commands: [migrate, showmigrations, check]\n")
+	writeMigration(t, dir, "0005_broken", "    dependencies = [('entries', '0004_remove_entry_legacy_note')]\n    operations = [migrations.RunSQL('SELECT * FROM no_such_table')]\n")
+	var log bytes.Buffer
+	sum, err := w.run("deploy", dir, "dev", &log, false)
+	if !errors.Is(err, action.ErrMigrations) || sum == nil || sum.Status != "CREATE_COMPLETE" {
+		t.Fatalf("deploy: %v (status %v)\n%s", err, sum, log.String())
+	}
+	if !strings.Contains(sum.RootCause, "Applying entries.0005_broken...") || !strings.Contains(sum.RootCause, `relation "no_such_table" does not exist`) {
+		t.Errorf("root cause:\n%s", sum.RootCause)
+	}
+
+	// manage through the CLI, against the deployed environment.
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", w.lambda.URL)
+	manageCLI := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := cli.Run(context.Background(), append([]string{"manage", "--project", dir, "--env", "dev", "--region", "us-east-1", "--"}, args...),
+			cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv})
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errs := manageCLI("showmigrations", "entries")
+	if code != cli.ExitOK || !strings.Contains(out, "[X] 0004_remove_entry_legacy_note") || !strings.Contains(out, "[ ] 0005_broken") {
+		t.Errorf("showmigrations: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = manageCLI("flush", "--noinput")
+	if code != cli.ExitUsage || !strings.Contains(errs, `command "flush" is not allowed in environment dev (manage.commands allows: migrate, showmigrations, check)`) {
+		t.Errorf("flush: exit %d\n%s", code, errs)
+	}
+	code, out, errs = manageCLI("migrate", "entries", "0005_broken")
+	if code != cli.ExitFail || !strings.Contains(out, "no_such_table") || !strings.Contains(errs, "manage migrate: exit status 1") {
+		t.Errorf("failing migrate: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = manageCLI("showmigrations", "$(id)")
+	if code != cli.ExitFail || !strings.Contains(out, "No installed app with label '$(id)'") {
+		t.Errorf("argument passed to a shell? exit %d\n%s", code, out)
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -115,6 +115,27 @@ func Command(ctx context.Context, api Lambda, t Target, command string, args []s
 	return invoke(ctx, api, t, ev)
 }
 
+// Migrate runs `migrate --noinput` for a deploy. When every database in
+// the project's DATABASES is SQLite (a file local to each function, as in
+// a demo project) the runtime does not run it and skipped is true.
+func Migrate(ctx context.Context, api Lambda, t Target, timeout time.Duration) (r *Result, skipped bool, err error) {
+	ev := map[string]any{"django_serverless": "manage", "command": "migrate", "args": []string{"--noinput"}, "skip_sqlite": true}
+	if timeout > 0 {
+		ev["timeout"] = timeout.Seconds()
+	}
+	r, err = invoke(ctx, api, t, ev)
+	if err != nil || !r.OK() {
+		return r, false, err
+	}
+	var out struct {
+		Skipped string `json:"skipped"`
+	}
+	if r.LastJSON(&out) == nil && out.Skipped != "" {
+		return r, true, nil
+	}
+	return r, false, nil
+}
+
 // Database actions on a pr-<N> preview's own database.
 const (
 	DatabaseCreate   = "create"

@@ -47,7 +47,7 @@ func world(t *testing.T, timeout time.Duration) (*lambdafake.Server, *lambda.Cli
 		Code: code.Bytes, Layers: [][]byte{project.Bytes, rt.Bytes},
 		Env: map[string]string{
 			"DJANGO_SETTINGS_MODULE":         "testproj.settings",
-			"DJANGO_SERVERLESS_MANAGE_ALLOW": "echoargs,fail,sleep,check",
+			"DJANGO_SERVERLESS_MANAGE_ALLOW": "echoargs,fail,sleep,check,migrate",
 			"TESTAPP_PIDFILE":                filepath.Join(t.TempDir(), "pid"),
 		},
 	}
@@ -86,7 +86,7 @@ func TestCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.OK() || r.Status() != "refused" || !strings.Contains(r.Output, "'flush' is not allowed here; allowed: check, echoargs, fail, sleep") {
+		if r.OK() || r.Status() != "refused" || !strings.Contains(r.Output, "'flush' is not allowed here; allowed: check, echoargs, fail, migrate, sleep") {
 			t.Errorf("%s: %s", r.Status(), r.Output)
 		}
 	})
@@ -167,5 +167,23 @@ func TestInvocationErrors(t *testing.T) {
 	var me *manage.Error
 	if !errors.As(err, &me) || me.Type != "Runtime.ImportModuleError" || !strings.Contains(me.Message, "No module named 'testproj.nosuchsettings'") || !strings.Contains(me.Log, "Traceback") {
 		t.Errorf("init error: %v", err)
+	}
+}
+
+// A deploy's migrate is not run when every database is SQLite (a file
+// local to each function): the test project's settings use one.
+func TestMigrateSkipsSQLite(t *testing.T) {
+	_, c, target := world(t, 60*time.Second)
+	r, skipped, err := manage.Migrate(context.Background(), c, target, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !skipped || !r.OK() || !strings.Contains(r.Output, "every database in DATABASES is SQLite") || strings.Contains(r.Output, "Applying") {
+		t.Errorf("skipped %v: %+v", skipped, r)
+	}
+	// Asked by a person, the command runs.
+	r, err = manage.Command(context.Background(), c, target, "migrate", []string{"--noinput"}, 0)
+	if err != nil || !r.OK() || !strings.Contains(r.Output, "Applying contenttypes.0001_initial... OK") {
+		t.Errorf("%v %+v", err, r)
 	}
 }

@@ -8,7 +8,8 @@ function's environment, with the database already prepared by the parent
 (:mod:`django_serverless.database`).
 
 ``command manage NAME [ARGS...]``
-    runs the management command as ``manage.py NAME ARGS...`` would: the
+    runs the management command as ``manage.py NAME ARGS...`` would (as
+    ``manage-unless-sqlite``: not when every database is SQLite): the
     arguments reach Django's own parser as a list, never a shell. Exit
     status: the command's (0, or 1 for a CommandError).
 ``command database create|drop|fixtures``
@@ -69,8 +70,15 @@ def _database(action):
     raise database.Refused("unknown database action %r (create, drop, fixtures)" % action)
 
 
+def _all_sqlite():
+    from django.db import connections
+
+    aliases = list(connections.databases)
+    return bool(aliases) and all(connections[a].vendor == "sqlite" for a in aliases)
+
+
 def main(argv):
-    if len(argv) < 2 or argv[0] not in ("manage", "database"):
+    if len(argv) < 2 or argv[0] not in ("manage", "manage-unless-sqlite", "database"):
         sys.stderr.write("usage: python -m django_serverless.command manage NAME [ARGS...] | database create|drop|fixtures\n")
         return REFUSED
     import django
@@ -80,6 +88,11 @@ def main(argv):
         if argv[0] == "database":
             return _database(argv[1])
         _guard()
+        if argv[0] == "manage-unless-sqlite" and _all_sqlite():
+            print("skipped: every database in DATABASES is SQLite, a file local to each function; "
+                  "a deploy has nothing to migrate (set migrations: off to stop trying)")
+            print('{"skipped": "sqlite"}')
+            return 0
         return _manage(argv[1:])
     except database.Refused as err:
         sys.stderr.write("refused: %s\n" % err)

@@ -10,6 +10,10 @@ templates' manage function; any other function refuses them):
     handed to Django's parser as they are (no shell; ``--settings`` and
     ``--pythonpath`` are refused: the function's settings are fixed).
     Optional ``"timeout"``: seconds, at most what the invocation has left.
+    Optional ``"skip_sqlite": true`` (a deploy's own migrate): when every
+    database in DATABASES is SQLite, a file local to each function, the
+    command is not run and the output's last line is
+    ``{"skipped": "sqlite"}``.
 ``{"django_serverless": "database", "action": "create"|"drop"|"fixtures"}``
     for ``pr-<N>`` previews only: creates the preview's own database when it
     is missing (from the configured template database), drops it, or loads
@@ -115,6 +119,11 @@ def handle(ekind, event, context):
             command, args = _check_manage(event, allow)
             out["command"], out["args"] = command, args
             argv = ["manage", command] + args
+            skip = event.get("skip_sqlite", False)
+            if not isinstance(skip, bool):
+                raise Refused("manage event: skip_sqlite must be true or false")
+            if skip:
+                argv[0] = "manage-unless-sqlite"
         else:
             action = event.get("action")
             if action not in _DB_ACTIONS:
