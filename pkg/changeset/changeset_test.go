@@ -146,8 +146,6 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-
-
 func TestMayChangeRules(t *testing.T) {
 	dyn := func(src, entity string) Detail {
 		return Detail{Attribute: "Properties", Evaluation: "Dynamic", ChangeSource: src, CausingEntity: entity}
