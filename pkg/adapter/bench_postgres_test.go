@@ -16,9 +16,13 @@ import (
 
 // BenchmarkPersistDB is the per-event cost of persist_db against
 // PostgreSQL, through the Lambda fake (the real handler in a warm
-// environment, one HTTP event per op). Baselines in the same run: the same
-// event on a view that does not touch the database ("no-db"), and the
-// database view with a new connection per event (persist_db off).
+// environment, one HTTP event at a time). Each op sends, interleaved so
+// that load on the machine hits every side alike: an event to a view that
+// does not touch the database (the baseline, "no-db"), an event to a view
+// with one query on a function with persist_db on (the kept connection
+// and its health check), and the same event on a function with persist_db
+// off (a new connection per event). Reported per event: ns-no-db,
+// ns-persist-on, ns-persist-off, and the ratios on/no-db and off/on.
 func BenchmarkPersistDB(b *testing.B) {
 	pg := testenv.Postgres(b)
 	name := "bench_persist_db"
@@ -31,21 +35,27 @@ func BenchmarkPersistDB(b *testing.B) {
 	migrate(b, c, "manage")
 	s.Put(guestbookFunction(b, "on", db, map[string]string{"DJANGO_SERVERLESS_PERSIST_DB": "1"}))
 	s.Put(guestbookFunction(b, "off", db, nil))
-	for _, bc := range []struct{ name, fn, path string }{
-		{"no-db", "on", "/entries/ping/"},
-		{"persist-off", "off", "/entries/count/"},
-		{"persist-on", "on", "/entries/count/"},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			get(b, c, bc.fn, bc.path) // warm
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if r := get(b, c, bc.fn, bc.path); r.StatusCode != 200 {
-					b.Fatalf("%d %s", r.StatusCode, r.Body)
-				}
-			}
-		})
+	sides := []struct{ fn, path string }{{"on", "/entries/ping/"}, {"on", "/entries/count/"}, {"off", "/entries/count/"}}
+	for _, sd := range sides {
+		get(b, c, sd.fn, sd.path) // warm
 	}
+	var total [3]time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, sd := range sides {
+			start := time.Now()
+			if r := get(b, c, sd.fn, sd.path); r.StatusCode != 200 {
+				b.Fatalf("%d %s", r.StatusCode, r.Body)
+			}
+			total[j] += time.Since(start)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(total[0].Nanoseconds())/n, "ns-no-db")
+	b.ReportMetric(float64(total[1].Nanoseconds())/n, "ns-persist-on")
+	b.ReportMetric(float64(total[2].Nanoseconds())/n, "ns-persist-off")
+	b.ReportMetric(float64(total[1])/float64(total[0]), "on/no-db")
+	b.ReportMetric(float64(total[2])/float64(total[1]), "off/on")
 }
 
 // writeProject30 writes a Django project whose only app has 30 migrations
@@ -91,11 +101,12 @@ class Migration(migrations.Migration):
 	return root
 }
 
-// BenchmarkMigrate30 migrates a fresh database through 30 migrations: by
-// a manage event through the Lambda fake and the real runtime (a child
-// process per command, as in Lambda), against the baseline of
-// `python manage.py migrate --noinput` run directly with the same Python
-// and server in the same run.
+// BenchmarkMigrate30 migrates a fresh database through 30 migrations,
+// interleaved in each op: by a manage event through the Lambda fake and
+// the real runtime (a child process per command, as on Lambda), and the
+// baseline, `python manage.py migrate --noinput` run directly with the
+// same Python and server. Reported: s-direct, s-lambda-fake and their
+// ratio.
 func BenchmarkMigrate30(b *testing.B) {
 	pg := testenv.Postgres(b)
 	py := testenv.Django(b)
@@ -108,33 +119,36 @@ func BenchmarkMigrate30(b *testing.B) {
 	}
 	b.Cleanup(func() { testenv.Psql(b, pg, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
 	db := withDB(pg, name)
-	b.Run("direct", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			fresh()
-			b.StartTimer()
-			cmd := exec.CommandContext(context.Background(), py, "manage.py", "migrate", "--noinput")
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "PYTHONDONTWRITEBYTECODE=1")
-			out, err := cmd.CombinedOutput()
-			if err != nil || !strings.Contains(string(out), "0030_field30... OK") {
-				b.Fatalf("%v\n%s", err, out)
-			}
+	s, c := fakeLambda(b)
+	s.Put(lambdafake.Function{Name: "manage", Runtime: "python3.12", Handler: "django_serverless.handler.handle",
+		Timeout: 5 * time.Minute, Memory: 1024, Code: code, Layers: layers,
+		Env: map[string]string{"DJANGO_SETTINGS_MODULE": "bench30.settings", "DATABASE_URL": db, "DJANGO_SERVERLESS_MANAGE_ALLOW": "migrate"}})
+	var direct, fake time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh()
+		b.StartTimer()
+		start := time.Now()
+		cmd := exec.CommandContext(context.Background(), py, "manage.py", "migrate", "--noinput")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "PYTHONDONTWRITEBYTECODE=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "0030_field30... OK") {
+			b.Fatalf("%v\n%s", err, out)
 		}
-	})
-	b.Run("lambda-fake", func(b *testing.B) {
-		s, c := fakeLambda(b)
-		s.Put(lambdafake.Function{Name: "manage", Runtime: "python3.12", Handler: "django_serverless.handler.handle",
-			Timeout: 5 * time.Minute, Memory: 1024, Code: code, Layers: layers,
-			Env: map[string]string{"DJANGO_SETTINGS_MODULE": "bench30.settings", "DATABASE_URL": db, "DJANGO_SERVERLESS_MANAGE_ALLOW": "migrate"}})
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			fresh()
-			b.StartTimer()
-			out := migrate(b, c, "manage")
-			if !strings.Contains(out.Output, "0030_field30... OK") {
-				b.Fatalf("%s", out.Output)
-			}
+		direct += time.Since(start)
+		b.StopTimer()
+		fresh()
+		b.StartTimer()
+		start = time.Now()
+		r := migrate(b, c, "manage")
+		if !strings.Contains(r.Output, "0030_field30... OK") {
+			b.Fatalf("%s", r.Output)
 		}
-	})
+		fake += time.Since(start)
+	}
+	b.ReportMetric(direct.Seconds()/float64(b.N), "s-direct")
+	b.ReportMetric(fake.Seconds()/float64(b.N), "s-lambda-fake")
+	b.ReportMetric(float64(fake)/float64(direct), "fake/direct")
 }
