@@ -229,3 +229,27 @@ func TestMethodAndStageConflicts(t *testing.T) {
 		t.Errorf("%+v %v", st, err)
 	}
 }
+
+// Two variable path parts under one parent: API Gateway names the one
+// that exists.
+func TestVariableSiblings(t *testing.T) {
+	e := newEnv(t, Scenario{})
+	e.params = nil
+	body := `Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: shop}
+  ById:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: "{id}"}
+  ByPk:
+    Type: AWS::ApiGateway::Resource
+    DependsOn: ById
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: "{pk}"}
+`
+	d := e.changeSet("shop-dev", "v1", body, nil)
+	want := "CREATE_FAILED AWS::ApiGateway::Resource ByPk (no physical ID): A sibling ({id}) of this resource already has a variable path part -- only one is allowed (Service: AmazonApiGateway; Status Code: 400; Error Code: BadRequestException"
+	if got := e.execute(d); got != "ROLLBACK_COMPLETE" || !strings.Contains(e.eventLog("shop-dev"), want) {
+		t.Fatalf("%s\n%s", got, e.eventLog("shop-dev"))
+	}
+}

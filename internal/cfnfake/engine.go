@@ -1193,11 +1193,6 @@ func (r *run) cleanup() {
 	r.tasks = tasks
 }
 
-// rollbackFromParent is a completed nested update asked to roll back.
-func (r *run) rollbackRequested() {
-	r.rollback("")
-}
-
 // setOutputs evaluates the template's outputs; it returns the stack's
 // failure reason when one cannot be evaluated.
 func (r *run) setOutputs() string {

@@ -51,7 +51,6 @@ type resource struct {
 	updateReplace          string // UpdateReplacePolicy
 	claims                 []claim
 	order                  int
-	status                 string
 }
 
 func (r *resource) copy() *resource {

@@ -76,16 +76,15 @@ func (p *levelPlan) hasChanges() bool {
 
 // planInput is one level to plan.
 type planInput struct {
-	st      *stack
-	kind    string
-	t       *tmpl
-	params  map[string]any
-	tags    map[string]string
-	caps    []string
-	nested  bool // IncludeNestedStacks
-	auto    bool // list unchanged nested stacks as Automatic updates
-	depth   int
-	newRoot bool
+	st     *stack
+	kind   string
+	t      *tmpl
+	params map[string]any
+	tags   map[string]string
+	caps   []string
+	nested bool // IncludeNestedStacks
+	auto   bool // list unchanged nested stacks as Automatic updates
+	depth  int
 }
 
 const maxNesting = 8

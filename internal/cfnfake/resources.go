@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -323,9 +322,9 @@ func pathOr(p string) string {
 // resources cannot hold the same key; the second fails with msg.
 type claim struct {
 	key string
-	msg string
-	// label names the claimant in a message built at conflict time (an
-	// HTTP route key whose variables clash with another's): msg is "".
+	// msg is the error of a conflict; "{other}" in it is replaced by the
+	// label of the resource holding the key.
+	msg   string
 	label string
 }
 
@@ -383,8 +382,8 @@ func claims(typ string, p map[string]any, physical string) []claim {
 		out = append(out, claim{key: "apigw-resource|" + api + "|" + parent + "|" + part,
 			msg: apiGatewayMsg("Another resource with the same parent already has this name: "+part, 409, "ConflictException")})
 		if strings.HasPrefix(part, "{") {
-			out = append(out, claim{key: "apigw-variable|" + api + "|" + parent,
-				msg: apiGatewayMsg("A sibling ("+part+") of this resource already has a variable path part -- only one is allowed", 400, "BadRequestException")})
+			out = append(out, claim{key: "apigw-variable|" + api + "|" + parent, label: part,
+				msg: apiGatewayMsg("A sibling ({other}) of this resource already has a variable path part -- only one is allowed", 400, "BadRequestException")})
 		}
 	case "AWS::ApiGateway::Method":
 		out = append(out, claim{key: "apigw-method|" + str(p["RestApiId"]) + "|" + str(p["ResourceId"]) + "|" + strings.ToUpper(str(p["HttpMethod"])),
@@ -400,7 +399,8 @@ func claims(typ string, p map[string]any, physical string) []claim {
 		out = append(out, claim{key: "apigwv2-route|" + str(p["ApiId"]) + "|" + key,
 			msg: handlerMsg(fmt.Sprintf("Route with key '%s' already exists", key), "AlreadyExists")})
 		if shape := routeShape(key); shape != key {
-			out = append(out, claim{key: "apigwv2-shape|" + str(p["ApiId"]) + "|" + shape, label: key})
+			out = append(out, claim{key: "apigwv2-shape|" + str(p["ApiId"]) + "|" + shape, label: key,
+				msg: handlerMsg(fmt.Sprintf("The provided route key %q has a conflicting variable on the same hierarchical level as \"{other}\"", key), "AlreadyExists")})
 		}
 	case "AWS::AppSync::Resolver":
 		out = append(out, claim{key: "appsync-resolver|" + str(p["ApiId"]) + "|" + str(p["TypeName"]) + "|" + str(p["FieldName"]),
@@ -488,10 +488,7 @@ func (w *world) take(holder string, cs []claim) string {
 		if !ok || h.holder == holder {
 			continue
 		}
-		if c.msg == "" {
-			return handlerMsg(fmt.Sprintf("The provided route key %q has a conflicting variable on the same hierarchical level as %q", c.label, h.label), "AlreadyExists")
-		}
-		return c.msg
+		return strings.ReplaceAll(c.msg, "{other}", h.label)
 	}
 	for _, c := range cs {
 		w.holders[c.key] = holding{holder: holder, label: c.label}
@@ -536,13 +533,4 @@ func (w *world) canPublish(fn string) string {
 func (w *world) layerVersion(name string) int {
 	w.layers[name]++
 	return w.layers[name]
-}
-
-func sortedStrings(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

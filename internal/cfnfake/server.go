@@ -268,6 +268,14 @@ func (s *Server) SetEventLag(lag map[string]int) {
 	s.sc.EventLag = lag
 }
 
+// SetThrottles replaces Scenario.Throttles (windows count an action's
+// requests from the server's start).
+func (s *Server) SetThrottles(t ...Throttle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sc.Throttles = t
+}
+
 // SetFaults replaces the faults to inject.
 func (s *Server) SetFaults(f ...Fault) {
 	s.mu.Lock()

@@ -51,6 +51,10 @@ func (e *env) putBody(key, body string) {
 	e.obj.Put(bucket, "shop/templates/"+key, []byte(body))
 }
 
+func paramOf(k, v string) types.Parameter {
+	return types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}
+}
+
 func templateURL(key string) string {
 	return "https://" + bucket + ".s3.us-east-1.amazonaws.com/shop/templates/" + key
 }

@@ -227,7 +227,10 @@ func TestRenameForcesReplacement(t *testing.T) {
 func TestTemplateNestedFailureRootCause(t *testing.T) {
 	const cause = `Resource handler returned message: "Uploaded file must be a non-empty zip" (RequestToken: 1, HandlerErrorCode: InvalidRequest)`
 	t.Run("create", func(t *testing.T) {
-		d, _, log, _ := templated(t, cfnfake.Scenario{Faults: []cfnfake.Fault{{Path: "Static/Uploads", On: "CREATE", Reason: cause}}})
+		// Static's events are listed late: the root's wrapper event (same
+		// second, Static's rollback being immediate) is read first.
+		d, _, log, _ := templated(t, cfnfake.Scenario{Faults: []cfnfake.Fault{{Path: "Static/Uploads", On: "CREATE", Reason: cause}},
+			EventLag: map[string]int{"Static": 3}})
 		res, err := d.Deploy(context.Background(), rootRequest("dev", "v1.yaml"))
 		if !errors.Is(err, ErrFailed) || res.Status != "ROLLBACK_COMPLETE" {
 			t.Fatalf("deploy = %s, %v\n%s", res.Status, err, log)
@@ -484,6 +487,10 @@ func TestThrottlingWhileBusy(t *testing.T) {
 func TestLostTerminalEvent(t *testing.T) {
 	d, srv, log, _ := deployed(t, cfnfake.Scenario{})
 	srv.SetEventLag(map[string]int{"#UPDATE_COMPLETE": 1000000})
+	// The first DescribeStacks of the safety net is throttled beyond the
+	// SDK's retries: the next round tries again.
+	n := srv.Calls()["DescribeStacks"]
+	srv.SetThrottles(cfnfake.Throttle{Action: "DescribeStacks", After: n + 1, Count: 3})
 	d.Timeout = 10 * time.Second
 	start := time.Now()
 	res, err := d.Deploy(context.Background(), rootRequest("dev", "v2.yaml"))
