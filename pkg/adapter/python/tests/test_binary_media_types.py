@@ -27,6 +27,9 @@ class RequestBodies(unittest.TestCase):
     def setUp(self):
         configure(script_name="/dev")
 
+    def tearDown(self):
+        configure()  # the other modules expect the default configuration
+
     def post(self, ctype, raw):
         e = rest("/echo/", method="POST", stage="dev", body=b64(raw), isBase64Encoded=True)
         e["headers"]["Content-Type"] = ctype
@@ -52,6 +55,9 @@ class RequestBodies(unittest.TestCase):
 class Responses(unittest.TestCase):
     def setUp(self):
         configure(script_name="/dev")
+
+    def tearDown(self):
+        configure()
 
     def get(self, path, accept="text/html,application/xhtml+xml,*/*;q=0.8"):
         e = rest(path, stage="dev")
