@@ -21,6 +21,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
@@ -77,6 +78,8 @@ type Build struct {
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
+	// Migrations are the project's migrations, read statically.
+	Migrations *migrations.Set
 	// beforePlan are the diagnostics of the stages before the plan, which
 	// replanning keeps.
 	beforePlan diag.List
@@ -139,6 +142,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	}
 	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
+	if err := b.readMigrations(); err != nil {
+		return nil, err
+	}
+
 	b.beforePlan = append(diag.List(nil), b.Diagnostics...)
 	if err := b.replan(o); err != nil {
 		return nil, err
@@ -153,6 +160,7 @@ func (b *Build) replan(o BuildOptions) error {
 	if err != nil {
 		return userError(err)
 	}
+	pl.Migrations = b.Migrations.IDs()
 	b.Plan = pl
 	return nil
 }

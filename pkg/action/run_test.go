@@ -248,11 +248,16 @@ func checkSummaryShape(t *testing.T, sum *action.Summary) map[string]any {
 		sort.Strings(ks)
 		return strings.Join(ks, ",")
 	}
-	for path, want := range map[string]string{
+	shape := map[string]string{
 		"":          "artifacts,change_set_id,changes,environment,has_changes,outputs,stack",
 		"changes":   "add,modify,remove,replace",
 		"artifacts": "skipped,uploaded,uploaded_bytes",
-	} {
+	}
+	if _, ok := m["migrations"]; ok { // plan and deploy (DESIGN.md, second tranche)
+		shape[""] = "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack"
+		shape["migrations"] = "new,risky"
+	}
+	for path, want := range shape {
 		v := any(m)
 		if path != "" {
 			v = m[path]

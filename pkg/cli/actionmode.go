@@ -80,6 +80,10 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 		return err
 	}
 
+	if in.Command == "manage" {
+		return actionManage(ctx, a, clients, build, in)
+	}
+
 	stage := &stageGroups{a: a}
 	build.Stage = stage.start
 	sum, runErr := action.Run(ctx, clients, action.Options{
@@ -270,6 +274,7 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 			d.Warnings = append(d.Warnings, a.String())
 		}
 	}
+	d.Migrations = commentMigrations(sum)
 	switch {
 	case runErr != nil:
 		d.Mode = gh.ModeFailed

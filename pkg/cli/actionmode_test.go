@@ -65,6 +65,11 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", w.cfn.URL)
 	t.Setenv("AWS_ENDPOINT_URL_STS", moto) // moto answers GetCallerIdentity as AWS does
 	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), filepath.Join(w.workspace, "app"))
+	// These tests are about Actions mode: no Lambda stands behind the
+	// scripted stacks to run migrations (pkg/action's end-to-end test does).
+	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("migrations: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")
 	if err != nil {
@@ -427,8 +432,16 @@ func TestCLIPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,outputs,stack" {
+	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack" {
 		t.Errorf("summary keys %s", got)
+	}
+	// No previous deployment is known: every migration counts as new.
+	var migs struct {
+		New   []string `json:"new"`
+		Risky []any    `json:"risky"`
+	}
+	if err := json.Unmarshal(sum["migrations"], &migs); err != nil || strings.Join(migs.New, ",") != "polls.0001_initial" || migs.Risky == nil || len(migs.Risky) != 0 {
+		t.Errorf("summary migrations %s", sum["migrations"])
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)

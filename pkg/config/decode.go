@@ -404,6 +404,9 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"env", func(n *node) { d.env(n, c) }},
+		field{"migrations", func(n *node) { d.migrations(n, c) }},
+		field{"database", func(n *node) { d.database(n, c) }},
+		field{"manage", func(n *node) { d.manage(n, &c.Manage) }},
 		field{"log_retention_days", func(n *node) {
 			v, ok := d.integer(n)
 			if !ok {
@@ -820,6 +823,7 @@ func itemOrSelf(n *node, i int) *node {
 // check runs the validations that need several values together, after the
 // whole tree is decoded over the defaults.
 func (d *decoder) check(c *Config) {
+	d.checkDatabase(c)
 	start, end := d.set["warm.business_hours.start"], d.set["warm.business_hours.end"]
 	if start != nil || end != nil {
 		s, errS := parseClock(c.Warm.BusinessHours.Start, false)

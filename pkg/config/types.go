@@ -42,6 +42,14 @@ type Config struct {
 	Env       map[string]string // extra environment variables for every function (render sorts keys)
 	// LogRetentionDays for every function's log group (a value CloudWatch accepts).
 	LogRetentionDays int
+
+	// Migrations is when a deploy runs migrate: MigrationsAuto, MigrationsBefore
+	// or MigrationsOff; "" is auto (MigrationsMode). See database.go.
+	Migrations string
+	Database   *Database // nil when not configured
+	// Manage configures the manage function; zero fields take the defaults
+	// (ManageCommands, ManageTimeout, ManageMemory).
+	Manage Manage
 }
 
 // Functions says how routes are grouped into Lambda functions.

@@ -76,6 +76,9 @@ type CommentData struct {
 	// itself (discovery found no routes, sends most of them to the
 	// catch-all, ...), each one line; shown near the top, never cut.
 	Warnings []string
+
+	// Migrations this change adds (nil: not shown).
+	Migrations *Migrations
 }
 
 // limits bound what a render shows. Negative means everything.
@@ -90,9 +93,11 @@ type limits struct {
 	causeRunes    int // root cause length
 	cellRunes     int // longest table cell value
 	marker        bool
+	// migrationNames bounds the non-risky new migrations named.
+	migrationNames int
 }
 
-var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1}
+var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1, migrationNames: -1}
 
 // Comment renders the sticky pull-request comment: the marker, what ran
 // and where, totals, every removal and replacement outside any <details>
@@ -105,7 +110,7 @@ var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 
 // gives counts instead of logical IDs, and the comment says so. It always
 // says that the job summary holds the full diff.
 func Comment(d CommentData) string {
-	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, marker: true}, MaxCommentBytes)
+	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, marker: true, migrationNames: commentMigrationNames}, MaxCommentBytes)
 }
 
 // MaxSummaryBytes keeps Summary under GitHub's 1 MiB limit for one step's
@@ -275,6 +280,7 @@ func render(d CommentData, l limits) string {
 		writeRisks(&b, rs, len(routine) > 0, l)
 		writeRoutine(&b, routine, l)
 	}
+	writeMigrations(&b, d.Migrations, l)
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
 		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, humanBytes(a.UploadedBytes), a.Skipped)
