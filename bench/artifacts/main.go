@@ -60,7 +60,7 @@ func run(args []string, out io.Writer) error {
 	var child strings.Builder
 	for _, folder := range []string{"deps", "project", "handler"} {
 		a, err := bundle.Build(tmp, folder, func(w io.Writer) error {
-			_, err := bundle.ZipDir(w, filepath.Join(*src, folder), bundle.Options{Prefix: "python/"})
+			_, err := bundle.ZipDir(context.Background(), w, filepath.Join(*src, folder), bundle.Options{Prefix: "python/"})
 			return err
 		})
 		if err != nil {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -106,7 +107,7 @@ func timeOurs(tree, dst string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if _, err := bundle.ZipDir(f, tree, bundle.Options{Prefix: "python/"}); err != nil {
+	if _, err := bundle.ZipDir(context.Background(), f, tree, bundle.Options{Prefix: "python/"}); err != nil {
 		f.Close()
 		return result{}, err
 	}

@@ -6,8 +6,12 @@
 #   - the same on a project whose committed schema.graphql is Saleor's
 #     (1 MB, hundreds of root fields -> AppSync resolvers in shards).
 # Best of RUNS (default 3). Target: the whole render under 2 s for 2,000 routes.
+# With BASELINE=DIR (another checkout, e.g. the main branch), its binary is
+# built too and measured in the same run: render time, templates, bytes and
+# CloudFormation resources of both, side by side.
 #
-#   bench/render/run.sh        # from the repository root
+#   bench/render/run.sh                     # from the repository root
+#   BASELINE=/path/to/main bench/render/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${RUNS:-3}"
@@ -17,6 +21,9 @@ command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get inst
 
 go build -o "$work/ds" .
 go run ./bench/discover/gen -apps 200 -routes 10 -out "$work/p2000" >/dev/null
+if [ -n "${BASELINE:-}" ]; then
+	(cd "$BASELINE" && go build -o "$work/base" .)
+fi
 
 # The tutorial with Saleor's schema committed as its SDL.
 cp -r testdata/django/tutorial "$work/saleor"
@@ -45,6 +52,28 @@ for p in p2000 saleor; do
 	ratio="$(awk -v r="$rms" -v d="$dms" 'BEGIN { if (d == 0) d = 1; printf "%.1f", r / d }')"
 	printf '%-22s %10s %10s %12s %8s\n' "$p" "$dms" "$rms" "$rrss" "$ratio"
 done
-rm -rf "$work/out"
-"$work/ds" render --project "$work/p2000" --out "$work/out" 2>/dev/null
-echo "2,000-route render: $(ls "$work/out/templates" | wc -l) templates, $(du -sk "$work/out/templates" | cut -f1) KB"
+# size BIN API -> "templates bytes resources" of a 2,000-route render.
+size() {
+	rm -rf "$work/out"
+	local cfg=()
+	if [ "$2" = http ]; then
+		printf 'api:\n  type: http\n' >"$work/http.yml"
+		cfg=(--config "$work/http.yml")
+	fi
+	"$1" render --project "$work/p2000" "${cfg[@]}" --out "$work/out" 2>/dev/null
+	echo "$(ls "$work/out/templates" | wc -l) $(cat "$work/out"/templates/*.yaml | wc -c) $(grep -h '^    Type: AWS::' "$work/out"/templates/*.yaml | wc -l)"
+}
+printf '\n%-10s %-5s %10s %10s %12s %10s\n' binary api render_ms templates bytes resources
+bins=(ds)
+if [ -n "${BASELINE:-}" ]; then bins=(base ds); fi
+for api in rest http; do
+	for b in "${bins[@]}"; do
+		cfg=()
+		if [ "$api" = http ]; then printf 'api:\n  type: http\n' >"$work/http.yml"; cfg=(--config "$work/http.yml"); fi
+		read -r rms _ < <(measure "$work/$b" render --project "$work/p2000" "${cfg[@]}" --out "$work/out")
+		read -r n bytes res < <(size "$work/$b" "$api")
+		name=this
+		if [ "$b" = base ]; then name=baseline; fi
+		printf '%-10s %-5s %10s %10s %12s %10s\n' "$name" "$api" "$rms" "$n" "$bytes" "$res"
+	done
+done

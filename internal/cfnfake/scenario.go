@@ -1,75 +1,110 @@
-// Package cfnfake is a scenario-driven fake of the CloudFormation query API
-// (form-encoded Action=...&Version=2010-05-15 requests, XML responses in the
-// service's own shapes) served by net/http/httptest, for tests that drive
-// the real aws-sdk-go-v2 CloudFormation client.
-//
-// It stands for the parts of CloudFormation a deploy tool depends on and
-// that moto does not reproduce: change sets created asynchronously
-// (CREATE_PENDING -> CREATE_IN_PROGRESS -> CREATE_COMPLETE or FAILED), nested
-// change sets (IncludeNestedStacks) with ParentChangeSetId/RootChangeSetId
-// and a ChangeSetId on every AWS::CloudFormation::Stack change, Changes and
-// StackEvents paginated with NextToken (events newest first), the two
-// "no changes" FAILED reasons, ExecutionStatus AVAILABLE/OBSOLETE, execution
-// that emits one event per resource in the root and in each nested stack
-// (nested stacks have their own ARNs), rollbacks after a nested resource
-// fails (with the "Resource creation cancelled" and "Embedded stack ... was
-// not successfully created" wrapper events AWS emits), stacks found busy,
-// in ROLLBACK_COMPLETE or UPDATE_ROLLBACK_FAILED, CancelUpdateStack,
-// termination protection, DeleteStack and Throttling errors.
-//
-// Time is logical: every request advances a tick counter and pending work
-// (change-set creation, execution steps, deletes, busy stacks settling)
-// moves forward by ticks, never by the wall clock, so tests are fast and
-// deterministic. Timestamps are a fixed epoch plus one second per tick. The
-// fake does not read templates: the Scenario says what the next change set
-// on a stack will contain and which resource will fail.
-//
-// Use:
-//
-//	srv := cfnfake.New(t, cfnfake.Scenario{
-//		Stacks: []cfnfake.Stack{{Name: "shop-dev", Status: "UPDATE_COMPLETE", Nested: []string{"Lambdas"}}},
-//		Plans:  map[string]*cfnfake.Level{"shop-dev": {Changes: []cfnfake.Change{...}}},
-//	})
-//	client := cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = &srv.URL })
-//
-// or, for a subprocess, AWS_ENDPOINT_URL_CLOUDFORMATION=srv.URL. Calls()
-// counts requests per action; Requests() returns their decoded parameters.
-// Requests are not authenticated.
 package cfnfake
 
-// Scenario describes the world before a test and what CloudFormation will
-// compute for it.
+import "context"
+
+// Scenario describes the world before a test: existing stacks, the S3 the
+// fake reads templates from, and the faults to inject.
 type Scenario struct {
 	// Account and Region appear in ARNs (defaults 123456789012, us-east-1).
 	Account string
 	Region  string
+	// S3 is where TemplateURLs (root and nested) are read from and where
+	// AWS::S3::Bucket deletions look for objects. With S3 set, change
+	// sets are computed from the submitted templates. Use MapObjects in
+	// unit tests, S3Objects over a moto-backed client elsewhere.
+	S3 Objects
 	// Stacks exist before the test starts.
 	Stacks []Stack
-	// Plans maps a root stack name to what a change set created on it
-	// will contain. A stack with no plan, or a plan with no changes, gets
-	// a FAILED change set with NoChangeReason.
+	// Plans are scripted change sets, for tests that upload no templates:
+	// a root stack name maps to what a change set created on it contains
+	// (a stack with neither a plan nor templates gets a FAILED change set
+	// with NoChangeReason). A plan wins over templates.
 	Plans map[string]*Level
+	// Faults make operations on resources fail, in both modes.
+	Faults []Fault
+	// Durations is how many steps an operation on a resource takes, by
+	// resource path ("Lambdas/CatalogFunction") or type
+	// ("AWS::CloudFront::Distribution"); default 1.
+	Durations map[string]int
+	// External are keys of the account held by resources no stack of the
+	// fake manages (Claim builds them): a log group Lambda created on its
+	// own, a bucket name taken elsewhere.
+	External []ExternalResource
 	// NoChangeReason is the status reason of an empty change set (default
 	// ReasonNoChanges; ReasonNoUpdates is the other message AWS uses).
 	NoChangeReason string
 	// ChangeSetTicks is how many requests each change-set status step
 	// takes (CREATE_PENDING, then CREATE_IN_PROGRESS); default 1.
 	ChangeSetTicks int
-	// StepTicks is how many requests each execution step (one event)
-	// takes; default 1.
+	// StepTicks multiplies every duration (default 1).
 	StepTicks int
-	// DeleteTicks is how many requests a DeleteStack takes; default 2.
-	DeleteTicks int
-	// PageSize limits Changes and StackEvents per page (default 100).
+	// PageSize limits Changes, StackEvents and StackResourceSummaries per
+	// page (default 100).
 	PageSize int
 	// Throttle makes the first N requests of an action fail with a
-	// Throttling error.
-	Throttle map[string]int
-	// Outputs are set on a root stack after a successful execution.
+	// Throttling error; Throttles throttle later windows.
+	Throttle  map[string]int
+	Throttles []Throttle
+	// Outputs are set on a root stack after a successful execution of a
+	// scripted plan (template-driven stacks get their templates' outputs).
 	Outputs map[string]map[string]string
+	// EventLag delays, by stack path ("" for the root, "Lambdas" for a
+	// nested stack) or stack path and status ("#UPDATE_COMPLETE" for the
+	// root's UPDATE_COMPLETE events), when DescribeStackEvents shows a
+	// stack's events: the API is eventually consistent, and a stack's
+	// status can move before its event is listed.
+	EventLag map[string]int
+	// ChangeSetLimit is the number of change sets a stack may hold
+	// (default 1000); beyond it CreateChangeSet fails with
+	// LimitExceededException, and a nested change set FAILED.
+	ChangeSetLimit int
+	// OnResource, when set, hears every resource of a template-driven
+	// stack as it reaches CREATE_COMPLETE, UPDATE_COMPLETE (also when a
+	// rollback puts it back) or DELETE_COMPLETE: what the service behind
+	// the resource saw. Tests use it to stand up the resources for real
+	// (internal/lambdafake runs the Lambda functions).
+	OnResource func(ResourceEvent)
 }
 
-// Stack is a stack that exists before the test.
+// ResourceEvent is a resource operation that completed.
+type ResourceEvent struct {
+	Action   string // CREATE | UPDATE | DELETE
+	Type     string // AWS::Lambda::Function, ...
+	Logical  string
+	Physical string
+	// Props are the resource's evaluated properties (for DELETE, the
+	// ones it had); Attrs its GetAtt attributes.
+	Props map[string]any
+	Attrs map[string]string
+}
+
+// Fault makes one operation on one resource fail with Reason.
+type Fault struct {
+	// Path is the resource's logical path from the root stack: "Role" in
+	// the root, "Lambdas/CatalogFunction" in nested stack Lambdas.
+	Path string
+	// On is CREATE, UPDATE, DELETE, or ROLLBACK (updating the resource
+	// back to its old properties during an update rollback).
+	On     string
+	Reason string
+}
+
+// Throttle fails Count requests of Action from its After+1-th one with a
+// Throttling error.
+type Throttle struct {
+	Action       string
+	After, Count int
+}
+
+// ExternalResource is a resource outside the fake's stacks.
+type ExternalResource struct {
+	Type       string            // e.g. AWS::Logs::LogGroup
+	Properties map[string]string // e.g. {"LogGroupName": "/aws/lambda/shop-dev-catalog"}
+}
+
+// Stack is a stack that exists before the test. Its resources are not
+// modelled (deploy templates through change sets for that), only its
+// nested stacks.
 type Stack struct {
 	Name                  string
 	Status                string // e.g. UPDATE_COMPLETE, ROLLBACK_COMPLETE
@@ -86,7 +121,7 @@ type Stack struct {
 	SettleStatus string
 }
 
-// Level is the content of a change set on one stack.
+// Level is the content of a scripted change set on one stack.
 type Level struct {
 	Changes []Change
 	// FailReason makes this level's change set FAILED with that reason
@@ -94,7 +129,7 @@ type Level struct {
 	FailReason string
 }
 
-// Change is one resource change in a change set.
+// Change is one resource change of a scripted change set.
 type Change struct {
 	Action       string // Add | Modify | Remove
 	LogicalID    string
@@ -110,7 +145,7 @@ type Change struct {
 	Fail string
 }
 
-// Detail is one ResourceChangeDetail.
+// Detail is one ResourceChangeDetail of a scripted change.
 type Detail struct {
 	Attribute          string // Properties | Tags | ...
 	Name               string
@@ -133,14 +168,10 @@ func (l *Level) hasChanges() bool {
 	return l != nil && len(l.Changes) > 0
 }
 
-func (l *Level) willFail() bool {
-	if l == nil {
-		return false
-	}
-	for _, c := range l.Changes {
-		if c.Fail != "" || c.Nested.willFail() {
-			return true
-		}
-	}
-	return false
+// Objects is the S3 the fake reads: templates, and whether a bucket is
+// empty.
+type Objects interface {
+	GetObject(ctx context.Context, bucket, key string) ([]byte, error)
+	// HasObjects reports whether bucket holds at least one object.
+	HasObjects(ctx context.Context, bucket string) (bool, error)
 }

@@ -1,6 +1,46 @@
+// Package cfnfake is a fake of the CloudFormation query API
+// (form-encoded Action=...&Version=2010-05-15 requests, XML responses in
+// the service's own shapes) served by net/http/httptest, for tests that
+// drive the real aws-sdk-go-v2 CloudFormation client. It stands for what
+// moto does not reproduce: nested change sets, events, rollbacks,
+// constraints between resources. README.md says what it reproduces, what
+// it does not, and which AWS page or public issue each behaviour follows.
+//
+// Change sets are computed from the submitted templates: the root
+// template from its TemplateURL (or TemplateBody), nested templates from
+// their TemplateURLs, all read from the S3 the Scenario points at. Each
+// resource is compared with the deployed one: Add, Modify (with
+// Replacement True/Conditional/False from the resource provider schemas'
+// createOnlyProperties, schemas_gen.go) or Remove; stack tags propagate to
+// every taggable resource; unchanged nested stacks of an updated parent
+// get nested change sets that FAIL with "didn't contain changes".
+// Execution follows CloudFormation's order and enforces the constraints
+// AWS enforces between resources (unique names, one API Gateway resource
+// per parent and path part, one resolver per field, no Lambda version
+// without a change, ...), with AWS's messages, rollbacks that can fail and
+// deletes that can fail. Scripted plans (Scenario.Plans) remain for tests
+// that upload no template.
+//
+// Time is logical: every request advances a tick counter, and pending
+// work (change-set creation, execution steps, deletes, busy stacks
+// settling) moves forward by ticks, never by the wall clock, so tests are
+// fast and deterministic. Timestamps are a fixed epoch plus one second per
+// tick; events of one tick share a timestamp, as AWS's often do.
+//
+// Use:
+//
+//	objects := cfnfake.NewMapObjects()
+//	objects.Put("bucket", "shop/templates/root.yaml", root)
+//	srv := cfnfake.New(t, cfnfake.Scenario{S3: objects})
+//	client := cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = &srv.URL })
+//
+// or, for a subprocess, AWS_ENDPOINT_URL_CLOUDFORMATION=srv.URL. Calls()
+// counts requests per action; Requests() returns their decoded parameters.
+// Requests are not authenticated.
 package cfnfake
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +60,7 @@ type Server struct {
 	URL string
 
 	srv *httptest.Server
+	ctx context.Context
 
 	mu         sync.Mutex
 	sc         Scenario
@@ -27,7 +68,8 @@ type Server struct {
 	seq        int
 	stacks     []*stack
 	changeSets []*changeSet
-	ops        []*op
+	runs       []*run
+	world      *world
 	calls      map[string]int
 	throttled  map[string]int
 	requests   []Request
@@ -38,56 +80,6 @@ type Server struct {
 type Request struct {
 	Action string
 	Params map[string][]string
-}
-
-type stack struct {
-	name, id        string
-	status, reason  string
-	tags            map[string]string
-	params          map[string]string
-	outputs         map[string]string
-	protection      bool
-	parentID        string
-	rootID          string
-	children        map[string]*stack
-	events          []event
-	deleted         bool
-	visible         bool
-	settleAt        int
-	settleStatus    string
-	lastChangeSetID string
-}
-
-type event struct {
-	id, stackID, stackName     string
-	logical, physical, resType string
-	status, reason             string
-	ts                         time.Time
-}
-
-type changeSet struct {
-	id, name     string
-	stack        *stack
-	csType       string
-	created      int
-	level        *Level
-	parent, root string
-	children     []*changeSet
-	finalStatus  string
-	finalReason  string
-	execStatus   string // "" until executed or made obsolete
-	changes      []xmlChange
-	capabilities []string
-	params       map[string]string
-	tags         map[string]string
-	nested       bool
-}
-
-type op struct {
-	steps []func()
-	next  int
-	root  *stack
-	cs    *changeSet
 }
 
 // New starts a fake serving sc. It is closed with the test.
@@ -118,15 +110,22 @@ func NewServer(sc Scenario) *Server {
 	if sc.StepTicks <= 0 {
 		sc.StepTicks = 1
 	}
-	if sc.DeleteTicks <= 0 {
-		sc.DeleteTicks = 2
-	}
 	if sc.PageSize <= 0 {
 		sc.PageSize = 100
 	}
-	s := &Server{sc: sc, calls: map[string]int{}, throttled: map[string]int{}}
+	if sc.ChangeSetLimit <= 0 {
+		sc.ChangeSetLimit = 1000
+	}
+	s := &Server{sc: sc, calls: map[string]int{}, throttled: map[string]int{}, world: newWorld(), ctx: context.Background()}
 	for _, st := range sc.Stacks {
 		s.seed(st)
+	}
+	for i, e := range sc.External {
+		props := map[string]any{}
+		for k, v := range e.Properties {
+			props[k] = v
+		}
+		s.world.take(fmt.Sprintf("external/%d", i), claims(e.Type, props, customName(e.Type, props)))
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -160,7 +159,7 @@ func (s *Server) Requests() []Request {
 func (s *Server) StackStatus(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st := s.live(name); st != nil {
+	if st := s.live(name); st != nil && !st.deleted {
 		return st.status
 	}
 	return ""
@@ -186,6 +185,57 @@ func (s *Server) ChangeSetExists(idOrName string) bool {
 	return false
 }
 
+// ChangeSetCount returns how many change sets (root and nested) a live
+// stack holds.
+func (s *Server) ChangeSetCount(nameOrID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.live(nameOrID)
+	n := 0
+	for _, cs := range s.changeSets {
+		if cs.stack == st {
+			n++
+		}
+	}
+	return n
+}
+
+// Resources returns the physical IDs of a live stack's resources by
+// logical ID.
+func (s *Server) Resources(nameOrID string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	if st := s.live(nameOrID); st != nil {
+		for id, r := range st.resources {
+			out[id] = r.physical
+		}
+	}
+	return out
+}
+
+// NestedStack returns the ARN of the nested stack behind a logical path
+// ("Api", "Api/Shard1") of a root stack, or "".
+func (s *Server) NestedStack(root, path string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.live(root)
+	for _, part := range strings.Split(path, "/") {
+		if st == nil {
+			return ""
+		}
+		r := st.resources[part]
+		if r == nil || r.child == nil {
+			return ""
+		}
+		st = r.child
+	}
+	if st == nil {
+		return ""
+	}
+	return st.id
+}
+
 // MakeObsolete marks a change set OBSOLETE, as AWS does when its stack was
 // updated by other means after the change set was created.
 func (s *Server) MakeObsolete(id string) {
@@ -196,14 +246,41 @@ func (s *Server) MakeObsolete(id string) {
 	}
 }
 
-// SetPlan replaces the plan of the next change set on a root stack.
+// SetPlan replaces the scripted plan of the next change set on a root
+// stack (nil: back to templates).
 func (s *Server) SetPlan(stackName string, l *Level) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sc.Plans == nil {
 		s.sc.Plans = map[string]*Level{}
 	}
+	if l == nil {
+		delete(s.sc.Plans, stackName)
+		return
+	}
 	s.sc.Plans[stackName] = l
+}
+
+// SetEventLag replaces Scenario.EventLag.
+func (s *Server) SetEventLag(lag map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sc.EventLag = lag
+}
+
+// SetThrottles replaces Scenario.Throttles (windows count an action's
+// requests from the server's start).
+func (s *Server) SetThrottles(t ...Throttle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sc.Throttles = t
+}
+
+// SetFaults replaces the faults to inject.
+func (s *Server) SetFaults(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sc.Faults = f
 }
 
 func (s *Server) next() int {
@@ -212,17 +289,6 @@ func (s *Server) next() int {
 }
 
 func (s *Server) now() time.Time { return epoch.Add(time.Duration(s.tick) * time.Second) }
-
-func (s *Server) stackARN(name string) string {
-	return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/00000000-0000-4000-8000-%012d", s.sc.Region, s.sc.Account, name, s.next())
-}
-
-func (s *Server) newStack(name, parentID, rootID string) *stack {
-	st := &stack{name: name, id: s.stackARN(name), parentID: parentID, rootID: rootID,
-		children: map[string]*stack{}, tags: map[string]string{}, params: map[string]string{}, outputs: map[string]string{}}
-	s.stacks = append(s.stacks, st)
-	return st
-}
 
 func (s *Server) seed(sd Stack) {
 	st := s.newStack(sd.Name, "", "")
@@ -237,46 +303,16 @@ func (s *Server) seed(sd Stack) {
 	st.protection = sd.TerminationProtection
 	st.settleAt, st.settleStatus = sd.SettleAfter, sd.SettleStatus
 	s.addEvent(st, st.name, StackType, st.id, sd.Status, sd.StatusReason)
-	for _, logical := range sd.Nested {
-		s.seedChild(st, logical)
-	}
-}
-
-func (s *Server) seedChild(parent *stack, logical string) *stack {
-	c := s.newStack(childName(parent.name, logical, s.seq+1), parent.id, rootOf(parent))
-	c.visible = true
-	parent.children[logical] = c
-	status := parent.status
-	if !strings.HasSuffix(status, "_COMPLETE") {
-		status = "UPDATE_COMPLETE"
-	}
-	s.addEvent(c, c.name, StackType, c.id, status, "")
-	return c
-}
-
-func rootOf(st *stack) string {
-	if st.rootID != "" {
-		return st.rootID
-	}
-	return st.id
-}
-
-func childName(parent, logical string, n int) string {
-	name := fmt.Sprintf("%s-%s-N%011d", parent, logical, n)
-	if len(name) > 128 {
-		name = name[len(name)-128:]
-	}
-	return name
-}
-
-func (s *Server) addEvent(st *stack, logical, resType, physical, status, reason string) {
-	st.events = append(st.events, event{
-		id:      fmt.Sprintf("%s-%s-%08d", logical, status, s.next()),
-		stackID: st.id, stackName: st.name, logical: logical, physical: physical,
-		resType: resType, status: status, reason: reason, ts: s.now(),
-	})
-	if logical == st.name && resType == StackType {
-		st.status, st.reason = status, reason
+	for i, logical := range sd.Nested {
+		c := s.newStack(childName(st.name, logical, s.seq+1), st.id, rootOf(st))
+		c.visible, c.parent, c.parentLogical = true, st, logical
+		status := st.status
+		if !strings.HasSuffix(status, "_COMPLETE") {
+			status = "UPDATE_COMPLETE"
+		}
+		s.addEvent(c, c.name, StackType, c.id, status, "")
+		st.resources[logical] = &resource{logical: logical, typ: StackType, physical: c.id, child: c, order: i,
+			props: map[string]any{}, raw: map[string]any{}, tags: copyMap(st.tags)}
 	}
 }
 
@@ -319,21 +355,34 @@ func (s *Server) advance() {
 			s.addEvent(st, st.name, StackType, st.id, st.settleStatus, "")
 		}
 	}
-	for _, o := range s.ops {
-		for len(o.steps) > 0 && o.next <= s.tick {
-			step := o.steps[0]
-			o.steps = o.steps[1:]
-			step()
-			o.next += s.sc.StepTicks
-		}
+	runs := append([]*run(nil), s.runs...)
+	for _, r := range runs {
+		r.step()
 	}
-	kept := s.ops[:0]
-	for _, o := range s.ops {
-		if len(o.steps) > 0 {
+}
+
+// finished is called when a root run ends.
+func (s *Server) finished(r *run) {
+	kept := s.runs[:0]
+	for _, o := range s.runs {
+		if o != r {
 			kept = append(kept, o)
 		}
 	}
-	s.ops = kept
+	s.runs = kept
+	if r.cs == nil {
+		return
+	}
+	status := "EXECUTE_FAILED"
+	if r.st.status == "CREATE_COMPLETE" || r.st.status == "UPDATE_COMPLETE" {
+		status = "EXECUTE_COMPLETE"
+		if r.plan.scripted != nil {
+			for k, v := range s.sc.Outputs[r.st.name] {
+				r.st.outputs[k] = v
+			}
+		}
+	}
+	s.markExecuted(r.cs, status)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -351,8 +400,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 400, "Sender", "InvalidParameterValue", "unsupported Version "+r.PostForm.Get("Version"))
 		return
 	}
-	if s.throttled[action] < s.sc.Throttle[action] {
-		s.throttled[action]++
+	if s.throttle(action) {
 		writeError(w, 400, "Sender", "Throttling", "Rate exceeded")
 		return
 	}
@@ -367,6 +415,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResult(w, action, res)
+}
+
+func (s *Server) throttle(action string) bool {
+	if s.throttled[action] < s.sc.Throttle[action] {
+		s.throttled[action]++
+		return true
+	}
+	n := s.calls[action]
+	for _, t := range s.sc.Throttles {
+		if t.Action == action && n > t.After && n <= t.After+t.Count {
+			return true
+		}
+	}
+	return false
 }
 
 type apiError struct {
@@ -386,6 +448,9 @@ var handlers = map[string]func(*Server, formValues) (any, *apiError){
 	"DeleteChangeSet":             (*Server).deleteChangeSet,
 	"DescribeStacks":              (*Server).describeStacks,
 	"DescribeStackEvents":         (*Server).describeStackEvents,
+	"DescribeStackResources":      (*Server).describeStackResources,
+	"ListStackResources":          (*Server).listStackResources,
+	"GetTemplate":                 (*Server).getTemplate,
 	"DeleteStack":                 (*Server).deleteStack,
 	"CancelUpdateStack":           (*Server).cancelUpdateStack,
 	"UpdateTerminationProtection": (*Server).updateTerminationProtection,
@@ -432,6 +497,11 @@ var (
 
 func (s *Server) createChangeSet(f formValues) (any, *apiError) {
 	name, csName := get(f, "StackName"), get(f, "ChangeSetName")
+	if strings.HasPrefix(name, "arn:") {
+		if st := s.live(name); st != nil {
+			name = st.name
+		}
+	}
 	if !stackNameRE.MatchString(name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
@@ -466,39 +536,125 @@ func (s *Server) createChangeSet(f formValues) (any, *apiError) {
 		return nil, validation("ChangeSetType %s is not supported by this fake", csType)
 	}
 	if st != nil {
+		n := 0
 		for _, cs := range s.changeSets {
-			if cs.stack == st && cs.name == csName {
-				return nil, &apiError{400, "AlreadyExistsException", fmt.Sprintf("ChangeSet [%s] already exists", csName)}
+			if cs.stack == st {
+				n++
+				if cs.name == csName {
+					return nil, &apiError{400, "AlreadyExistsException", fmt.Sprintf("ChangeSet [%s] already exists", csName)}
+				}
 			}
 		}
+		if n >= s.sc.ChangeSetLimit {
+			return nil, &apiError{400, "LimitExceededException", "ChangeSet limit exceeded for stack " + st.id}
+		}
 	}
-	plan := s.sc.Plans[name]
-	if needsIAM(plan) && !contains(caps, "CAPABILITY_IAM") && !contains(caps, "CAPABILITY_NAMED_IAM") {
-		return nil, &apiError{400, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]"}
-	}
-	if st == nil {
+	scripted := s.sc.Plans[name]
+	var plan *levelPlan
+	tags := pairs(f, "Tags", "Key", "Value")
+	params := pairs(f, "Parameters", "ParameterKey", "ParameterValue")
+	newStack := st == nil
+	if newStack {
 		st = s.newStack(name, "", "")
+	}
+	var body string
+	if scripted != nil || (s.sc.S3 == nil && get(f, "TemplateBody") == "" && get(f, "UsePreviousTemplate") != "true") {
+		if needsIAM(scripted) && !contains(caps, "CAPABILITY_IAM") && !contains(caps, "CAPABILITY_NAMED_IAM") {
+			s.dropIfNew(st, newStack)
+			return nil, &apiError{400, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_IAM]"}
+		}
+		plan = s.scriptedPlan(st, csType, scripted)
+	} else {
+		var t *tmpl
+		switch {
+		case get(f, "UsePreviousTemplate") == "true":
+			if st.tmpl == nil {
+				s.dropIfNew(st, newStack)
+				return nil, validation("Stack %s has no template to reuse", name)
+			}
+			t = st.tmpl
+		default:
+			body = get(f, "TemplateBody")
+			if body == "" {
+				b, err := s.fetchTemplate(get(f, "TemplateURL"))
+				if err != nil {
+					s.dropIfNew(st, newStack)
+					return nil, validation("%s", err.Error())
+				}
+				body = b
+			}
+			var err error
+			t, err = parseTemplate(body)
+			if err != nil {
+				s.dropIfNew(st, newStack)
+				return nil, validation("%s", err.Error())
+			}
+		}
+		if body == "" {
+			body = t.body
+		}
+		if missing := missingCaps(t, caps); missing != "" {
+			s.dropIfNew(st, newStack)
+			return nil, &apiError{400, "InsufficientCapabilitiesException", "Requires capabilities : [" + missing + "]"}
+		}
+		given := map[string]any{}
+		for k, v := range params {
+			given[k] = v
+		}
+		for i := 1; ; i++ {
+			p := "Parameters.member." + strconv.Itoa(i) + "."
+			k, ok := f[p+"ParameterKey"]
+			if !ok {
+				break
+			}
+			if get(f, p+"UsePreviousValue") == "true" {
+				given[k[0]] = st.params[k[0]]
+			}
+		}
+		resolved, msg := resolveParams(t, given, st.params)
+		if msg != "" {
+			s.dropIfNew(st, newStack)
+			return nil, validation("%s", msg)
+		}
+		kind := "UPDATE"
+		if csType == "CREATE" {
+			kind = "CREATE"
+		}
+		if kind == "UPDATE" && len(tags) == 0 {
+			tags = copyMap(st.tags)
+		}
+		plan = s.planLevel(planInput{st: st, kind: kind, t: t, params: resolved, tags: tags, caps: caps,
+			nested: get(f, "IncludeNestedStacks") == "true"})
+	}
+	if newStack {
 		st.visible = true
 		s.addEvent(st, name, StackType, st.id, "REVIEW_IN_PROGRESS", "User Initiated")
 	}
 	if csType == "CREATE" || len(st.tags) == 0 {
-		st.tags = pairs(f, "Tags", "Key", "Value")
+		st.tags = copyMap(tags)
 	}
-	cs := s.buildChangeSet(st, csName, csType, plan, get(f, "IncludeNestedStacks") == "true", "", "")
+	cs := s.register(plan, csName, csType, get(f, "IncludeNestedStacks") == "true", nil)
 	cs.capabilities = caps
-	cs.params = pairs(f, "Parameters", "ParameterKey", "ParameterValue")
-	cs.tags = pairs(f, "Tags", "Key", "Value")
+	cs.params = params
+	cs.tags = tags
+	cs.body = body
+	cs.description = get(f, "Description")
+	cs.createdStack = newStack
 	s.settleChangeSet(cs)
 	return xmlCreateChangeSet{ID: cs.id, StackID: st.id}, nil
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
+// dropIfNew forgets a stack a failed CreateChangeSet would have created.
+func (s *Server) dropIfNew(st *stack, isNew bool) {
+	if !isNew {
+		return
+	}
+	for i, o := range s.stacks {
+		if o == st {
+			s.stacks = append(s.stacks[:i], s.stacks[i+1:]...)
+			return
 		}
 	}
-	return false
 }
 
 func needsIAM(l *Level) bool {
@@ -521,60 +677,125 @@ func updatable(status string) bool {
 	return false
 }
 
-func (s *Server) buildChangeSet(st *stack, name, csType string, lv *Level, nested bool, parent, root string) *changeSet {
-	id := fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/00000000-0000-4000-9000-%012d", s.sc.Region, s.sc.Account, name, s.next())
-	if root == "" {
-		root = id
+// scriptedPlan turns a Scenario plan into a level plan.
+func (s *Server) scriptedPlan(st *stack, csType string, l *Level) *levelPlan {
+	kind := "UPDATE"
+	if csType == "CREATE" {
+		kind = "CREATE"
 	}
-	cs := &changeSet{id: id, name: name, stack: st, csType: csType, created: s.tick, level: lv, parent: parent, root: root, nested: parent != ""}
-	if parent == "" {
-		cs.root = ""
-		if nested {
-			cs.root = id
-		}
+	if l == nil {
+		l = &Level{}
 	}
-	s.changeSets = append(s.changeSets, cs)
-	if lv == nil {
-		return cs
-	}
-	for _, c := range lv.Changes {
-		xc := xmlChange{Type: "Resource", ResourceChange: xmlResourceChange{
-			Action: c.Action, LogicalResourceID: c.LogicalID, PhysicalResourceID: c.PhysicalID,
-			ResourceType: c.ResourceType, Replacement: c.Replacement, Scope: c.Scope,
-		}}
+	p := &levelPlan{st: st, kind: kind, scripted: l, nested: map[string]*levelPlan{}, failReason: l.FailReason}
+	for _, c := range l.Changes {
+		ch := &change{action: c.Action, logical: c.LogicalID, physical: c.PhysicalID, typ: c.ResourceType, replacement: c.Replacement, scope: c.Scope}
 		if c.Action == "Add" {
-			xc.ResourceChange.PhysicalResourceID = ""
+			ch.physical = ""
 		}
 		for _, d := range c.Details {
-			xc.ResourceChange.Details = append(xc.ResourceChange.Details, xmlDetail{
-				Target:       xmlTarget{Attribute: d.Attribute, Name: d.Name, RequiresRecreation: d.RequiresRecreation},
-				Evaluation:   d.Evaluation,
-				ChangeSource: d.ChangeSource, CausingEntity: d.CausingEntity,
-			})
+			ch.details = append(ch.details, detail{attribute: d.Attribute, name: d.Name, recreation: d.RequiresRecreation,
+				evaluation: d.Evaluation, source: d.ChangeSource, entity: d.CausingEntity})
 		}
-		if c.Nested != nil && nested && c.Action != "Remove" {
-			child := st.children[c.LogicalID]
-			if child == nil {
-				child = s.newStack(childName(st.name, c.LogicalID, s.seq+1), st.id, rootOf(st))
-				st.children[c.LogicalID] = child
+		if c.Nested != nil && c.Action != "Remove" {
+			var child *stack
+			if r := st.resources[c.LogicalID]; r != nil && r.child != nil && !r.child.deleted {
+				child = r.child
+			} else {
+				child = s.pendingChild(st, c.LogicalID)
 			}
-			if c.Action == "Modify" && !child.visible {
+			ck := "UPDATE"
+			if c.Action == "Add" {
+				ck = "CREATE"
+			}
+			cp := s.scriptedPlan(child, ck, c.Nested)
+			cp.newChild = c.Action == "Add"
+			if ck == "UPDATE" && !child.visible {
 				child.visible = true
 				s.addEvent(child, child.name, StackType, child.id, "UPDATE_COMPLETE", "")
 			}
-			childName := fmt.Sprintf("%s-%s-N%06d", trunc(name, 60), c.LogicalID, s.seq+1)
-			ccs := s.buildChangeSet(child, trunc(childName, 128), csType, c.Nested, true, id, cs.root)
-			if c.Action == "Add" {
-				ccs.csType = "CREATE"
-			} else {
-				ccs.csType = "UPDATE"
+			ch.nestedPlan = cp
+			p.nested[c.LogicalID] = cp
+		}
+		p.changes = append(p.changes, ch)
+	}
+	p.direct = len(p.changes) > 0
+	return p
+}
+
+// register creates the change set objects of a plan tree.
+func (s *Server) register(p *levelPlan, name, csType string, includes bool, parent *changeSet) *changeSet {
+	id := fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/00000000-0000-4000-9000-%012d", s.sc.Region, s.sc.Account, name, s.next())
+	cs := &changeSet{id: id, name: name, stack: p.st, csType: csType, created: s.tick, plan: p, includes: includes, nested: parent != nil}
+	if parent != nil {
+		cs.parent = parent.id
+		cs.root = parent.root
+		if parent.root == "" {
+			cs.root = parent.id
+		}
+		cs.tags = p.tags
+		cs.capabilities = parent.capabilities
+		cs.params = map[string]string{}
+		for k, v := range p.params {
+			cs.params[k] = scalarString(plain(v))
+		}
+	} else if includes {
+		cs.root = ""
+	}
+	s.changeSets = append(s.changeSets, cs)
+	if p.newChild && p.st != nil && !p.st.visible {
+		p.st.visible = true
+		cs.createdStack = true
+		s.addEvent(p.st, p.st.name, StackType, p.st.id, "REVIEW_IN_PROGRESS", "User Initiated")
+	}
+	for _, c := range p.changes {
+		xc, pc := s.xmlChanges(c)
+		if c.nestedPlan != nil && includes {
+			childName := trunc(fmt.Sprintf("%s-%s-N%06d", trunc(name, 60), c.logical, s.seq+1), 128)
+			ck := "UPDATE"
+			if c.action == "Add" {
+				ck = "CREATE"
 			}
+			ccs := s.register(c.nestedPlan, childName, ck, true, cs)
 			cs.children = append(cs.children, ccs)
 			xc.ResourceChange.ChangeSetID = ccs.id
+			pc.ResourceChange.ChangeSetID = ccs.id
 		}
 		cs.changes = append(cs.changes, xc)
+		cs.propChanges = append(cs.propChanges, pc)
 	}
 	return cs
+}
+
+// xmlChanges renders a change without and with property values.
+func (s *Server) xmlChanges(c *change) (xmlChange, xmlChange) {
+	rc := xmlResourceChange{Action: c.action, LogicalResourceID: c.logical, PhysicalResourceID: c.physical, ResourceType: c.typ,
+		Replacement: c.replacement, Scope: c.scope, PolicyAction: c.policyAction}
+	if rc.Scope == nil {
+		rc.Scope = []string{}
+	}
+	with := rc
+	for _, d := range c.details {
+		xd := xmlDetail{Target: xmlTarget{Attribute: d.attribute, Name: d.name, RequiresRecreation: d.recreation},
+			Evaluation: d.evaluation, ChangeSource: d.source, CausingEntity: d.entity}
+		rc.Details = append(rc.Details, xd)
+		if d.path != "" {
+			xd.Target.Path = d.path
+			xd.Target.AttributeChangeType = d.changeType
+			xd.Target.BeforeValue = jsonText(d.before)
+			xd.Target.AfterValue = jsonText(d.after)
+		}
+		with.Details = append(with.Details, xd)
+	}
+	if c.before != nil {
+		with.BeforeContext = jsonText(c.before)
+	}
+	if c.after != nil {
+		with.AfterContext = jsonText(c.after)
+	}
+	if c.action == "Add" && with.Replacement == "" {
+		with.Replacement = "True"
+	}
+	return xmlChange{Type: "Resource", ResourceChange: rc}, xmlChange{Type: "Resource", ResourceChange: with}
 }
 
 func trunc(s string, n int) string {
@@ -584,28 +805,56 @@ func trunc(s string, n int) string {
 	return s
 }
 
-// settleChangeSet decides the final status of a change set tree.
+// settleChangeSet decides the final status of a change set tree: a
+// nested level that fails fails the root with AWS's message; an empty
+// nested level FAILS with "didn't contain changes" while its parent
+// stays executable; an empty root FAILS the same way.
 func (s *Server) settleChangeSet(cs *changeSet) bool {
 	failed := false
 	for _, c := range cs.children {
-		if !s.settleChangeSet(c) {
+		if !s.settleChangeSet(c) && !isNoChange(c) {
 			failed = true
 			if cs.finalReason == "" {
 				cs.finalReason = fmt.Sprintf("Nested change set %s was not successfully created: Currently in FAILED.", c.id)
 			}
 		}
 	}
+	p := cs.plan
+	limit := 0
+	for _, o := range s.changeSets {
+		if o.stack == cs.stack {
+			limit++
+		}
+	}
 	switch {
-	case cs.level != nil && cs.level.FailReason != "":
-		cs.finalStatus, cs.finalReason = "FAILED", cs.level.FailReason
+	case p.failReason != "":
+		cs.finalStatus, cs.finalReason = "FAILED", p.failReason
+	case cs.nested && limit > s.sc.ChangeSetLimit:
+		cs.finalStatus, cs.finalReason = "FAILED", "ChangeSet limit exceeded for stack "+cs.stack.id
 	case failed:
 		cs.finalStatus = "FAILED"
-	case !cs.nested && !cs.level.hasChanges():
+	case !p.hasChanges() && !p.templateOnly(p.st):
 		cs.finalStatus, cs.finalReason = "FAILED", s.sc.NoChangeReason
+		if cs.nested {
+			cs.finalReason = ReasonNoChanges
+		}
 	default:
 		cs.finalStatus = "CREATE_COMPLETE"
 	}
 	return cs.finalStatus == "CREATE_COMPLETE"
+}
+
+func isNoChange(cs *changeSet) bool {
+	return cs.finalStatus == "FAILED" && (cs.finalReason == ReasonNoChanges || cs.finalReason == ReasonNoUpdates)
+}
+
+// templateOnly reports an update whose template changed in outputs,
+// metadata or description only: executable, with no resource change.
+func (p *levelPlan) templateOnly(st *stack) bool {
+	if p.kind != "UPDATE" || p.tmpl == nil || st == nil || st.tmpl == nil {
+		return false
+	}
+	return st.tmpl.body != p.tmpl.body && (outputsChanged(st.tmpl, p.tmpl) || !jsonEqual(st.tmpl.metadata, p.tmpl.metadata))
 }
 
 func (cs *changeSet) status(s *Server) (status, reason, exec string) {
@@ -621,6 +870,9 @@ func (cs *changeSet) status(s *Server) (status, reason, exec string) {
 	}
 	if cs.execStatus != "" {
 		return cs.finalStatus, cs.finalReason, cs.execStatus
+	}
+	if cs.nested {
+		return cs.finalStatus, "Executable from root change set", "UNAVAILABLE"
 	}
 	return cs.finalStatus, cs.finalReason, "AVAILABLE"
 }
@@ -657,17 +909,21 @@ func (s *Server) describeChangeSet(f formValues) (any, *apiError) {
 	status, reason, exec := cs.status(s)
 	out := xmlDescribeChangeSet{
 		ChangeSetID: cs.id, ChangeSetName: cs.name, StackID: cs.stack.id, StackName: cs.stack.name,
-		Status: status, StatusReason: reason, ExecutionStatus: exec,
+		Status: status, StatusReason: reason, ExecutionStatus: exec, Description: cs.description,
 		CreationTime: epoch.Add(time.Duration(cs.created) * time.Second), Capabilities: cs.capabilities,
-		IncludeNestedStacks: cs.root != "", ParentChangeSetID: cs.parent, RootChangeSetID: cs.root,
+		IncludeNestedStacks: cs.includes, ParentChangeSetID: cs.parent, RootChangeSetID: cs.root,
 		Parameters: paramList(cs.params), Tags: tagList(cs.tags),
 	}
-	if status == "CREATE_COMPLETE" {
-		from, to, next, perr := page(f, len(cs.changes), s.sc.PageSize)
+	if status == "CREATE_COMPLETE" || status == "FAILED" {
+		changes := cs.changes
+		if get(f, "IncludePropertyValues") == "true" {
+			changes = cs.propChanges
+		}
+		from, to, next, perr := page(f, len(changes), s.sc.PageSize)
 		if perr != nil {
 			return nil, perr
 		}
-		out.Changes = cs.changes[from:to]
+		out.Changes = changes[from:to]
 		out.NextToken = next
 	}
 	return out, nil
@@ -686,7 +942,7 @@ func (s *Server) listChangeSets(f formValues) (any, *apiError) {
 		status, reason, exec := cs.status(s)
 		out.Summaries = append(out.Summaries, xmlSummary{ChangeSetID: cs.id, ChangeSetName: cs.name, StackID: st.id, StackName: st.name,
 			Status: status, StatusReason: reason, ExecutionStatus: exec, ParentChangeSetID: cs.parent, RootChangeSetID: cs.root,
-			IncludeNestedStacks: cs.root != "", CreationTime: epoch.Add(time.Duration(cs.created) * time.Second)})
+			IncludeNestedStacks: cs.includes, CreationTime: epoch.Add(time.Duration(cs.created) * time.Second)})
 	}
 	return out, nil
 }
@@ -708,39 +964,79 @@ func (s *Server) executeChangeSet(f formValues) (any, *apiError) {
 		return nil, validation("Stack:%s is in %s state and can not be updated.", root.id, root.status)
 	}
 	s.markExecuting(cs)
-	// AWS removes the stack's other change sets once one is executed.
+	// AWS removes the stack's other change sets (and their nested ones)
+	// once one is executed. The FAILED nested sets of the executed
+	// hierarchy stay on their nested stacks.
 	kept := s.changeSets[:0]
+	others := map[string]bool{} // never executed: their hierarchies go
 	for _, o := range s.changeSets {
 		if o.stack == root && o != cs {
+			others[o.id] = o.execStatus == "" || o.execStatus == "AVAILABLE" || o.execStatus == "OBSOLETE"
+		}
+	}
+	for _, o := range s.changeSets {
+		if _, other := others[o.id]; other || (o.root != "" && others[o.root]) {
 			continue
 		}
 		kept = append(kept, o)
 	}
 	s.changeSets = kept
-	root.lastChangeSetID = cs.id
+	s.dropSuperseded(cs)
+	s.setLastChangeSet(cs)
+	op := "UPDATE"
+	if cs.csType == "CREATE" {
+		op = "CREATE"
+	}
+	r := s.newRun(root, op, cs.plan, nil)
+	r.cs = cs
+	s.runs = append(s.runs, r)
+	r.begin("User Initiated")
 	for k, v := range cs.params {
 		root.params[k] = v
 	}
-	t := &timeline{s: s}
-	t.execute(cs)
-	o := &op{steps: t.steps, next: s.tick, root: root, cs: cs}
-	// The first step (the stack-level IN_PROGRESS event) is visible at once.
-	o.steps[0]()
-	o.steps = o.steps[1:]
-	o.next = s.tick + s.sc.StepTicks
-	s.ops = append(s.ops, o)
 	return struct{}{}, nil
+}
+
+// dropSuperseded removes, on each nested stack the executed hierarchy
+// updates, the change sets that were not FAILED: the FAILED ones ("didn't
+// contain changes") stay, as they do on AWS.
+func (s *Server) dropSuperseded(cs *changeSet) {
+	for _, c := range cs.children {
+		if c.finalStatus != "CREATE_COMPLETE" {
+			continue
+		}
+		kept := s.changeSets[:0]
+		for _, o := range s.changeSets {
+			if o.stack == c.stack && o != c && o.finalStatus == "CREATE_COMPLETE" {
+				continue
+			}
+			kept = append(kept, o)
+		}
+		s.changeSets = kept
+		s.dropSuperseded(c)
+	}
+}
+
+func (s *Server) setLastChangeSet(cs *changeSet) {
+	cs.stack.lastChangeSetID = cs.id
+	for _, c := range cs.children {
+		s.setLastChangeSet(c)
+	}
 }
 
 func (s *Server) markExecuting(cs *changeSet) {
 	cs.execStatus = "EXECUTE_IN_PROGRESS"
 	for _, c := range cs.children {
-		s.markExecuting(c)
+		if c.finalStatus == "CREATE_COMPLETE" {
+			s.markExecuting(c)
+		}
 	}
 }
 
 func (s *Server) markExecuted(cs *changeSet, status string) {
-	cs.execStatus = status
+	if cs.execStatus == "EXECUTE_IN_PROGRESS" || !cs.nested {
+		cs.execStatus = status
+	}
 	for _, c := range cs.children {
 		s.markExecuted(c, status)
 	}
@@ -751,15 +1047,31 @@ func (s *Server) deleteChangeSet(f formValues) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if cs.execStatus == "EXECUTE_IN_PROGRESS" {
-		return nil, &apiError{400, "InvalidChangeSetStatus", "Cannot delete ChangeSet in status EXECUTE_IN_PROGRESS"}
+	switch cs.execStatus {
+	case "EXECUTE_IN_PROGRESS", "EXECUTE_COMPLETE", "EXECUTE_FAILED":
+		return nil, &apiError{400, "InvalidChangeSetStatus", fmt.Sprintf("Cannot delete ChangeSet in status %s", cs.execStatus)}
 	}
 	if cs.nested {
 		return nil, validation("Cannot delete a nested change set directly; delete the root change set %s", cs.root)
 	}
+	drop := map[*changeSet]bool{cs: true}
+	for _, o := range s.changeSets {
+		if o.root != "" && o.root == cs.id {
+			drop[o] = true
+		}
+	}
 	kept := s.changeSets[:0]
 	for _, o := range s.changeSets {
-		if o == cs || (cs.root != "" && o.root == cs.root) {
+		if drop[o] {
+			// Nested stacks this hierarchy created in REVIEW_IN_PROGRESS
+			// go with it.
+			if o.nested && o.createdStack && o.stack.status == "REVIEW_IN_PROGRESS" {
+				s.stackEvent(o.stack, "DELETE_COMPLETE", "")
+				o.stack.deleted = true
+				if p := o.stack.parent; p != nil && p.pending[o.stack.parentLogical] == o.stack {
+					delete(p.pending, o.stack.parentLogical)
+				}
+			}
 			continue
 		}
 		kept = append(kept, o)
@@ -795,10 +1107,23 @@ func (s *Server) describeStacks(f formValues) (any, *apiError) {
 	out := xmlDescribeStacks{}
 	for _, st := range list {
 		x := xmlStack{StackID: st.id, StackName: st.name, StackStatus: st.status, StackStatusReason: st.reason,
-			CreationTime: epoch, EnableTerminationProtection: st.protection, ParentID: st.parentID, RootID: st.rootID,
+			CreationTime: epoch.Add(time.Duration(st.created) * time.Second), EnableTerminationProtection: st.protection, ParentID: st.parentID, RootID: st.rootID,
 			Tags: tagList(st.tags), Parameters: paramList(st.params), ChangeSetID: st.lastChangeSetID}
-		keys := sortedKeys(st.outputs)
-		for _, k := range keys {
+		if st.updated > st.created {
+			x.LastUpdatedTime = epoch.Add(time.Duration(st.updated) * time.Second).Format(time.RFC3339)
+		}
+		if st.tmpl != nil {
+			for _, p := range st.tmpl.params {
+				if p.noEcho {
+					for i := range x.Parameters {
+						if x.Parameters[i].ParameterKey == p.name {
+							x.Parameters[i].ParameterValue = "****"
+						}
+					}
+				}
+			}
+		}
+		for _, k := range sortedKeys(st.outputs) {
 			x.Outputs = append(x.Outputs, xmlOutput{OutputKey: k, OutputValue: st.outputs[k]})
 		}
 		out.Stacks = append(out.Stacks, x)
@@ -813,6 +1138,7 @@ func (s *Server) describeStackEvents(f formValues) (any, *apiError) {
 	}
 	// Newest first. The token is the chronological index of the next event
 	// to return, so events added between pages do not shift the pages.
+	// Events of a lagging stack show up late (Scenario.EventLag).
 	k := len(st.events) - 1
 	if tok := get(f, "NextToken"); tok != "" {
 		v, e := strconv.Atoi(strings.TrimPrefix(tok, "event-"))
@@ -822,16 +1148,109 @@ func (s *Server) describeStackEvents(f formValues) (any, *apiError) {
 		k = v
 	}
 	out := xmlDescribeStackEvents{}
-	for i := k; i >= 0 && i > k-s.sc.PageSize; i-- {
+	path := st.path()
+	i := k
+	for ; i >= 0 && len(out.StackEvents) < s.sc.PageSize; i-- {
 		e := st.events[i]
+		lag := s.sc.EventLag[path]
+		if l := s.sc.EventLag[path+"#"+e.status]; l > lag {
+			lag = l
+		}
+		if e.tick+lag > s.tick {
+			continue
+		}
 		out.StackEvents = append(out.StackEvents, xmlEvent{EventID: e.id, StackID: e.stackID, StackName: e.stackName,
 			LogicalResourceID: e.logical, PhysicalResourceID: e.physical, ResourceType: e.resType,
 			ResourceStatus: e.status, ResourceStatusReason: e.reason, Timestamp: e.ts})
 	}
-	if next := k - s.sc.PageSize; next >= 0 {
-		out.NextToken = "event-" + strconv.Itoa(next)
+	if i >= 0 {
+		out.NextToken = "event-" + strconv.Itoa(i)
 	}
 	return out, nil
+}
+
+// resourceStatus is a resource's last status from the stack's events.
+func (st *stack) resourceStatus(logical string) (string, string, time.Time) {
+	for i := len(st.events) - 1; i >= 0; i-- {
+		if e := st.events[i]; e.logical == logical && !(logical == st.name && e.resType == StackType) {
+			return e.status, e.reason, e.ts
+		}
+	}
+	return "CREATE_COMPLETE", "", epoch
+}
+
+func (s *Server) sortedResources(st *stack) []*resource {
+	var list []*resource
+	for _, r := range st.resources {
+		list = append(list, r)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].logical < list[j].logical })
+	return list
+}
+
+func (s *Server) describeStackResources(f formValues) (any, *apiError) {
+	st, err := s.stackArg(f)
+	if err != nil {
+		return nil, err
+	}
+	out := xmlDescribeStackResources{}
+	for _, r := range s.sortedResources(st) {
+		if id := get(f, "LogicalResourceId"); id != "" && id != r.logical {
+			continue
+		}
+		status, reason, ts := st.resourceStatus(r.logical)
+		out.StackResources = append(out.StackResources, xmlStackResource{StackID: st.id, StackName: st.name, LogicalResourceID: r.logical,
+			PhysicalResourceID: r.physical, ResourceType: r.typ, Timestamp: ts, ResourceStatus: status, ResourceStatusReason: reason})
+	}
+	return out, nil
+}
+
+func (s *Server) listStackResources(f formValues) (any, *apiError) {
+	st, err := s.stackArg(f)
+	if err != nil {
+		return nil, err
+	}
+	list := s.sortedResources(st)
+	from, to, next, perr := page(f, len(list), s.sc.PageSize)
+	if perr != nil {
+		return nil, perr
+	}
+	out := xmlListStackResources{NextToken: next}
+	for _, r := range list[from:to] {
+		status, reason, ts := st.resourceStatus(r.logical)
+		out.Summaries = append(out.Summaries, xmlStackResourceSummary{LogicalResourceID: r.logical, PhysicalResourceID: r.physical,
+			ResourceType: r.typ, LastUpdatedTimestamp: ts, ResourceStatus: status, ResourceStatusReason: reason})
+	}
+	return out, nil
+}
+
+// getTemplate returns the template of a stack (root or nested) or of a
+// change set. Templates without transforms are the same at both stages.
+func (s *Server) getTemplate(f formValues) (any, *apiError) {
+	stage := get(f, "TemplateStage")
+	if stage != "" && stage != "Original" && stage != "Processed" {
+		return nil, validation("1 validation error detected: Value '%s' at 'templateStage' failed to satisfy constraint: Member must satisfy enum value set: [Original, Processed]", stage)
+	}
+	stages := []string{"Original", "Processed"}
+	if csName := get(f, "ChangeSetName"); csName != "" {
+		cs := s.findChangeSet(csName, get(f, "StackName"))
+		if cs == nil {
+			return nil, &apiError{404, "ChangeSetNotFound", fmt.Sprintf("ChangeSet [%s] does not exist", csName)}
+		}
+		body := cs.body
+		if body == "" && cs.plan.tmpl != nil {
+			body = cs.plan.tmpl.body
+		}
+		return xmlGetTemplate{TemplateBody: body, StagesAvailable: stages}, nil
+	}
+	st, err := s.stackArg(f)
+	if err != nil {
+		return nil, err
+	}
+	if st.tmpl == nil {
+		return nil, validation("Stack with id %s does not have a template", get(f, "StackName"))
+	}
+	return xmlGetTemplate{TemplateBody: st.tmpl.body, StagesAvailable: stages}, nil
 }
 
 func (s *Server) deleteStack(f formValues) (any, *apiError) {
@@ -851,26 +1270,16 @@ func (s *Server) deleteStack(f formValues) (any, *apiError) {
 	if st.status == "DELETE_IN_PROGRESS" {
 		return struct{}{}, nil
 	}
-	t := &timeline{s: s}
-	t.stackEvent(st, "DELETE_IN_PROGRESS", "User Initiated")
-	for _, logical := range sortedStackKeys(st.children) {
-		c := st.children[logical]
-		if !c.visible || c.deleted {
-			continue
-		}
-		t.emit(st, logical, StackType, c.id, "DELETE_IN_PROGRESS", "")
-		t.stackEvent(c, "DELETE_IN_PROGRESS", "")
-		t.stackEvent(c, "DELETE_COMPLETE", "")
-		t.deleted(c)
-		t.emit(st, logical, StackType, c.id, "DELETE_COMPLETE", "")
+	retain := members(f, "RetainResources")
+	if len(retain) > 0 && st.status != "DELETE_FAILED" {
+		return nil, validation("Invalid operation on stack [%s]. RetainResources can only be specified when the stack is in the DELETE_FAILED state", st.id)
 	}
-	for i := 1; i < s.sc.DeleteTicks; i++ {
-		t.steps = append(t.steps, func() {})
+	r := s.newRun(st, "DELETE", &levelPlan{st: st, nested: map[string]*levelPlan{}}, nil)
+	for _, id := range retain {
+		r.retain[id] = true
 	}
-	t.stackEvent(st, "DELETE_COMPLETE", "")
-	t.deleted(st)
-	t.steps[0]()
-	s.ops = append(s.ops, &op{steps: t.steps[1:], next: s.tick + s.sc.StepTicks, root: st})
+	s.runs = append(s.runs, r)
+	r.begin("User Initiated")
 	// The stack's change sets go with it.
 	kept := s.changeSets[:0]
 	for _, cs := range s.changeSets {
@@ -887,25 +1296,10 @@ func (s *Server) cancelUpdateStack(f formValues) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if st.status != "UPDATE_IN_PROGRESS" || st.parentID != "" {
+	if st.status != "UPDATE_IN_PROGRESS" || st.parentID != "" || st.run == nil {
 		return nil, validation("CancelUpdateStack cannot be called from current stack status")
 	}
-	for _, o := range s.ops {
-		if o.root != st {
-			continue
-		}
-		t := &timeline{s: s}
-		t.stackEvent(st, "UPDATE_ROLLBACK_IN_PROGRESS", "Stack update cancelled")
-		t.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
-		t.stackEvent(st, "UPDATE_ROLLBACK_COMPLETE", "")
-		cs := o.cs
-		t.steps = append(t.steps, func() {
-			if cs != nil {
-				s.markExecuted(cs, "EXECUTE_FAILED")
-			}
-		})
-		o.steps = t.steps
-	}
+	st.run.cancel()
 	return struct{}{}, nil
 }
 
@@ -922,15 +1316,6 @@ func (s *Server) updateTerminationProtection(f formValues) (any, *apiError) {
 }
 
 func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func sortedStackKeys(m map[string]*stack) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -2,6 +2,7 @@ package cfnfake
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -71,9 +72,13 @@ func paramList(m map[string]string) []xmlParam {
 }
 
 type xmlTarget struct {
-	Attribute          string `xml:"Attribute,omitempty"`
-	Name               string `xml:"Name,omitempty"`
-	RequiresRecreation string `xml:"RequiresRecreation,omitempty"`
+	Attribute           string `xml:"Attribute,omitempty"`
+	Name                string `xml:"Name,omitempty"`
+	RequiresRecreation  string `xml:"RequiresRecreation,omitempty"`
+	Path                string `xml:"Path,omitempty"`
+	BeforeValue         string `xml:"BeforeValue,omitempty"`
+	AfterValue          string `xml:"AfterValue,omitempty"`
+	AttributeChangeType string `xml:"AttributeChangeType,omitempty"`
 }
 
 type xmlDetail struct {
@@ -84,6 +89,7 @@ type xmlDetail struct {
 }
 
 type xmlResourceChange struct {
+	PolicyAction       string      `xml:"PolicyAction,omitempty"`
 	Action             string      `xml:"Action"`
 	LogicalResourceID  string      `xml:"LogicalResourceId"`
 	PhysicalResourceID string      `xml:"PhysicalResourceId,omitempty"`
@@ -92,6 +98,8 @@ type xmlResourceChange struct {
 	Scope              []string    `xml:"Scope>member"`
 	Details            []xmlDetail `xml:"Details>member"`
 	ChangeSetID        string      `xml:"ChangeSetId,omitempty"`
+	BeforeContext      string      `xml:"BeforeContext,omitempty"`
+	AfterContext       string      `xml:"AfterContext,omitempty"`
 }
 
 type xmlChange struct {
@@ -107,6 +115,7 @@ type xmlDescribeChangeSet struct {
 	Status              string      `xml:"Status"`
 	StatusReason        string      `xml:"StatusReason,omitempty"`
 	ExecutionStatus     string      `xml:"ExecutionStatus"`
+	Description         string      `xml:"Description,omitempty"`
 	CreationTime        time.Time   `xml:"CreationTime"`
 	Capabilities        []string    `xml:"Capabilities>member"`
 	Parameters          []xmlParam  `xml:"Parameters>member"`
@@ -146,6 +155,7 @@ type xmlStack struct {
 	StackName                   string      `xml:"StackName"`
 	ChangeSetID                 string      `xml:"ChangeSetId,omitempty"`
 	CreationTime                time.Time   `xml:"CreationTime"`
+	LastUpdatedTime             string      `xml:"LastUpdatedTime,omitempty"`
 	StackStatus                 string      `xml:"StackStatus"`
 	StackStatusReason           string      `xml:"StackStatusReason,omitempty"`
 	EnableTerminationProtection bool        `xml:"EnableTerminationProtection"`
@@ -175,4 +185,54 @@ type xmlEvent struct {
 type xmlDescribeStackEvents struct {
 	StackEvents []xmlEvent `xml:"StackEvents>member"`
 	NextToken   string     `xml:"NextToken,omitempty"`
+}
+
+type xmlGetTemplate struct {
+	TemplateBody    string   `xml:"TemplateBody"`
+	StagesAvailable []string `xml:"StagesAvailable>member"`
+}
+
+type xmlStackResource struct {
+	StackName            string    `xml:"StackName"`
+	StackID              string    `xml:"StackId"`
+	LogicalResourceID    string    `xml:"LogicalResourceId"`
+	PhysicalResourceID   string    `xml:"PhysicalResourceId,omitempty"`
+	ResourceType         string    `xml:"ResourceType"`
+	Timestamp            time.Time `xml:"Timestamp"`
+	ResourceStatus       string    `xml:"ResourceStatus"`
+	ResourceStatusReason string    `xml:"ResourceStatusReason,omitempty"`
+}
+
+type xmlDescribeStackResources struct {
+	StackResources []xmlStackResource `xml:"StackResources>member"`
+}
+
+type xmlStackResourceSummary struct {
+	LogicalResourceID    string    `xml:"LogicalResourceId"`
+	PhysicalResourceID   string    `xml:"PhysicalResourceId,omitempty"`
+	ResourceType         string    `xml:"ResourceType"`
+	LastUpdatedTimestamp time.Time `xml:"LastUpdatedTimestamp"`
+	ResourceStatus       string    `xml:"ResourceStatus"`
+	ResourceStatusReason string    `xml:"ResourceStatusReason,omitempty"`
+}
+
+type xmlListStackResources struct {
+	Summaries []xmlStackResourceSummary `xml:"StackResourceSummaries>member"`
+	NextToken string                    `xml:"NextToken,omitempty"`
+}
+
+// jsonText is a value as AWS puts it in BeforeValue/AfterValue and the
+// contexts: strings as they are, anything else as JSON.
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

@@ -10,16 +10,21 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
 
@@ -42,8 +47,24 @@ type BuildOptions struct {
 	// so the Action can fold the log into groups.
 	Stage func(name string)
 	// Outside lists folders (such as render's --out) that must never enter
-	// the project layer even when they sit inside the Django root.
+	// the project layer even when they sit inside the Django root. They
+	// are matched as paths, never as globs.
 	Outside []string
+	// Account and Region are where the API's OpenAPI document says the
+	// functions are (plan and deploy: STS and the run's region; render:
+	// --account-id and --region, else placeholders the manifest reports).
+	Account, Region string
+	// Previous is the deployment record of the deployed stack: functions
+	// and resolvers stay in the stacks they are in. nil plans the
+	// first-deploy layout.
+	Previous *record.Record
+	// DepsUnzippedSize returns the unzipped size of a dependencies layer
+	// that is in the bucket but was not built here (nil offline), for
+	// Lambda's 250 MB limit.
+	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
+	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
+	// default project (stack-name prefix) when the config sets none.
+	Repository string
 	// Bytecode finds the CPython of the runtime's version that compiles
 	// the zips' bytecode; the zero value searches the process environment
 	// (DJANGO_SERVERLESS_BYTECODE_PYTHON, PATH, pyenv, uv).
@@ -62,6 +83,14 @@ type Build struct {
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
+	// Migrations are the project's migrations, read statically.
+	Migrations *migrations.Set
+	// beforePlan are the diagnostics of the stages before the plan, which
+	// replanning keeps.
+	beforePlan diag.List
+	// ProjectLayer is what zipping the project layer left out and why
+	// (render --list-excluded prints it).
+	ProjectLayer bundle.Stats
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -94,9 +123,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	b := &Build{}
 
 	stage(o, "Discover")
-	p, err := django.Discover(o.ProjectDir)
+	p, cfg, warns, err := discover(o)
+	b.Diagnostics = append(b.Diagnostics, warns...)
 	if err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	b.Project = p
 	b.Diagnostics = append(b.Diagnostics, p.Diagnostics.Warnings()...)
@@ -108,22 +138,36 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 			b.Diagnostics = append(b.Diagnostics, d)
 		}
 	}
-
-	cfg, warns, err := loadConfig(o, p)
-	b.Diagnostics = append(b.Diagnostics, warns...)
-	if err != nil {
-		return nil, err
-	}
 	b.Config = cfg
+	if p.GraphQL == nil && cfg.GraphQL.Enabled != "false" && cfg.GraphQL.SchemaFile != "" {
+		// A committed SDL is enough for AppSync: its root fields are read
+		// from it; the runtime executes them with GRAPHENE["SCHEMA"].
+		p.GraphQL = &django.GraphQL{QueryFields: []string{}, MutationFields: []string{}, Source: cfg.GraphQL.SchemaFile}
+		b.Diagnostics.Notef(cfg.Path, 0, 0, "graphql.schema_file %s: no graphene schema discovered; AppSync is built from the SDL and its resolvers run the schema named by GRAPHENE[\"SCHEMA\"]", cfg.GraphQL.SchemaFile)
+	}
 	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
-	pl, warns, err := plan.New(p, cfg)
-	b.Diagnostics = append(b.Diagnostics, warns...)
-	if err != nil {
-		return nil, userError(err)
+	if err := b.readMigrations(); err != nil {
+		return nil, err
 	}
-	b.Plan = pl
+
+	b.beforePlan = append(diag.List(nil), b.Diagnostics...)
+	if err := b.replan(o); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// replan (re)builds the plan with o's target and previous record.
+func (b *Build) replan(o BuildOptions) error {
+	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region})
+	b.Diagnostics = append(append(diag.List(nil), b.beforePlan...), warns...)
+	if err != nil {
+		return userError(err)
+	}
+	pl.Migrations = b.Migrations.IDs()
+	b.Plan = pl
+	return nil
 }
 
 // NewBuild runs the offline pipeline: NewPlan, then Bundle.
@@ -138,10 +182,14 @@ func NewBuild(ctx context.Context, o BuildOptions) (*Build, error) {
 	return b, nil
 }
 
+// StoredLayer answers whether the bucket holds a verified layer under key
+// and what its metadata declares (see artifacts.VerifyLayer).
+type StoredLayer func(key string) (artifacts.Layer, bool)
+
 // Bundle builds the layers and the code zip and renders the templates.
-// exists (nil offline) tells whether a key is already in the bucket, so the
-// dependencies layer is not rebuilt when it is.
-func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key string) bool) error {
+// exists (nil offline) tells whether the bucket holds a verified
+// dependencies layer under its key, so it is not rebuilt when it does.
+func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) error {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -162,18 +210,46 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	if o.Deps != nil {
 		stage(o, "Dependencies layer")
 		var hashExists func(string) bool
+		var stored artifacts.Layer
 		if exists != nil {
-			hashExists = func(h string) bool { return exists(ZipKey(pl.Project, h)) }
+			hashExists = func(h string) bool {
+				var ok bool
+				stored, ok = exists(ZipKey(pl.Project, h))
+				return ok
+			}
 		}
-		l, err := o.Deps.BuildLayer(ctx, p, cfg, compiler, hashExists)
+		var l *DepsLayer
+		if cd, ok := o.Deps.(CompilingDepsBuilder); ok {
+			l, err = cd.BuildCompiledLayer(ctx, p, cfg, compiler, hashExists)
+		} else {
+			l, err = o.Deps.BuildLayer(ctx, p, cfg, hashExists)
+		}
 		if err != nil {
 			return err
 		}
 		b.Deps = l
 		if l != nil {
+			b.Diagnostics = append(b.Diagnostics, l.Warnings...)
 			arts.Deps = render.Artifact{SHA256: l.Hash}
-			if l.Zip != nil {
+			switch {
+			case l.Zip != nil:
 				arts.Deps.Size, arts.Deps.UnzippedSize = l.Zip.Size, l.Zip.Stats.UnzippedBytes
+			case l.Exists:
+				// In the bucket, verified, not built here: its size counts
+				// all the same toward Lambda's 250 MB. The object's
+				// metadata declares it; an object uploaded without that
+				// metadata is measured from the deployment record or the
+				// zip's directory.
+				l.Stored = &stored
+				arts.Deps.Size, arts.Deps.UnzippedSize = stored.Size, stored.UnzippedSize
+				if stored.UnzippedSize <= 0 && o.DepsUnzippedSize != nil {
+					n, err := o.DepsUnzippedSize(ctx, ZipKey(pl.Project, l.Hash))
+					if err != nil {
+						return fmt.Errorf("dependencies layer %s: unzipped size: %w", short(l.Hash), err)
+					}
+					arts.Deps.UnzippedSize = n
+				}
+				l.UnzippedSize = arts.Deps.UnzippedSize
 			}
 		}
 	}
@@ -181,23 +257,34 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 	// Layers: unchecked hash-based bytecode (a layer version never
 	// changes). The code zip: checked, as the Lambda console edits it in
 	// place and would keep an old unchecked .pyc beside the new source.
-	var layerOpts, codeOpts []bundle.Option
+	projectOpts := projectOptions(p.Root, cfg, o.Outside)
+	var runtimeOpts, codeOpts []bundle.Option
 	if compiler != nil {
-		layerOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Unchecked, Root: bundle.LayerRoot, Context: ctx})}
-		codeOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Checked, Root: bundle.TaskRoot, Context: ctx})}
+		layer := &bundle.Bytecode{Compiler: compiler, Mode: bytecode.Unchecked, Root: bundle.LayerRoot}
+		projectOpts.Bytecode = layer
+		runtimeOpts = []bundle.Option{bundle.WithBytecode(layer)}
+		codeOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Checked, Root: bundle.TaskRoot})}
 	}
-	var projectStats, runtimeStats bundle.Stats
+	var runtimeStats bundle.Stats
 	for _, z := range []struct {
 		name string
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(p.Root, projectExcludes(p.Root, cfg, o.Outside), append(layerOpts, bundle.WithStats(&projectStats))...), &arts.Project},
-		{bundle.RuntimeLayerName, bundle.RuntimeLayer(runtimeFiles, append(layerOpts, bundle.WithStats(&runtimeStats))...), &arts.Runtime},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOpts, &b.ProjectLayer), &arts.Project},
+		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles, append(runtimeOpts, bundle.WithStats(&runtimeStats))...), &arts.Runtime},
 		{bundle.FunctionCodeName, bundle.FunctionCode(codeOpts...), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
+		if z.name == bundle.ProjectLayerName {
+			b.Diagnostics = append(b.Diagnostics, layerDiagnostics(b.ProjectLayer)...)
+		}
 		if err != nil {
+			var se *bundle.SecretError
+			var tb *bundle.TooBigError
+			if errors.As(err, &se) || errors.As(err, &tb) {
+				return userError(fmt.Errorf("bundle %s: %w", z.name, err))
+			}
 			return fmt.Errorf("bundle %s: %w", z.name, err)
 		}
 		b.Zips = append(b.Zips, a)
@@ -207,12 +294,14 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists func(key stri
 		u := runtimeStats.Uncompiled[0]
 		return fmt.Errorf("runtime layer: %s line %d does not compile with %s: %s", u.Path, u.Line, compiler.Python, u.Err)
 	}
-	for _, u := range projectStats.Uncompiled {
+	for _, u := range b.ProjectLayer.Uncompiled {
 		b.Diagnostics.Warnf(u.Path, u.Line, 0, "does not compile with Python %s (%s): shipped without bytecode, and importing it fails on Lambda", compiler.Python.Full, u.Err)
 	}
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
+	} else if b.Deps != nil && b.Deps.UnzippedSize > 0 {
+		all = append(all, bundle.Artifact{Name: "deps layer (in the bucket)", Stats: bundle.Stats{UnzippedBytes: b.Deps.UnzippedSize}})
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
 		if compiler != nil {
@@ -263,11 +352,12 @@ func renderArtifact(a bundle.Artifact) render.Artifact {
 }
 
 // loadConfig finds, parses and resolves the configuration, returning the
-// file's warnings (a timeout API Gateway cuts short, an IAM "*").
-func loadConfig(o BuildOptions, p *django.Project) (*config.Config, diag.List, error) {
+// file's warnings (a timeout API Gateway cuts short, an IAM "*"). root is
+// the Django root (the folder holding manage.py).
+func loadConfig(o BuildOptions, root string) (*config.Config, diag.List, error) {
 	path := o.ConfigFile
 	if path == "" {
-		path = config.Find(p.Root, o.ProjectDir)
+		path = config.Find(root, o.ProjectDir)
 	}
 	f := config.Default()
 	if path != "" {
@@ -302,7 +392,7 @@ func appSyncSchema(ctx context.Context, o BuildOptions, b *Build) (string, diag.
 	var sdl []byte
 	switch {
 	case name != "":
-		src, err := os.ReadFile(filepath.Join(root, name))
+		src, err := readInside(root, name)
 		if err != nil {
 			return "", nil, userError(fmt.Errorf("graphql.schema_file %s: %w", name, err))
 		}
@@ -342,6 +432,10 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	var warns diag.List
 	byField := map[string]plan.Resolver{}
 	typeFn := map[string]string{}
+	fallback := plan.DefaultFunction
+	if g.Function != "" {
+		fallback = g.Function // the function of the route serving GraphQLView
+	}
 	for _, r := range g.Resolvers {
 		byField[r.Type+"."+r.Field] = r
 		if _, ok := typeFn[r.Type]; !ok {
@@ -352,7 +446,7 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	used := map[string]bool{}
 	add := func(kind, typeName string, fields []string) {
 		for _, f := range fields {
-			fn := plan.DefaultFunction
+			fn := fallback
 			if r, ok := byField[kind+"."+f]; ok {
 				fn = r.Function
 				used[kind+"."+f] = true
@@ -373,33 +467,116 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	return warns
 }
 
-// projectExcludes adds to the configuration's exclude globs the vendor
-// folders (they go to the dependencies layer, not twice) and the folders of
-// outside that lie inside root. Each is anchored at the root ("/vendor"), so
-// a folder of the same name deeper in the project stays.
-func projectExcludes(root string, cfg *config.Config, outside []string) []string {
-	out := append([]string(nil), cfg.Exclude...)
-	anchor := func(abs string) {
-		rel, err := filepath.Rel(root, abs)
-		if err != nil || rel == "." || !filepath.IsLocal(rel) {
-			return
-		}
-		out = append(out, "/"+filepath.ToSlash(rel))
-	}
+// projectOptions are the project layer's zip options: the configuration's
+// exclude and include, and left out by path the vendor folders (they go to
+// the dependencies layer, not twice) and the folders of outside that lie
+// inside root.
+func projectOptions(root string, cfg *config.Config, outside []string) bundle.Options {
+	o := bundle.ProjectOptions(cfg.Exclude, cfg.Include)
+	realRoot := realPath(root)
 	for _, v := range cfg.Vendor {
-		anchor(filepath.Join(root, filepath.FromSlash(v)))
+		abs := realPath(filepath.Join(root, filepath.FromSlash(v)))
+		if rel, err := filepath.Rel(realRoot, abs); err == nil && rel != "." && filepath.IsLocal(rel) {
+			o.Skip = append(o.Skip, filepath.ToSlash(rel))
+		}
 	}
 	for _, dir := range outside {
 		if dir == "" {
 			continue
 		}
 		abs, err := filepath.Abs(dir)
-		if err != nil || !hasPrefixDir(abs, root) {
+		if err != nil {
 			continue
 		}
-		anchor(abs)
+		abs = realPath(abs)
+		if !hasPrefixDir(abs, realRoot) {
+			continue
+		}
+		rel, err := filepath.Rel(realRoot, abs)
+		if err != nil || rel == "." {
+			continue
+		}
+		o.Skip = append(o.Skip, filepath.ToSlash(rel))
 	}
-	return out
+	return o
+}
+
+// looksBuilt names what a .gitignore typically leaves out that a Django
+// app may need at run time: compiled translations and built front-end
+// assets.
+var looksBuilt = []string{"*.mo", "*.min.js", "*.min.css", "*.bundle.js", "*.js.map", "*.css.map", "manifest.json", "webpack-stats.json"}
+
+var builtDirs = map[string]bool{"dist": true, "build": true, "staticfiles": true, "static": true, "assets": true, "bundles": true, "compiled": true, "generated": true}
+
+// layerDiagnostics reports what the project layer left out that a person
+// should know about: every entry skipped (a symlink leaving the project, a
+// FIFO, a dangling link), the count of files .gitignore left out with the
+// ones that look like build output named, and secrets shipped because
+// include names them.
+func layerDiagnostics(st bundle.Stats) diag.List {
+	var l diag.List
+	for _, s := range st.Skipped {
+		l.Warnf(s.Path, 0, 0, "not in the project layer: %s", s.Reason)
+	}
+	var ignored, built []string
+	for _, e := range st.Left {
+		if !e.IgnoredByGit() {
+			continue
+		}
+		ignored = append(ignored, e.Path)
+		if looksLikeBuildOutput(e.Path) {
+			built = append(built, e.Path)
+		}
+	}
+	if len(ignored) > 0 {
+		msg := fmt.Sprintf("%d paths ignored by .gitignore are not in the project layer (render --list-excluded lists them)", len(ignored))
+		if len(built) > 0 {
+			shown := built
+			if len(shown) > 10 {
+				shown = append(append([]string(nil), shown[:10]...), fmt.Sprintf("and %d more", len(built)-10))
+			}
+			msg += "; these look like build output the app may need: " + strings.Join(shown, ", ") + " (ship them with include: in django-serverless.yml)"
+			l.Warnf("", 0, 0, "%s", msg)
+		} else {
+			l.Notef("", 0, 0, "%s", msg)
+		}
+	}
+	for _, f := range st.Allowed {
+		l.Warnf(f.Path, 0, 0, "holds a %s and ships in the project layer because include: names it", f.Kind)
+	}
+	return l
+}
+
+func looksLikeBuildOutput(p string) bool {
+	dir := strings.HasSuffix(p, "/")
+	p = strings.TrimSuffix(p, "/")
+	base := path.Base(p)
+	if dir {
+		return builtDirs[base]
+	}
+	for _, g := range looksBuilt {
+		if ok, _ := path.Match(g, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// readInside reads the file at rel below root, refusing a path or a
+// symlink that leads out of root. Errors never quote the file's content.
+func readInside(root, rel string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		return nil, fmt.Errorf("%q leaves the project", rel)
+	}
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, err
+	}
+	if !hasPrefixDir(real, realPath(root)) {
+		return nil, fmt.Errorf("%q is a symlink leading out of the project", rel)
+	}
+	return os.ReadFile(real)
 }
 
 // findCompiler finds the interpreter of the runtime's version that

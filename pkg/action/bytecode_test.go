@@ -224,14 +224,16 @@ func TestNoMatchingPythonShipsSources(t *testing.T) {
 	os.Remove(filepath.Join(dir, "requirements.txt"))
 	os.MkdirAll(filepath.Join(dir, "vendor", "tinylib"), 0o755)
 	os.WriteFile(filepath.Join(dir, "vendor", "tinylib", "__init__.py"), []byte("X = 1\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte("python: \"3.10\"\nvendor: [vendor]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte("python: \"3.14\"\nvendor: [vendor]\n"), 0o644)
 	home := t.TempDir()
 	none := bytecode.Finder{
 		Getenv:   func(k string) string { return map[string]string{"HOME": home}[k] },
 		LookPath: func(string) (string, error) { return "", errors.New("not on PATH") },
 	}
-	if _, err := os.Stat("/usr/bin/python3.10"); err == nil {
-		t.Skip("/usr/bin/python3.10 exists: the search would find it")
+	for _, sys := range []string{"/usr/bin/python3.14", "/usr/local/bin/python3.14"} {
+		if _, err := os.Stat(sys); err == nil {
+			t.Skipf("%s exists: the search would find it", sys)
+		}
 	}
 	b, err := bytecodeBuild(t, dir, none, t.TempDir())
 	if err != nil {
@@ -239,7 +241,7 @@ func TestNoMatchingPythonShipsSources(t *testing.T) {
 	}
 	n := 0
 	for _, d := range b.Diagnostics {
-		if strings.Contains(d.Message, "no CPython 3.10 interpreter found") {
+		if strings.Contains(d.Message, "no CPython 3.14 interpreter found") {
 			n++
 			if !strings.Contains(d.Message, "ship Python sources only") || !strings.Contains(d.Message, bytecode.EnvPython) {
 				t.Errorf("warning does not say what happens and what to do: %s", d)
@@ -253,14 +255,14 @@ func TestNoMatchingPythonShipsSources(t *testing.T) {
 	for _, z := range zs {
 		for f := range readZip(t, z.Path) {
 			if strings.HasSuffix(f, ".pyc") || path.Base(path.Dir(f)) == "__pycache__" {
-				t.Errorf("%s holds bytecode %s without a 3.10 interpreter", z.Name, f)
+				t.Errorf("%s holds bytecode %s without a 3.14 interpreter", z.Name, f)
 			}
 		}
 	}
 
 	_, err = bytecodeBuild(t, dir, explicitPython(py.Path), t.TempDir())
 	if err == nil || !errors.Is(err, action.ErrConfig) || !strings.Contains(err.Error(), "is Python 3.11") {
-		t.Errorf("3.11 named for a 3.10 runtime: %v, want a configuration error", err)
+		t.Errorf("3.11 named for a 3.14 runtime: %v, want a configuration error", err)
 	}
 
 	off := explicitPython("off")

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
 
@@ -27,8 +29,18 @@ type DepsLayer struct {
 	Zip *bundle.Artifact
 	// PythonDir is the unpacked python/ folder of a built layer.
 	PythonDir string
-	// Exists is true when the bucket already holds the layer's key.
+	// Exists is true when the bucket already holds the layer's key, its
+	// object verified (artifacts.VerifyLayer); Stored is what that object
+	// declares (content digest, size, unzipped size).
 	Exists bool
+	Stored *artifacts.Layer
+	// UnzippedSize of a layer in the bucket that was not built here (its
+	// object's metadata, else the previous deployment record or the zip's
+	// directory in S3).
+	UnzippedSize int64
+	// Warnings are the requirements' warnings (a VCS branch, a URL without
+	// a hash: the layer is not reproducible).
+	Warnings diag.List
 	// compiler is the bytecode compiler the layer's hash was computed with.
 	compiler *bytecode.Compiler
 }
@@ -36,10 +48,19 @@ type DepsLayer struct {
 // DepsBuilder builds, or finds, the dependencies layer.
 type DepsBuilder interface {
 	// BuildLayer returns nil when the project has no dependencies.
-	// compiler (nil: sources only) compiles the layer's bytecode. exists
-	// (nil offline) reports whether the layer of an input hash is already
-	// in S3.
-	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(hash string) bool) (*DepsLayer, error)
+	// exists (nil offline) reports whether the layer of an input hash is
+	// already in S3.
+	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(hash string) bool) (*DepsLayer, error)
+}
+
+// CompilingDepsBuilder is a DepsBuilder that compiles the layer's
+// bytecode (PipDeps). Bundle hands it the runtime's compiler; a builder
+// without it ships sources.
+type CompilingDepsBuilder interface {
+	DepsBuilder
+	// BuildCompiledLayer is BuildLayer with compiler (nil: sources only)
+	// compiling the layer's Python files.
+	BuildCompiledLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(hash string) bool) (*DepsLayer, error)
 }
 
 // PipDeps builds the layer with pkg/deps (uv when on PATH, else pip).
@@ -72,8 +93,15 @@ func (d *PipDeps) options(p *django.Project, c *config.Config, compiler *bytecod
 	}
 }
 
-// BuildLayer implements DepsBuilder.
-func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(string) bool) (*DepsLayer, error) {
+// BuildLayer implements DepsBuilder: a layer of sources only.
+func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(string) bool) (*DepsLayer, error) {
+	return d.BuildCompiledLayer(ctx, p, c, nil, exists)
+}
+
+var _ CompilingDepsBuilder = (*PipDeps)(nil)
+
+// BuildCompiledLayer implements CompilingDepsBuilder.
+func (d *PipDeps) BuildCompiledLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(string) bool) (*DepsLayer, error) {
 	l, cached, err := deps.Build(ctx, d.options(p, c, compiler, true))
 	if errors.Is(err, deps.ErrNoRequirements) {
 		return nil, nil
@@ -81,14 +109,14 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 	if err != nil {
 		return nil, userError(err)
 	}
-	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, compiler: compiler}
+	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, Warnings: l.Warnings, compiler: compiler}
 	if cached {
 		z := l.Artifact
 		out.Zip, out.PythonDir = &z, l.PythonDir
 	}
 	if exists != nil && exists(l.Hash) {
 		out.Exists = true
-		logf(d.Log, "dependencies layer %s: already uploaded, not rebuilt", short(l.Hash))
+		logf(d.Log, "dependencies layer %s: already uploaded (sha256 verified), not rebuilt", short(l.Hash))
 		return out, nil
 	}
 	if cached || !d.Install {

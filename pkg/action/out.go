@@ -2,11 +2,17 @@ package action
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
+	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
 
@@ -20,6 +26,52 @@ type Manifest struct {
 	Routes      []ManifestRoute    `json:"routes"`
 	Artifacts   []ManifestObject   `json:"artifacts"`
 	Templates   []ManifestObject   `json:"templates"`
+	// API is the API Gateway API: its OpenAPI document (openapi.json) and
+	// its counts against API Gateway's quotas.
+	API ManifestAPI `json:"api"`
+	// Record is the deployment record (deployment-record.json).
+	Record ManifestObject `json:"record"`
+	// Migrations: offline, every migration of the project is new.
+	Migrations *migrations.Summary `json:"migrations"`
+}
+
+// ManifestAPI describes the API's OpenAPI document.
+type ManifestAPI struct {
+	Type     string         `json:"type"`
+	Document ManifestObject `json:"document"`
+	// AccountID and Region are what the integration URIs name;
+	// Placeholder is true when they are not a real deployment's (render
+	// without --account-id/--region).
+	AccountID   string `json:"account_id"`
+	Region      string `json:"region"`
+	Placeholder bool   `json:"placeholder"`
+	// Paths is the number of paths (every method of a path reaches its
+	// function).
+	Paths int `json:"paths"`
+	// Resources (REST) or Routes and Integrations (HTTP), and the quotas
+	// they were checked against.
+	Resources        int `json:"resources,omitempty"`
+	ResourceQuota    int `json:"resource_quota,omitempty"`
+	Routes           int `json:"routes,omitempty"`
+	RouteQuota       int `json:"route_quota,omitempty"`
+	Integrations     int `json:"integrations,omitempty"`
+	IntegrationQuota int `json:"integration_quota,omitempty"`
+	// MergedApps lists the apps whose routes were merged into one function
+	// each to stay within a quota ("*": every route).
+	MergedApps []string `json:"merged_apps,omitempty"`
+	// DefaultApps lists the apps whose routes were merged into the default
+	// function ("" for routes of no app, "*": every route).
+	DefaultApps []string `json:"default_apps,omitempty"`
+	// GreedyPaths counts the {proxy+} paths added for a quota.
+	GreedyPaths int `json:"greedy_paths,omitempty"`
+}
+
+// Summary is a one-line count against the quotas.
+func (a ManifestAPI) Summary() string {
+	if a.Type == "http" {
+		return fmt.Sprintf("HTTP API %d routes (quota %d), %d integrations (quota %d)", a.Routes, a.RouteQuota, a.Integrations, a.IntegrationQuota)
+	}
+	return fmt.Sprintf("REST API %d resources (quota %d)", a.Resources, a.ResourceQuota)
 }
 
 // ManifestFunction is one planned Lambda function.
@@ -82,8 +134,30 @@ func (b *Build) Manifest() Manifest {
 	for _, t := range b.Output.Templates {
 		m.Templates = append(m.Templates, ManifestObject{Name: t.Name, Key: render.TemplateKey(pl.Project, t.SHA256), SHA256: t.SHA256, Size: int64(len(t.Body)), Built: true})
 	}
+	doc, rec := b.Output.OpenAPI, b.Output.Record
+	st := pl.APIStats
+	m.API = ManifestAPI{
+		Type:      pl.APIType,
+		Document:  ManifestObject{Name: OpenAPIFile, Key: doc.Key, SHA256: sha256Hex(doc.Body), Size: int64(len(doc.Body)), Built: true},
+		AccountID: pl.Target.Account, Region: pl.Target.Region, Placeholder: pl.Target.Placeholder,
+		Paths: len(pl.API), MergedApps: st.Merged, DefaultApps: st.ToDefault, GreedyPaths: st.Greedy,
+	}
+	if pl.APIType == "http" {
+		m.API.Routes, m.API.RouteQuota, m.API.Integrations, m.API.IntegrationQuota = st.Routes, st.RouteQuota, st.Integrations, st.IntegrationQuota
+	} else {
+		m.API.Resources, m.API.ResourceQuota = st.Resources, st.ResourceQuota
+	}
+	m.Record = ManifestObject{Name: RecordFile, Key: rec.Key, SHA256: sha256Hex(rec.Body), Size: int64(len(rec.Body)), Built: true}
+	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
+
+// OpenAPIFile and RecordFile are the names render --out gives the API's
+// OpenAPI document and the deployment record, beside templates/.
+const (
+	OpenAPIFile = "openapi.json"
+	RecordFile  = "deployment-record.json"
+)
 
 // ZipKey is the S3 key of a zip.
 func ZipKey(prefix, sha string) string { return prefix + "/" + sha + ".zip" }
@@ -92,8 +166,20 @@ func ZipKey(prefix, sha string) string { return prefix + "/" + sha + ".zip" }
 // DIR/manifest.json. Everything is written into a fresh sibling folder that
 // replaces DIR only once complete, so a failed run never leaves an output
 // folder that looks complete.
+//
+// DIR is replaced only when it is missing, empty, or a folder an earlier
+// render wrote: it holds the marker file bundle.OutputMarker, signed, listing
+// every file of that render, and nothing else. DIR may never be the Django
+// project, nor hold it. The folder is created 0755 (before the umask), like
+// any folder a build tool writes.
 func (b *Build) WriteOut(dir string) error {
-	dir = filepath.Clean(dir)
+	dir, err := filepath.Abs(filepath.Clean(dir))
+	if err != nil {
+		return err
+	}
+	if err := b.checkOut(dir); err != nil {
+		return err
+	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", parent, err)
@@ -108,6 +194,11 @@ func (b *Build) WriteOut(dir string) error {
 			os.RemoveAll(tmp)
 		}
 	}()
+	// MkdirTemp makes 0700 folders; an output folder is for people and
+	// other tools to read.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
 	for _, sub := range []string{"templates", "artifacts"} {
 		if err := os.Mkdir(filepath.Join(tmp, sub), 0o755); err != nil {
 			return err
@@ -119,9 +210,15 @@ func (b *Build) WriteOut(dir string) error {
 		}
 	}
 	for _, f := range b.Output.Files {
-		name := filepath.Base(f.Key)
-		if err := os.WriteFile(filepath.Join(tmp, "artifacts", name), f.Body, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
+		dst := filepath.Join(tmp, "artifacts", filepath.Base(f.Key))
+		switch f.Key {
+		case b.Output.OpenAPI.Key:
+			dst = filepath.Join(tmp, OpenAPIFile)
+		case b.Output.Record.Key:
+			dst = filepath.Join(tmp, RecordFile)
+		}
+		if err := os.WriteFile(dst, f.Body, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Base(dst), err)
 		}
 	}
 	for _, z := range b.Zips {
@@ -142,17 +239,17 @@ func (b *Build) WriteOut(dir string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), append(mb, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
+	if err := writeMarker(tmp); err != nil {
+		return err
+	}
 	// Swap: the old folder (if any) moves aside, the new one takes its name.
+	// checkOut ran before the build was written; look again just before the
+	// swap, so a folder that changed meanwhile is not lost either.
+	if err := b.checkOut(dir); err != nil {
+		return err
+	}
 	old := ""
-	if fi, err := os.Lstat(dir); err == nil {
-		if !fi.IsDir() {
-			return fmt.Errorf("output folder %s exists and is not a folder; refusing to replace it", dir)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
-			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-				return fmt.Errorf("output folder %s exists and is not a render output (no manifest.json); refusing to replace it", dir)
-			}
-		}
+	if _, err := os.Lstat(dir); err == nil {
 		old = tmp + ".old"
 		if err := os.Rename(dir, old); err != nil {
 			return fmt.Errorf("replace %s: %w", dir, err)
@@ -169,6 +266,124 @@ func (b *Build) WriteOut(dir string) error {
 		os.RemoveAll(old)
 	}
 	return nil
+}
+
+// markerHeader is the first line of the marker file: the tool's signature.
+const markerHeader = bundle.OutputSignature + "\n"
+
+// writeMarker lists every file below dir (slash paths, sorted) in dir's
+// marker file, after a header saying what the folder is.
+func writeMarker(dir string) error {
+	files, err := listFiles(dir)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(markerHeader)
+	b.WriteString("# Written by `django-serverless render --out`; the next render replaces this whole folder.\n")
+	b.WriteString("# Render refuses to replace it when it holds any file not listed here.\n")
+	for _, f := range files {
+		b.WriteString(f + "\n")
+	}
+	return os.WriteFile(filepath.Join(dir, bundle.OutputMarker), []byte(b.String()), 0o644)
+}
+
+// listFiles returns the slash paths of the files below dir, sorted. Any
+// entry that is neither a folder nor a regular file is an error.
+func listFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == dir || d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s is a %s", filepath.ToSlash(rel), d.Type())
+		}
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// checkOut refuses an output folder that is the Django project or holds
+// it, and an existing folder that is neither empty nor an earlier render's
+// output holding only the files its marker lists.
+func (b *Build) checkOut(dir string) error {
+	real := realPath(dir)
+	if b.Project != nil {
+		root := realPath(b.Project.Root)
+		if hasPrefixDir(root, real) {
+			return fmt.Errorf("output folder %s is the Django project %s or holds it; refusing to replace it (choose a folder of its own, such as %s)",
+				dir, b.Project.Root, filepath.Join(b.Project.Root, "build", "django-serverless"))
+		}
+	}
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("output folder %s is a symlink; refusing to replace it", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("output folder %s exists and is not a folder; refusing to replace it", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("output folder %s: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, bundle.OutputMarker))
+	if err != nil || !strings.HasPrefix(string(raw), markerHeader) {
+		return fmt.Errorf("output folder %s exists and is not a render output (no %s written by django-serverless); refusing to replace it: choose another --out or empty it", dir, bundle.OutputMarker)
+	}
+	listed := map[string]bool{bundle.OutputMarker: true}
+	for _, line := range strings.Split(string(raw), "\n")[1:] {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			listed[line] = true
+		}
+	}
+	files, err := listFiles(dir)
+	if err != nil {
+		return fmt.Errorf("output folder %s holds what render does not write (%v); refusing to replace it", dir, err)
+	}
+	var foreign []string
+	for _, f := range files {
+		if !listed[f] {
+			foreign = append(foreign, f)
+		}
+	}
+	if len(foreign) > 0 {
+		if len(foreign) > 5 {
+			foreign = append(foreign[:5], fmt.Sprintf("and %d more", len(foreign)-5))
+		}
+		return fmt.Errorf("output folder %s holds files an earlier render did not write (%s); refusing to replace it: move them away or choose another --out", dir, strings.Join(foreign, ", "))
+	}
+	return nil
+}
+
+// realPath resolves the symlinks of the longest existing prefix of p, so
+// two spellings of one folder compare equal.
+func realPath(p string) string {
+	p = filepath.Clean(p)
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	parent := filepath.Dir(p)
+	if parent == p {
+		return p
+	}
+	return filepath.Join(realPath(parent), filepath.Base(p))
 }
 
 func copyZip(src string, body []byte, dst string) error {

@@ -25,6 +25,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/cli"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 )
 
 // examples are the example projects of testdata/django.
@@ -544,8 +545,11 @@ func TestRenderOut(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cache := t.TempDir()
 	env := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
-		if k == "DJANGO_SERVERLESS_CACHE" {
+		switch k {
+		case "DJANGO_SERVERLESS_CACHE":
 			return cache
+		case "GITHUB_REPOSITORY":
+			return "acme/Shop" // the stack is named after the repository
 		}
 		return ""
 	}}
@@ -608,6 +612,32 @@ func TestRenderOut(t *testing.T) {
 			t.Errorf("template %s: sha %s key %s, file hashes to %s", tpl.Name, tpl.SHA256, tpl.Key, sha256Hex(data))
 		}
 		parseTemplate(t, tpl.Name, data)
+	}
+	// The OpenAPI document and the deployment record sit beside templates/,
+	// listed with their S3 keys; without --account-id the document names
+	// the placeholder account, and the manifest says so.
+	doc, err := os.ReadFile(filepath.Join(out, action.OpenAPIFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.API.Document.Name != "openapi.json" || m.API.Document.SHA256 != sha256Hex(doc) || m.API.Document.Key != "shop/openapi/"+sha256Hex(doc)+".json" || m.API.Document.Size != int64(len(doc)) {
+		t.Errorf("manifest api.document %+v", m.API.Document)
+	}
+	if !m.API.Placeholder || m.API.AccountID != "000000000000" || m.API.Region != "us-east-1" || m.API.Type != "rest" || m.API.Paths == 0 || m.API.Resources == 0 || m.API.ResourceQuota != 300 {
+		t.Errorf("manifest api %+v", m.API)
+	}
+	if !bytes.Contains(doc, []byte("arn:aws:lambda:us-east-1:000000000000:function:shop-pr-7_")) {
+		t.Errorf("openapi.json does not name the placeholder account")
+	}
+	if _, err := openapi.Validate("rest", doc); err != nil {
+		t.Errorf("openapi.json: %v", err)
+	}
+	rec, err := os.ReadFile(filepath.Join(out, action.RecordFile))
+	if err != nil || m.Record.SHA256 != sha256Hex(rec) || m.Record.Key != "shop/records/"+sha256Hex(rec)+".json" {
+		t.Errorf("record %+v: %v", m.Record, err)
+	}
+	if !strings.Contains(stderr.String(), "placeholders") {
+		t.Errorf("render does not say the account is a placeholder:\n%s", stderr.String())
 	}
 	// Render again into the same folder: replaced, same bytes.
 	stderr.Reset()

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
@@ -21,22 +23,30 @@ import (
 // Clients are the AWS clients a run talks to; production passes the SDK's
 // clients, tests pass clients pointed at moto and at the CloudFormation fake.
 type Clients struct {
-	S3     S3
-	CFN    CFN
+	S3  S3
+	CFN CFN
+	STS STS
+	// Lambda invokes the manage function (migrations, the preview
+	// database); nil skips that step with a warning (tests of the stack
+	// alone).
+	Lambda Lambda
 	Region string
 }
 
-// S3 is what uploads and the bucket check need (*s3.Client satisfies it).
+// S3 is what uploads, the bucket check and reading the deployment record
+// back need (*s3.Client satisfies it).
 type S3 interface {
 	artifacts.S3API
 	artifacts.BucketAPI
+	ObjectReader
 }
 
-// CFN is what change sets and the managed bucket need
-// (*cloudformation.Client satisfies it).
+// CFN is what change sets, the managed bucket and reading the deployed
+// template need (*cloudformation.Client satisfies it).
 type CFN interface {
 	stack.API
 	artifacts.CFNClient
+	TemplateReader
 }
 
 // Options configure plan, deploy and destroy.
@@ -58,6 +68,9 @@ type Options struct {
 	// Now is the clock for the AppSync API key's expiry (time.Now when nil);
 	// it reaches a stack parameter only, never a template or a name.
 	Now func() time.Time
+	// KeepDatabase (destroy) deletes a preview's stack without dropping
+	// its database.
+	KeepDatabase bool
 }
 
 // Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
@@ -70,6 +83,9 @@ type Summary struct {
 	Changes     changeset.Totals  `json:"changes"`
 	Artifacts   artifacts.Stats   `json:"artifacts"`
 	Outputs     map[string]string `json:"outputs"`
+	// Migrations this change adds and their risky operations (plan and
+	// deploy; nil for destroy).
+	Migrations *migrations.Summary `json:"migrations,omitempty"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`
@@ -115,6 +131,19 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	pl := b.Plan
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+	sum.Migrations = b.MigrationSummary(nil)
+
+	// The account the API's integration URIs name.
+	stage(o.Build, "Account")
+	// (The Action asked STS already, to mask the account from the start.)
+	if o.Build.Account == "" {
+		account, err := AccountID(ctx, c.STS)
+		if err != nil {
+			return sum, err
+		}
+		o.Build.Account = account
+	}
+	o.Build.Region = c.Region
 
 	stage(o.Build, "Artifacts bucket")
 	bucket, err := artifacts.EnsureBucket(ctx, c.CFN, c.S3, c.Region, o.ArtifactsBucket)
@@ -122,9 +151,40 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return sum, err
 	}
 	sum.Bucket = bucket
-	exists := func(key string) bool {
-		_, err := c.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
-		return err == nil
+
+	// Where the deployed stack placed everything: nothing moves.
+	stage(o.Build, "Deployment record")
+	prev, note, err := PreviousRecord(ctx, c.CFN, c.S3, pl.Stack, bucket, o.Poll)
+	if err != nil {
+		return sum, err
+	}
+	if note != "" {
+		fmt.Fprintln(log, note)
+	}
+	o.Build.Previous = prev
+	if prev != nil {
+		sum.Migrations = b.MigrationSummary(prev.Migrations)
+	}
+	o.Build.DepsUnzippedSize = func(ctx context.Context, key string) (int64, error) {
+		if prev != nil && prev.DepsLayer != nil && prev.DepsLayer.Key == key && prev.DepsLayer.UnzippedSize > 0 {
+			return prev.DepsLayer.UnzippedSize, nil
+		}
+		return zipUnzippedSize(ctx, c.S3, bucket, key)
+	}
+	if err := b.replan(o.Build); err != nil {
+		return sum, err
+	}
+	pl = b.Plan
+
+	// The dependencies layer is found by its input hash: trusted only when
+	// its object's checksum matches the content digest its metadata
+	// declares; otherwise it is rebuilt and replaced.
+	exists := func(key string) (artifacts.Layer, bool) {
+		l, found, err := artifacts.VerifyLayer(ctx, c.S3, bucket, key)
+		if found && err != nil {
+			fmt.Fprintf(log, "dependencies layer s3://%s/%s is not trusted (%v): rebuilding it to replace it\n", bucket, key, err)
+		}
+		return l, found && err == nil
 	}
 	if err := b.Bundle(ctx, o.Build, exists); err != nil {
 		return sum, err
@@ -171,13 +231,45 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		}
 		req.Parameters[APIKeyExpiresParam] = apiKeyExpiry(ctx, c.CFN, pl.Stack, now())
 	}
+	req.Parameters[render.ManageTemplateParam] = b.Output.ManageTemplateKey
 	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll, OnChangeSet: o.OnChangeSet}
 	start := time.Now()
+	db := &dbStep{c: c, b: b, log: log}
+	if o.Timeout > 0 {
+		db.deadline = start.Add(o.Timeout)
+	}
+	migratedFirst := false
+	if o.Command == "deploy" && b.Config.MigrationsMode() == config.MigrationsBefore && db.enabled() {
+		if o.ChangeSetID != "" {
+			return sum, userError(fmt.Errorf("migrations: before updates the manage function before the reviewed change set, which would make it obsolete: deploy without change-set-id, or use migrations: auto for reviewed change sets"))
+		}
+		stage(o.Build, "Migrations before the update")
+		done, err := manageFirst(ctx, c, d, req, b, log)
+		if err != nil {
+			sum.RootCause = err.Error()
+			return sum, err
+		}
+		if done {
+			if cause, err := db.run(ctx); err != nil {
+				sum.RootCause = cause
+				sum.Duration = time.Since(start)
+				return sum, err
+			}
+			migratedFirst = true
+		}
+	}
 	var res *stack.Result
 	if o.Command == "plan" {
 		res, err = d.Plan(ctx, req)
 	} else {
 		res, err = d.Deploy(ctx, req)
+	}
+	if err == nil && o.Command == "deploy" && !migratedFirst {
+		stage(o.Build, "Migrations")
+		var cause string
+		if cause, err = db.run(ctx); err != nil && res != nil {
+			res.RootCause = cause
+		}
 	}
 	sum.Duration = time.Since(start)
 	if res != nil {
@@ -201,7 +293,8 @@ func (b *Build) Objects() []artifacts.Object {
 	var objs []artifacts.Object
 	if d := b.Deps; d != nil && d.Zip != nil && !d.Exists {
 		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, d.Hash), Path: d.Zip.Path,
-			SHA256: d.Zip.SHA256, Size: d.Zip.Size, Kind: artifacts.KindZip})
+			SHA256: d.Zip.SHA256, Size: d.Zip.Size, Kind: artifacts.KindZip,
+			Metadata: map[string]string{artifacts.MetadataUnzipped: strconv.FormatInt(d.Zip.Stats.UnzippedBytes, 10)}})
 	}
 	for _, z := range b.Zips {
 		objs = append(objs, artifacts.Object{Key: ZipKey(b.Plan.Project, z.SHA256), Path: z.Path, Body: z.Bytes,
@@ -224,9 +317,15 @@ func sha256Hex(b []byte) string {
 
 // TemplateURL is the S3 https URL CloudFormation fetches a template from:
 // always AWS's own virtual-hosted form, also when an endpoint override
-// points the SDK elsewhere (DESIGN.md section 2).
+// points the SDK elsewhere (DESIGN.md section 2), with the partition's
+// domain (amazonaws.com.cn in China, as ${AWS::URLSuffix} gives nested
+// stacks).
 func TemplateURL(bucket, region, key string) string {
-	return fmt.Sprintf("https://%s.s3.%s.amazonaws.com/%s", bucket, region, key)
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		suffix = "amazonaws.com.cn"
+	}
+	return fmt.Sprintf("https://%s.s3.%s.%s/%s", bucket, region, suffix, key)
 }
 
 func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
@@ -238,6 +337,12 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
 	d := &stack.Deployer{CFN: c.CFN, Log: o.Build.Log, Poll: o.Poll}
 	start := time.Now()
+	if !o.KeepDatabase && !b.Config.Protected {
+		if err := dropPreviewDatabase(ctx, c, b, o.Build.Log); err != nil {
+			sum.RootCause = err.Error()
+			return sum, fmt.Errorf("%w (or destroy with --keep-database)", err)
+		}
+	}
 	err = d.Destroy(ctx, stack.Request{
 		Project: pl.Project, Environment: pl.Environment, StackName: pl.Stack,
 		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,

@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
@@ -122,6 +124,7 @@ type runEnv struct {
 	bucket string
 	pip    string
 	runs   func() int
+	moto   string
 }
 
 // newRunEnv points real SDK clients at moto (S3, through the recording
@@ -142,7 +145,12 @@ func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 	}
 	log.reset()
 	pip, runs := fakePip(t)
-	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs}
+	if sc.S3 == nil {
+		// Template-driven change sets (where no plan is scripted), the
+		// templates read from the same moto bucket the run uploads to.
+		sc.S3 = cfnfake.S3Objects{Client: s3c}
+	}
+	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto}
 }
 
 func (e *runEnv) clients() action.Clients {
@@ -153,20 +161,28 @@ func (e *runEnv) clients() action.Clients {
 	return action.Clients{
 		S3:     e.s3,
 		CFN:    cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(e.cfn.URL) }),
+		STS:    sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.moto) }),
 		Region: "us-east-1",
 	}
 }
 
 func (e *runEnv) run(command, dir, config, env string) (*action.Summary, error) {
 	e.t.Helper()
+	return e.runID(command, dir, config, env, "42")
+}
+
+// runID is run as CI run runID (each run of a workflow has its own).
+func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary, error) {
+	e.t.Helper()
 	return action.Run(context.Background(), e.clients(), action.Options{
 		Command: command,
 		Build: action.BuildOptions{ProjectDir: dir, ConfigFile: config, Environment: env,
-			Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
+			Repository: "acme/mysite", // stacks are named after the repository (mysite-<env>)
+			Deps:       &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",
-		RunID:           "42",
+		RunID:           runID,
 		PR:              7,
 		Poll:            time.Millisecond,
 	})
@@ -232,11 +248,16 @@ func checkSummaryShape(t *testing.T, sum *action.Summary) map[string]any {
 		sort.Strings(ks)
 		return strings.Join(ks, ",")
 	}
-	for path, want := range map[string]string{
+	shape := map[string]string{
 		"":          "artifacts,change_set_id,changes,environment,has_changes,outputs,stack",
 		"changes":   "add,modify,remove,replace",
 		"artifacts": "skipped,uploaded,uploaded_bytes",
-	} {
+	}
+	if _, ok := m["migrations"]; ok { // plan and deploy (DESIGN.md, second tranche)
+		shape[""] = "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack"
+		shape["migrations"] = "new,risky"
+	}
+	for path, want := range shape {
 		v := any(m)
 		if path != "" {
 			v = m[path]
@@ -537,5 +558,58 @@ func TestRunWithoutRequirements(t *testing.T) {
 	want := 3 + len(sum.Build.Output.Templates) + len(sum.Build.Output.Files)
 	if got := e.objects(); len(got) != want || sum.Artifacts.Uploaded != want {
 		t.Errorf("bucket %d objects, uploaded %d, want %d: %v", len(got), sum.Artifacts.Uploaded, want, got)
+	}
+}
+
+// Finding 7, the dependencies layer: found by its input hash, it is
+// trusted only when its object declares its content digest and unzipped
+// size and S3's checksum (here, moto keeping none: its bytes) matches; a
+// 0-byte object planted under its key is rebuilt and replaced, and the run
+// says so.
+func TestAttackPlantedDepsLayerReplaced(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": firstPlan()}})
+	dir := tutorialCopy(t)
+	plan := func() (*action.Summary, string) {
+		var log bytes.Buffer
+		sum, err := action.Run(context.Background(), e.clients(), action.Options{
+			Command: "plan",
+			Build: action.BuildOptions{ProjectDir: dir, Environment: "dev", Log: &log,
+				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log}},
+			ArtifactsBucket: e.bucket, Timeout: time.Minute, Commit: "0123456789abcdef0123456789abcdef01234567", RunID: "42", Poll: time.Millisecond,
+		})
+		if err != nil {
+			t.Fatalf("plan: %v\n%s", err, log.String())
+		}
+		e.cfn.SetPlan("mysite-dev", firstPlan())
+		return sum, log.String()
+	}
+	sum, _ := plan()
+	key := action.ZipKey(sum.Build.Plan.Project, sum.Build.Deps.Hash)
+	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &e.bucket, Key: &key, Body: bytes.NewReader(nil)}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.runs()
+	_, log := plan()
+	if e.runs() == before {
+		t.Errorf("the planted layer was trusted: not rebuilt\n%s", log)
+	}
+	for _, want := range []string{"dependencies layer s3://" + e.bucket + "/" + key + " is not trusted", "replaced an object whose bytes were wrong"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	l, found, err := artifacts.VerifyLayer(context.Background(), e.s3, e.bucket, key)
+	if !found || err != nil || l.UnzippedSize <= 0 {
+		t.Fatalf("after the run the layer does not verify: %+v %v %v", l, found, err)
+	}
+	// Now verified: not rebuilt, and its declared unzipped size reaches
+	// the templates' size check.
+	before = e.runs()
+	sum, log = plan()
+	if e.runs() != before || !strings.Contains(log, "already uploaded (sha256 verified), not rebuilt") {
+		t.Errorf("a verified layer was rebuilt\n%s", log)
+	}
+	if sum.Build.Deps.Stored == nil || sum.Build.Deps.Stored.UnzippedSize != l.UnzippedSize {
+		t.Errorf("stored layer %+v, want unzipped %d", sum.Build.Deps.Stored, l.UnzippedSize)
 	}
 }

@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -53,6 +54,12 @@ func isCredentialsError(err error) bool {
 func explain(err error, action, bucket, key string) error {
 	where := "s3://" + bucket + "/" + key
 	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// Checked first: a cancelled request also fails to "retrieve
+		// credentials", which is not what happened.
+		return fmt.Errorf("%s %s: cancelled: %w", action, where, err)
+	case apiCode(err) == "NoSuchUpload":
+		return fmt.Errorf("%s %s: the multipart upload was aborted while it ran (by another process or a lifecycle rule on incomplete uploads): run again: %w", action, where, err)
 	case isCredentialsError(err):
 		return fmt.Errorf("%s %s: %w", action, where, errNoCredentials(err))
 	case apiCode(err) == "NoSuchBucket":

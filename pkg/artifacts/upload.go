@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,6 +31,8 @@ type S3API interface {
 	UploadPart(context.Context, *s3.UploadPartInput, ...func(*s3.Options)) (*s3.UploadPartOutput, error)
 	CompleteMultipartUpload(context.Context, *s3.CompleteMultipartUploadInput, ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
 	AbortMultipartUpload(context.Context, *s3.AbortMultipartUploadInput, ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+	// GetObject verifies objects in a store that keeps no checksum.
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
 var _ S3API = (*s3.Client)(nil)
@@ -54,6 +57,10 @@ type Object struct {
 	SHA256 string // hex
 	Size   int64  // 0: taken from Path or Body
 	Kind   string // KindZip or KindTemplate
+	// Metadata is extra user metadata (x-amz-meta-...), such as a layer's
+	// MetadataUnzipped; the uploader adds MetadataSHA256 and
+	// MetadataChecksum itself.
+	Metadata map[string]string
 }
 
 // Stats counts what an Upload did.
@@ -76,11 +83,12 @@ const (
 // order given, so children land before the root that names them. Files of
 // at least MultipartThreshold bytes go up in PartSize parts.
 //
-// An existing key is skipped when its stored sha256 metadata equals the
-// object's digest, or, for objects written by other tools (no metadata),
-// when its size matches. A key holding other bytes (metadata digest or size
-// differ) is uploaded again: in a versioned bucket the old version stays.
-// Nothing is ever deleted.
+// An existing key is skipped only when its bytes are verified (see
+// verify.go: S3's stored SHA-256 checksum, else the bytes downloaded and
+// hashed); a key holding other bytes is uploaded again and the log says
+// what was replaced (in a versioned bucket the old version stays). Every
+// upload is verified the same way afterwards and retried once when the
+// store holds other bytes than were sent. Nothing is ever deleted.
 type Uploader struct {
 	Client             S3API
 	Log                io.Writer // progress lines; nil: discarded
@@ -228,49 +236,67 @@ func (u *Uploader) logResult(o Object, r result, err error) {
 
 // one uploads a single object unless the key already holds its bytes.
 func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, error) {
-	head, err := u.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &o.Key})
+	found, err := u.check(ctx, bucket, o)
 	reason := ""
 	switch {
-	case err == nil:
-		stored := head.Metadata[MetadataSHA256]
-		size := aws.ToInt64(head.ContentLength)
-		switch {
-		case stored == o.SHA256:
-			return result{reason: "exists"}, nil
-		case stored == "" && size == o.Size:
-			return result{reason: "exists"}, nil
-		case stored != "":
-			reason = "replaced object whose sha256 metadata was " + stored
-		default:
-			reason = fmt.Sprintf("replaced object of %d bytes", size)
+	case found && err == nil:
+		return result{reason: "exists, sha256 verified"}, nil
+	case IsMismatch(err):
+		reason = "replaced an object whose bytes were wrong: " + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ")
+	case err != nil:
+		return result{}, err
+	}
+	note := func(s string) {
+		if reason != "" {
+			reason += "; "
 		}
-	case isNotFound(err):
-		// Missing: upload.
-	case isAccessDenied(err):
-		// Without s3:ListBucket, S3 answers 403 for a missing key; PutObject
-		// will tell whether writing is allowed.
-	default:
-		return result{}, explain(err, "s3:GetObject (HeadObject)", bucket, o.Key)
+		reason += s
 	}
-
-	body, closeBody, err := open(o)
-	if err != nil {
-		return result{}, err
-	}
-	defer closeBody()
-	threshold := u.MultipartThreshold
-	if threshold <= 0 {
-		threshold = DefaultMultipartThreshold
-	}
-	if o.Size >= threshold {
-		err = u.multipart(ctx, bucket, o, body)
-	} else {
-		err = u.put(ctx, bucket, o, body)
-	}
-	if err != nil {
-		return result{}, err
+	for attempt := 1; ; attempt++ {
+		if err := u.send(ctx, bucket, o); err != nil {
+			// S3 refuses a body that does not match the checksum sent
+			// with it: changed in transit. Send it again, once.
+			if apiCode(err) == "BadDigest" && attempt == 1 {
+				note("uploaded again: the first upload arrived with other bytes than sent (BadDigest)")
+				continue
+			}
+			return result{}, err
+		}
+		// Read back what the store kept: a body changed on the way into a
+		// store that does not validate checksums is caught here.
+		_, err := u.check(ctx, bucket, o)
+		if err == nil {
+			break
+		}
+		if !IsMismatch(err) || attempt == 2 {
+			return result{}, fmt.Errorf("upload s3://%s/%s: the store does not hold what was sent: %w", bucket, o.Key, err)
+		}
+		note("uploaded again: the first upload was stored with other bytes (" + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ") + ")")
 	}
 	return result{uploaded: true, bytes: o.Size, reason: reason}, nil
+}
+
+// send uploads o (in parts from the multipart threshold on).
+func (u *Uploader) send(ctx context.Context, bucket string, o Object) error {
+	body, closeBody, err := open(o)
+	if err != nil {
+		return err
+	}
+	defer closeBody()
+	if o.Size >= u.threshold() {
+		return u.multipart(ctx, bucket, o, body)
+	}
+	return u.put(ctx, bucket, o, body)
+}
+
+// metadata is o's user metadata plus its digest and the checksum S3 will
+// keep for it.
+func (u *Uploader) metadata(o Object, checksum string) map[string]string {
+	m := map[string]string{MetadataSHA256: o.SHA256, MetadataChecksum: checksum}
+	for k, v := range o.Metadata {
+		m[k] = v
+	}
+	return m
 }
 
 func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.ReadSeeker) error {
@@ -283,6 +309,7 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 	if err := verify(o, body); err != nil {
 		return err
 	}
+	checksum := base64.StdEncoding.EncodeToString(sum)
 	_, err = u.Client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:            &bucket,
 		Key:               &o.Key,
@@ -290,8 +317,8 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 		ContentLength:     aws.Int64(o.Size),
 		ContentType:       aws.String(contentType(o)),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
-		ChecksumSHA256:    aws.String(base64.StdEncoding.EncodeToString(sum)),
-		Metadata:          map[string]string{MetadataSHA256: o.SHA256},
+		ChecksumSHA256:    aws.String(checksum),
+		Metadata:          u.metadata(o, checksum),
 	})
 	if err != nil {
 		return explain(err, "s3:PutObject", bucket, o.Key)
@@ -304,17 +331,23 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 // bytes match o.SHA256, and aborted on any failure, so no partial or wrong
 // object ever appears under the key.
 func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body io.ReadSeeker) (err error) {
-	partSize := u.PartSize
-	if partSize <= 0 {
-		partSize = DefaultPartSize
+	partSize := u.partSize()
+	// The checksum S3 will keep (COMPOSITE over these parts) goes into the
+	// metadata, created before the parts: computed from the file first.
+	checksum, err := compositeChecksum(body, partSize)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", o.Key, err)
 	}
-	partSize = max(partSize, minPartSize)
+	if _, err := body.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("rewind %s: %w", o.Key, err)
+	}
 	created, err := u.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket:            &bucket,
 		Key:               &o.Key,
 		ContentType:       aws.String(contentType(o)),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
-		Metadata:          map[string]string{MetadataSHA256: o.SHA256},
+		ChecksumType:      s3types.ChecksumTypeComposite,
+		Metadata:          u.metadata(o, checksum),
 	})
 	if err != nil {
 		return explain(err, "s3:PutObject (CreateMultipartUpload)", bucket, o.Key)

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -58,7 +59,7 @@ func BenchmarkZipDir(b *testing.B) {
 	b.SetBytes(benchBytes)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ZipDir(io.Discard, root, Options{Prefix: "python/"}); err != nil {
+		if _, err := ZipDir(context.Background(), io.Discard, root, Options{Prefix: "python/"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -66,9 +67,41 @@ type Options struct {
 	// project layer sets it; the dependencies layer must not, since
 	// packages such as django.test are imported at run time).
 	ExcludeTests bool
+	// GitIgnore applies the repository's ignore rules: every .gitignore
+	// from the repository root (the folder holding .git above the zip's
+	// root) down, and .git/info/exclude. What git would not track does
+	// not ship.
+	GitIgnore bool
+	// Include opts back in what .gitignore leaves out (the same glob
+	// syntax as Exclude): compiled translations, built assets. A file
+	// left out because its name looks like a key or a local database, or
+	// (with ScanSecrets) because it holds a secret, ships only when an
+	// Include entry is its exact path, never through a glob.
+	Include []string
+	// ScanSecrets scans every text file of at most ScanLimit bytes for
+	// private keys and credentials (PEM, OpenSSH, PGP and PuTTY keys,
+	// Google Cloud service-account keys, AWS key pairs): a file holding
+	// one fails the zip with a *SecretError naming it.
+	ScanSecrets bool
+	// Skip lists folders (slash paths relative to the root) left out
+	// whole, matched literally (render's --out).
+	Skip []string
+	// MaxUnzipped bounds the sum of the files' sizes; 0 means
+	// LambdaUnzippedLimit. It is checked on the sizes listed before
+	// anything is read, then on the bytes as they are read.
+	MaxUnzipped int64
 	// Bytecode, when set, adds a compiled .pyc beside each .py file.
 	Bytecode *Bytecode
 }
+
+// OutputMarker is the file `render --out` leaves in its output folder, and
+// OutputSignature the text it starts with. A folder holding it is never
+// zipped (an earlier render output inside the project), and render
+// replaces no folder without it.
+const (
+	OutputMarker    = ".django-serverless-render"
+	OutputSignature = "django-serverless render output"
+)
 
 // Stats describes a zip's contents.
 type Stats struct {
@@ -81,6 +114,12 @@ type Stats struct {
 	// know (symlinks leaving the root, loops, special files); excluded
 	// paths are not listed. Sorted by path.
 	Skipped []Skipped
+	// Left lists what the rules left out (a folder once, with a trailing
+	// "/"), sorted by path.
+	Left []Left
+	// Allowed lists the secrets shipped because Include names their files
+	// exactly.
+	Allowed []Finding
 	// Compiled counts the .pyc files added (Options.Bytecode); Uncompiled
 	// lists the .py files that did not compile, sorted by path.
 	Compiled   int
@@ -93,6 +132,35 @@ type Skipped struct {
 	Reason string
 }
 
+// Left is one path a rule left out of a zip: Reason is ".gitignore",
+// "exclude", "test folder", "looks like a key, credentials or a local
+// database", ...
+type Left struct {
+	Path   string
+	Reason string
+}
+
+// IgnoredByGit reports whether a .gitignore rule left l out.
+func (l Left) IgnoredByGit() bool { return l.Reason == whyIgnored }
+
+// SecretError is a zip refused because files in it hold secrets.
+type SecretError struct {
+	Findings []Finding
+}
+
+func (e *SecretError) Error() string {
+	var b strings.Builder
+	b.WriteString("refusing to package secrets: ")
+	for i, f := range e.Findings {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s holds a %s", f.Path, f.Kind)
+	}
+	b.WriteString(". Remove them from the project (keep secrets in Secrets Manager: the secrets: key), or add them to exclude:; a file that must ship anyway is named by its exact path under include:")
+	return b.String()
+}
+
 // LambdaUnzippedLimit is Lambda's limit on the unzipped size of a
 // function's code plus all its layers (250 MB).
 const LambdaUnzippedLimit int64 = 250 << 20
@@ -103,46 +171,49 @@ const LambdaUnzippedLimit int64 = 250 << 20
 // cut); links leaving root are skipped and reported in Stats.Skipped.
 // A file name that is not valid UTF-8 is an error naming it (exclude it or
 // rename it): zip readers would otherwise decode it differently.
-func ZipDir(w io.Writer, root string, o Options) (Stats, error) {
+// The walk and the reads stop when ctx ends.
+func ZipDir(ctx context.Context, w io.Writer, root string, o Options) (Stats, error) {
 	m, err := prepare(o)
 	if err != nil {
 		return Stats{}, err
 	}
-	dw, err := collectDir(root, o, m)
+	dw, err := collectDir(ctx, root, o, m)
 	if err != nil {
 		return Stats{}, err
 	}
-	es, compiled, unc, cleanup, err := compile(dw.entries, o.Bytecode, o.Prefix)
+	es, compiled, unc, cleanup, err := compile(ctx, dw.entries, o.Bytecode, o.Prefix)
 	if err != nil {
 		return Stats{}, fmt.Errorf("zip %s: %w", root, err)
 	}
 	defer cleanup()
-	st, err := writeEntries(w, es)
-	if err != nil {
-		return Stats{}, err
-	}
-	st.Skipped = sortSkipped(dw.skipped)
+	st, err := writeEntries(ctx, w, es, o.MaxUnzipped)
 	st.Compiled, st.Uncompiled = compiled, unc
+	st.Skipped = sortSkipped(dw.skipped)
+	sort.SliceStable(dw.left, func(i, j int) bool { return dw.left[i].Path < dw.left[j].Path })
+	st.Left = dw.left
+	if err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
 // ZipFS writes a deterministic zip of the regular files of fsys (for
 // example an embed.FS) to w, with the same rules as ZipDir.
-func ZipFS(w io.Writer, fsys fs.FS, o Options) (Stats, error) {
+func ZipFS(ctx context.Context, w io.Writer, fsys fs.FS, o Options) (Stats, error) {
 	m, err := prepare(o)
 	if err != nil {
 		return Stats{}, err
 	}
-	es, skipped, err := collectFS(fsys, o, m)
+	es, skipped, err := collectFS(ctx, fsys, o, m)
 	if err != nil {
 		return Stats{}, err
 	}
-	es, compiled, unc, cleanup, err := compile(es, o.Bytecode, o.Prefix)
+	es, compiled, unc, cleanup, err := compile(ctx, es, o.Bytecode, o.Prefix)
 	if err != nil {
 		return Stats{}, fmt.Errorf("zip: %w", err)
 	}
 	defer cleanup()
-	st, err := writeEntries(w, es)
+	st, err := writeEntries(ctx, w, es, o.MaxUnzipped)
 	if err != nil {
 		return Stats{}, err
 	}

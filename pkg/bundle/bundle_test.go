@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -95,7 +96,7 @@ func writeTree(t testing.TB, root string, files []file) {
 func zipDir(t testing.TB, root string, o Options) ([]byte, Stats) {
 	t.Helper()
 	var buf bytes.Buffer
-	st, err := ZipDir(&buf, root, o)
+	st, err := ZipDir(context.Background(), &buf, root, o)
 	if err != nil {
 		t.Fatalf("ZipDir(%s): %v", root, err)
 	}
@@ -392,7 +393,7 @@ func TestZipDirNonUTF8Name(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("latin-1 name"), 0o644); err != nil {
 		t.Skipf("file system refuses non-UTF-8 names: %v", err)
 	}
-	_, err := ZipDir(io.Discard, root, Options{})
+	_, err := ZipDir(context.Background(), io.Discard, root, Options{})
 	if err == nil || !strings.Contains(err.Error(), `"caf\xe9.txt"`) || !strings.Contains(err.Error(), "UTF-8") {
 		t.Fatalf("ZipDir error = %v, want one naming the file and UTF-8", err)
 	}
@@ -433,7 +434,7 @@ func TestZipDirErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ZipDir(io.Discard, tt.root, tt.o)
+			_, err := ZipDir(context.Background(), io.Discard, tt.root, tt.o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("ZipDir error = %v, want it to contain %q", err, tt.want)
 			}
@@ -551,7 +552,7 @@ func TestZipFS(t *testing.T) {
 		"django_serverless/link":              {Data: []byte("handler.py"), Mode: fs.ModeSymlink},
 	}
 	var buf bytes.Buffer
-	st, err := ZipFS(&buf, mfs, Options{Prefix: "python/"})
+	st, err := ZipFS(context.Background(), &buf, mfs, Options{Prefix: "python/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +574,7 @@ func TestZipFS(t *testing.T) {
 	writeTree(t, root, projectFiles)
 	fromDir, _ := zipDir(t, root, projectOpts)
 	var fromFS bytes.Buffer
-	if _, err := ZipFS(&fromFS, os.DirFS(root), projectOpts); err != nil {
+	if _, err := ZipFS(context.Background(), &fromFS, os.DirFS(root), projectOpts); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(fromDir, fromFS.Bytes()) {
@@ -581,7 +582,7 @@ func TestZipFS(t *testing.T) {
 	}
 
 	// A read error surfaces, naming the file, and nothing hangs.
-	_, err = ZipFS(io.Discard, errFS{FS: os.DirFS(root), bad: "shop/urls.py"}, projectOpts)
+	_, err = ZipFS(context.Background(), io.Discard, errFS{FS: os.DirFS(root), bad: "shop/urls.py"}, projectOpts)
 	if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "shop/urls.py") {
 		t.Errorf("ZipFS error = %v, want boom naming shop/urls.py", err)
 	}
@@ -591,7 +592,7 @@ func TestBuild(t *testing.T) {
 	src := t.TempDir()
 	writeTree(t, src, projectFiles)
 	out := t.TempDir()
-	a, err := Build(out, ProjectLayerName, ProjectLayer(src, projectOpts.Exclude))
+	a, err := Build(out, ProjectLayerName, ProjectLayer(context.Background(), src, projectOpts, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,7 +615,7 @@ func TestBuild(t *testing.T) {
 		t.Errorf("artifact file mode %v, %v: want 0644", fi.Mode(), err)
 	}
 	// Building again gives the same artifact and leaves one file.
-	b, err := Build(out, ProjectLayerName, ProjectLayer(src, projectOpts.Exclude))
+	b, err := Build(out, ProjectLayerName, ProjectLayer(context.Background(), src, projectOpts, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +656,7 @@ func TestRuntimeLayer(t *testing.T) {
 		"django_serverless/__init__.py": {Data: []byte("")},
 		"django_serverless/handler.py":  {Data: []byte("def handle(e, c): pass\n")},
 	}
-	a, err := BuildBytes(RuntimeLayerName, RuntimeLayer(mfs))
+	a, err := BuildBytes(RuntimeLayerName, RuntimeLayer(context.Background(), mfs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -665,7 +666,7 @@ func TestRuntimeLayer(t *testing.T) {
 	if a.Path != "" || a.Stats.Files != 2 {
 		t.Errorf("in-memory artifact %+v: want no path and 2 files", a)
 	}
-	_, err = BuildBytes(RuntimeLayerName, RuntimeLayer(fstest.MapFS{"handler.py": {Data: []byte("x")}}))
+	_, err = BuildBytes(RuntimeLayerName, RuntimeLayer(context.Background(), fstest.MapFS{"handler.py": {Data: []byte("x")}}))
 	if err == nil || !strings.Contains(err.Error(), "django_serverless/handler.py") {
 		t.Errorf("RuntimeLayer without the package: error %v, want one naming django_serverless/handler.py", err)
 	}
@@ -673,7 +674,7 @@ func TestRuntimeLayer(t *testing.T) {
 		"django_serverless/handler.py":        {Data: []byte("x")},
 		"python/django_serverless/handler.py": {Data: []byte("y")},
 	}
-	if _, err = BuildBytes(RuntimeLayerName, RuntimeLayer(both)); err == nil || !strings.Contains(err.Error(), "both") {
+	if _, err = BuildBytes(RuntimeLayerName, RuntimeLayer(context.Background(), both)); err == nil || !strings.Contains(err.Error(), "both") {
 		t.Errorf("RuntimeLayer with two layouts: error %v, want one saying both", err)
 	}
 }
@@ -765,7 +766,7 @@ func TestMemoryBudget(t *testing.T) {
 	if !bytes.Equal(want, got) {
 		t.Error("zip depends on the in-flight memory budget")
 	}
-	_, err := ZipFS(io.Discard, errFS{FS: os.DirFS(root), bad: "catalog/views.py"}, projectOpts)
+	_, err := ZipFS(context.Background(), io.Discard, errFS{FS: os.DirFS(root), bad: "catalog/views.py"}, projectOpts)
 	if !errors.Is(err, errBoom) {
 		t.Errorf("ZipFS error = %v, want boom", err)
 	}

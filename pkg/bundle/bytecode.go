@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"sort"
@@ -31,8 +32,6 @@ type Bytecode struct {
 	Mode     bytecode.Mode
 	// Root is where the zip unpacks on Lambda: LayerRoot or TaskRoot.
 	Root string
-	// Context cancels the compiler; nil is context.Background().
-	Context context.Context
 }
 
 // Uncompiled is a .py file shipped without bytecode because it does not
@@ -44,7 +43,8 @@ type Uncompiled struct {
 	Err  string
 }
 
-// Option tunes the layer builders (ProjectLayer, RuntimeLayer, FunctionCode).
+// Option tunes the builders of the embedded zips (RuntimeLayer,
+// FunctionCode); the project layer takes Options.
 type Option func(*builderOptions)
 
 type builderOptions struct {
@@ -75,8 +75,8 @@ func (b builderOptions) report(st Stats) {
 
 // compile adds the bytecode of es's Python sources to es. The .pyc files
 // are written to a temporary folder that cleanup removes (after the zip is
-// written: the entries read them from there).
-func compile(es []entry, b *Bytecode, prefix string) (_ []entry, compiled int, unc []Uncompiled, cleanup func(), err error) {
+// written: the entries read them from there). ctx stops the compiler.
+func compile(ctx context.Context, es []entry, b *Bytecode, prefix string) (_ []entry, compiled int, unc []Uncompiled, cleanup func(), err error) {
 	cleanup = func() {}
 	if b == nil {
 		return es, 0, nil, cleanup, nil
@@ -91,7 +91,16 @@ func compile(es []entry, b *Bytecode, prefix string) (_ []entry, compiled int, u
 	var idx []int
 	for i, e := range es {
 		if bytecode.IsSource(e.name) {
-			srcs = append(srcs, bytecode.Source{DFile: b.Root + "/" + e.name, Read: e.read})
+			open := e.open
+			srcs = append(srcs, bytecode.Source{DFile: b.Root + "/" + e.name, Read: func(buf *bytes.Buffer) error {
+				rc, err := open()
+				if err != nil {
+					return err
+				}
+				defer rc.Close()
+				_, err = buf.ReadFrom(rc)
+				return err
+			}})
 			idx = append(idx, i)
 		}
 	}
@@ -103,10 +112,6 @@ func compile(es []entry, b *Bytecode, prefix string) (_ []entry, compiled int, u
 		return nil, 0, nil, cleanup, fmt.Errorf("bytecode: %w", err)
 	}
 	cleanup = func() { os.RemoveAll(dir) }
-	ctx := b.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	res, err := b.Compiler.Compile(ctx, b.Mode, dir, srcs)
 	if err != nil {
 		cleanup()
@@ -124,12 +129,13 @@ func compile(es []entry, b *Bytecode, prefix string) (_ []entry, compiled int, u
 			cleanup()
 			return nil, 0, nil, func() {}, fmt.Errorf("bytecode of %s: %w", e.name, err)
 		}
-		pyc := r.PYC
+		pyc, name := r.PYC, b.Compiler.CacheName(e.name)
 		out = append(out, entry{
-			name: b.Compiler.CacheName(e.name),
+			name: name,
+			rel:  strings.TrimPrefix(name, prefix),
 			mode: fileMode,
 			size: fi.Size(),
-			read: func(buf *bytes.Buffer) error { return readFile(buf, pyc) },
+			open: func() (io.ReadCloser, error) { return os.Open(pyc) },
 		})
 		compiled++
 	}

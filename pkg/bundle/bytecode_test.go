@@ -96,7 +96,9 @@ func TestProjectLayerBytecode(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "checkout", strings.Repeat("x", i+1))
 		writeTree(t, dir, tree, mtime)
 		var st bundle.Stats
-		a, err := bundle.BuildBytes(bundle.ProjectLayerName, bundle.ProjectLayer(dir, nil, bundle.WithBytecode(bc), bundle.WithStats(&st)))
+		o := bundle.ProjectOptions(nil, nil)
+		o.Bytecode = bc
+		a, err := bundle.BuildBytes(bundle.ProjectLayerName, bundle.ProjectLayer(context.Background(), dir, o, &st))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +144,7 @@ func TestRuntimeLayerAndCodeBytecode(t *testing.T) {
 	py := testenv.Python(t, "3.11")
 	c := &bytecode.Compiler{Python: py}
 	var st bundle.Stats
-	a, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(adapter.Files(),
+	a, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(context.Background(), adapter.Files(),
 		bundle.WithBytecode(&bundle.Bytecode{Compiler: c, Mode: bytecode.Unchecked, Root: bundle.LayerRoot}), bundle.WithStats(&st)))
 	if err != nil {
 		t.Fatal(err)
@@ -192,14 +194,14 @@ func TestBytecodeErrors(t *testing.T) {
 	c := &bytecode.Compiler{Python: py}
 	fsys := fstest.MapFS{"django_serverless/handler.py": {Data: []byte("x = 1\n")}}
 	for _, root := range []string{"", "opt", "/opt/", "/", "/opt/../etc"} {
-		_, err := bundle.BuildBytes("x", bundle.RuntimeLayer(fsys, bundle.WithBytecode(&bundle.Bytecode{Compiler: c, Root: root})))
+		_, err := bundle.BuildBytes("x", bundle.RuntimeLayer(context.Background(), fsys, bundle.WithBytecode(&bundle.Bytecode{Compiler: c, Root: root})))
 		if err == nil || !strings.Contains(err.Error(), "bytecode root") {
 			t.Errorf("root %q: %v", root, err)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := bundle.BuildBytes("x", bundle.RuntimeLayer(fsys, bundle.WithBytecode(&bundle.Bytecode{Compiler: c, Root: bundle.LayerRoot, Context: ctx})))
+	_, err := bundle.BuildBytes("x", bundle.RuntimeLayer(ctx, fsys, bundle.WithBytecode(&bundle.Bytecode{Compiler: c, Root: bundle.LayerRoot})))
 	if err == nil || !strings.Contains(err.Error(), "canceled") {
 		t.Errorf("cancelled compile: %v", err)
 	}

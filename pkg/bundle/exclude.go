@@ -12,16 +12,31 @@ import (
 // file or as a whole directory.
 //
 // secretNames and secretGlobs can never be turned off: a zip must not carry
-// version-control data, dotenv files or keys, whatever the configuration.
+// version-control data, dotenv files or credential folders, whatever the
+// configuration.
 var (
 	secretNames = []string{
 		".git", ".hg", ".svn", ".bzr", // version control
-		".ssh", ".aws", ".netrc", ".pypirc", ".npmrc", ".docker", // credentials
+		".ssh", ".aws", ".gnupg", ".netrc", ".pypirc", ".npmrc", ".docker", ".git-credentials", // credentials
 	}
 	secretGlobs = []string{
 		".env*", // .env, .env.local, .envrc
-		"*.key", "*.p12", "*.pfx",
-		"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+	}
+	// keyNames and keyGlobs look like keys, credentials and local data:
+	// left out of every zip by default; the project layer ships one only
+	// when Options.Include names its exact path.
+	keyNames = []string{
+		"credentials", "credentials.json", "credentials.csv", "client_secrets.json",
+		"secrets.json", "secrets.yml", "secrets.yaml", "secrets.toml", "secrets.ini",
+		"deploy_key", ".htpasswd", ".pgpass", ".my.cnf", ".dockercfg",
+		"terraform.tfvars",
+	}
+	keyGlobs = []string{
+		"*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.ppk", "*.kdbx", "*.gpg",
+		"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "deploy_key.*",
+		"client_secret*.json", "*_accessKeys.csv",
+		"*.tfstate", "*.tfstate.*",
+		"*.sqlite3", "*.sqlite", "*.sqlite3-*", "*.sqlite-*", // local databases (db.sqlite3)
 	}
 	// junkNames and junkGlobs are build and editor leftovers that never run
 	// on Lambda. The tree's own bytecode (__pycache__, *.pyc) is left out:
@@ -67,8 +82,14 @@ func holdsPrivateKey(data []byte) bool {
 type matcher struct {
 	names        map[string]bool
 	globs        []string
+	keyNames     map[string]bool
 	excludeTests bool
 	patterns     []pattern
+	// include re-includes what .gitignore leaves out (globs); exact holds
+	// the include entries without glob characters, the only ones that
+	// re-include a key-looking file or a file holding a secret.
+	include []pattern
+	exact   map[string]bool
 }
 
 // pattern is one configured exclude glob, split on "/".
@@ -88,6 +109,10 @@ func newMatcher(o Options) (*matcher, error) {
 		m.names[n] = true
 	}
 	m.globs = append(append([]string(nil), secretGlobs...), junkGlobs...)
+	m.keyNames = map[string]bool{}
+	for _, n := range keyNames {
+		m.keyNames[n] = true
+	}
 	for _, raw := range o.Exclude {
 		p, err := compilePattern(raw)
 		if err != nil {
@@ -95,7 +120,92 @@ func newMatcher(o Options) (*matcher, error) {
 		}
 		m.patterns = append(m.patterns, p)
 	}
+	m.exact = map[string]bool{}
+	for _, raw := range o.Include {
+		p, err := compilePattern(raw)
+		if err != nil {
+			return nil, fmt.Errorf("include: %w", err)
+		}
+		m.include = append(m.include, p)
+		if !strings.ContainsAny(raw, "*?[\\") {
+			m.exact[strings.TrimPrefix(strings.TrimPrefix(strings.TrimSuffix(strings.TrimSpace(raw), "/"), "./"), "/")] = true
+		}
+	}
 	return m, nil
+}
+
+// keyLooking reports whether base is a name that looks like a key,
+// credentials or a local database.
+func (m *matcher) keyLooking(base string) bool {
+	if m.keyNames[base] {
+		return true
+	}
+	for _, g := range keyGlobs {
+		if globMatch(g, base) {
+			return true
+		}
+	}
+	return false
+}
+
+// includes reports whether an include glob matches rel.
+func (m *matcher) includes(rel string, isDir bool) bool {
+	return matchAny(m.include, rel, isDir)
+}
+
+// includesExactly reports whether an include entry is exactly rel.
+func (m *matcher) includesExactly(rel string) bool { return m.exact[rel] }
+
+// mayIncludeBelow reports whether an include glob may match something
+// below the folder rel: the walk then enters a folder .gitignore leaves
+// out, to pick what include names.
+func (m *matcher) mayIncludeBelow(rel string) bool {
+	dir := strings.Split(rel, "/")
+	for _, p := range m.include {
+		if p.anyDir {
+			return true
+		}
+		if prefixCompatible(p.segs, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixCompatible reports whether a path below the folder dir can match
+// the pattern pat.
+func prefixCompatible(pat, dir []string) bool {
+	for i, d := range dir {
+		if i >= len(pat) {
+			return false
+		}
+		if pat[i] == "**" {
+			return true
+		}
+		if !globMatch(pat[i], d) {
+			return false
+		}
+	}
+	return len(pat) > len(dir)
+}
+
+func matchAny(ps []pattern, rel string, isDir bool) bool {
+	base := path.Base(rel)
+	for _, p := range ps {
+		if p.dirOnly && !isDir {
+			continue
+		}
+		if p.anyDir {
+			if len(p.segs) == 1 && globMatch(p.segs[0], base) {
+				return true
+			}
+			continue
+		}
+		if matchSegs(p.segs, strings.Split(rel, "/")) {
+			return true
+		}
+	}
+	return false
 }
 
 // compilePattern parses a config glob. "*", "?" and "[...]" match within one
@@ -134,38 +244,65 @@ func compilePattern(raw string) (pattern, error) {
 // zip's source root, no leading "/") is left out. Callers check directories
 // before descending, so a match on a directory prunes everything below it.
 func (m *matcher) excluded(rel string, isDir bool) bool {
-	base := path.Base(rel)
-	if m.builtin(base, isDir) {
-		return true
-	}
-	for _, p := range m.patterns {
-		if p.dirOnly && !isDir {
-			continue
-		}
-		if p.anyDir {
-			if len(p.segs) == 1 && globMatch(p.segs[0], base) {
-				return true
-			}
-			continue
-		}
-		if matchSegs(p.segs, strings.Split(rel, "/")) {
-			return true
-		}
-	}
-	return false
+	return m.why(rel, isDir) != ""
 }
 
-// excludedPath reports whether rel or any of its parent directories is
-// excluded; it is used for symlink targets, which must not smuggle an
-// excluded file into the zip under another name.
-func (m *matcher) excludedPath(rel string, isDir bool) bool {
-	parts := strings.Split(rel, "/")
-	for i := 1; i < len(parts); i++ {
-		if m.excluded(strings.Join(parts[:i], "/"), true) {
-			return true
+// Reasons an entry is left out, as the run reports them.
+const (
+	whyNever   = "version control, dotenv or credentials"
+	whyKey     = "looks like a key, credentials or a local database"
+	whyJunk    = "cache or editor file"
+	whyTests   = "test folder"
+	whyExclude = "exclude"
+	whyIgnored = ".gitignore"
+	whyOutput  = "render output"
+	whySecret  = "holds a secret"
+)
+
+// why returns the reason the entry at rel is left out by the built-in
+// rules, the key-looking names (unless include names rel exactly) and the
+// configuration's exclude globs; "" keeps it.
+func (m *matcher) why(rel string, isDir bool) string {
+	base := path.Base(rel)
+	if m.names[base] {
+		for _, n := range secretNames {
+			if n == base {
+				return whyNever
+			}
+		}
+		return whyJunk
+	}
+	for _, g := range secretGlobs {
+		if globMatch(g, base) {
+			return whyNever
 		}
 	}
-	return m.excluded(rel, isDir)
+	if m.builtin(base, isDir) {
+		if isDir && m.excludeTests && (base == "tests" || base == "test") {
+			return whyTests
+		}
+		return whyJunk
+	}
+	if matchAny(m.patterns, rel, isDir) {
+		return whyExclude
+	}
+	if m.keyLooking(base) && !m.includesExactly(rel) {
+		return whyKey
+	}
+	return ""
+}
+
+// whyPath is why for rel or the first of its parent directories that is
+// left out; it judges symlink targets, which must not smuggle an excluded
+// file into the zip under another name.
+func (m *matcher) whyPath(rel string, isDir bool) string {
+	parts := strings.Split(rel, "/")
+	for i := 1; i < len(parts); i++ {
+		if r := m.why(strings.Join(parts[:i], "/"), true); r != "" {
+			return r
+		}
+	}
+	return m.why(rel, isDir)
 }
 
 func (m *matcher) builtin(base string, isDir bool) bool {

@@ -1,10 +1,11 @@
 package bundle
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 )
 
 // Artifact names used by the named builders.
@@ -18,16 +19,26 @@ const (
 // in the runtime layer.
 const Handler = "django_serverless.handler.handle"
 
-// ProjectLayer zips the Django root (the folder holding manage.py) under
-// python/, so it unpacks to /opt/python on Lambda. Test folders and the
-// configuration's exclude globs are left out. Use with Build:
+// ProjectOptions are the options of the project layer: under python/, so
+// it unpacks to /opt/python on Lambda; test folders, what the repository's
+// .gitignore leaves out and the configuration's exclude globs are left
+// out (include opts ignored files back in), and every text file is scanned
+// for secrets.
+func ProjectOptions(exclude, include []string) Options {
+	return Options{Prefix: "python/", Exclude: exclude, Include: include, ExcludeTests: true, GitIgnore: true, ScanSecrets: true}
+}
+
+// ProjectLayer zips the Django root (the folder holding manage.py) with o
+// (ProjectOptions), storing what the walk left out in *st when st is not
+// nil. Use with Build:
 //
-//	a, err := bundle.Build(dir, bundle.ProjectLayerName, bundle.ProjectLayer(root, cfg.Exclude))
-func ProjectLayer(root string, exclude []string, opts ...Option) func(io.Writer) error {
-	b := builder(opts)
+//	a, err := bundle.Build(dir, bundle.ProjectLayerName, bundle.ProjectLayer(ctx, root, bundle.ProjectOptions(cfg.Exclude, cfg.Include), &st))
+func ProjectLayer(ctx context.Context, root string, o Options, st *Stats) func(io.Writer) error {
 	return func(w io.Writer) error {
-		st, err := ZipDir(w, root, Options{Prefix: "python/", Exclude: exclude, ExcludeTests: true, Bytecode: b.bytecode})
-		b.report(st)
+		s, err := ZipDir(ctx, w, root, o)
+		if st != nil {
+			*st = s
+		}
 		return err
 	}
 }
@@ -36,7 +47,8 @@ func ProjectLayer(root string, exclude []string, opts ...Option) func(io.Writer)
 // /opt/python/django_serverless. fsys holds either python/django_serverless/
 // (pkg/adapter's Files(), zipped as is) or django_serverless/ at its root
 // (put under python/).
-func RuntimeLayer(fsys fs.FS, opts ...Option) func(io.Writer) error {
+// Options WithBytecode and WithStats compile its modules and report them.
+func RuntimeLayer(ctx context.Context, fsys fs.FS, opts ...Option) func(io.Writer) error {
 	b := builder(opts)
 	return func(w io.Writer) error {
 		const pkg = "django_serverless/handler.py"
@@ -49,9 +61,9 @@ func RuntimeLayer(fsys fs.FS, opts ...Option) func(io.Writer) error {
 		case withPython && bare:
 			return fmt.Errorf("runtime layer: embedded files hold both python/%s and %s", pkg, pkg)
 		case withPython:
-			st, err = ZipFS(w, fsys, Options{Bytecode: b.bytecode})
+			st, err = ZipFS(ctx, w, fsys, Options{Bytecode: b.bytecode})
 		case bare:
-			st, err = ZipFS(w, fsys, Options{Prefix: "python/", Bytecode: b.bytecode})
+			st, err = ZipFS(ctx, w, fsys, Options{Prefix: "python/", Bytecode: b.bytecode})
 		default:
 			return fmt.Errorf("runtime layer: embedded files have no python/%s", pkg)
 		}
@@ -82,24 +94,26 @@ from django_serverless.handler import handle  # noqa: F401
 
 // FunctionCode writes the function code zip: one small module, independent
 // of the project, byte-identical for every build (with bytecode: for every
-// build with the same Python version).
+// build with the same Python version). Options WithBytecode and WithStats
+// compile it and report it.
 func FunctionCode(opts ...Option) func(io.Writer) error {
 	b := builder(opts)
 	return func(w io.Writer) error {
-		es, compiled, unc, cleanup, err := compile([]entry{{
+		ctx := context.Background()
+		es, compiled, unc, cleanup, err := compile(ctx, []entry{{
 			name: "django_serverless_function.py",
+			rel:  "django_serverless_function.py",
 			mode: fileMode,
 			size: int64(len(functionModule)),
-			read: func(buf *bytes.Buffer) error {
-				_, err := buf.WriteString(functionModule)
-				return err
+			open: func() (io.ReadCloser, error) {
+				return io.NopCloser(strings.NewReader(functionModule)), nil
 			},
 		}}, b.bytecode, "")
 		if err != nil {
 			return fmt.Errorf("function code: %w", err)
 		}
 		defer cleanup()
-		st, err := writeEntries(w, es)
+		st, err := writeEntries(ctx, w, es, 0)
 		st.Compiled, st.Uncompiled = compiled, unc
 		b.report(st)
 		return err

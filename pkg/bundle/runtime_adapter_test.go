@@ -3,6 +3,7 @@ package bundle_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io/fs"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 // lands under python/django_serverless/, the handler module is there, and
 // both layouts of the embedded files give the same bytes.
 func TestRuntimeLayerFromAdapter(t *testing.T) {
-	a, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(adapter.Files()))
+	a, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(context.Background(), adapter.Files()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestRuntimeLayerFromAdapter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(sub))
+	b, err := bundle.BuildBytes(bundle.RuntimeLayerName, bundle.RuntimeLayer(context.Background(), sub))
 	if err != nil {
 		t.Fatal(err)
 	}

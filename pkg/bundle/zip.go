@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -11,7 +13,9 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -37,10 +41,19 @@ const (
 // entry is one file to store: its name inside the zip and how to read it.
 type entry struct {
 	name string // zip path (prefix included)
+	rel  string // path below the zip's source root, for messages
 	mode fs.FileMode
 	size int64 // size when listed, to bound the memory held in flight
-	read func(buf *bytes.Buffer) error
+	open func() (io.ReadCloser, error)
+	// scan asks for the content to be scanned for secrets; allowed says
+	// that include names the file exactly, so a secret in it ships.
+	scan, allowed bool
 }
+
+// streamThreshold is the size from which a file is not read into memory
+// but streamed into the zip by the writer (a data descriptor then follows
+// its bytes). Smaller files are read and compressed concurrently.
+const streamThreshold = 8 << 20
 
 // inFlightBytes bounds the size of the files read ahead of the writer (a
 // single bigger file is still admitted, alone). A variable for tests.
@@ -53,6 +66,12 @@ type compressed struct {
 	data *bytes.Buffer // compressed (or stored) bytes
 	raw  *bytes.Buffer // the file as read; returned to the pool after use
 	err  error
+	// stream is set for a file the writer streams itself.
+	stream *entry
+	// secrets found in the file; rel and allowed come from its entry.
+	secrets []string
+	rel     string
+	allowed bool
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -62,24 +81,123 @@ var flatePool = sync.Pool{New: func() any {
 	return w
 }}
 
-// checkName rejects names that cannot be stored the same way everywhere.
+// checkName rejects names that cannot be stored the same way everywhere:
+// invalid UTF-8, and control characters (a newline in a name would forge
+// lines in every listing and log that prints it).
 func checkName(name string) error {
 	if !utf8.ValidString(name) {
 		return fmt.Errorf("file name %q is not valid UTF-8: rename it or add it to exclude", name)
 	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("file name %q holds a control character (newline, tab, ...): rename it or add it to exclude", name)
+		}
+	}
 	return nil
+}
+
+// sizeLimit counts the unzipped bytes of one zip as they are read and
+// fails as soon as they pass max (a file that grew after it was listed is
+// caught too).
+type sizeLimit struct {
+	max  int64
+	used atomic.Int64
+}
+
+func (l *sizeLimit) add(n int64, name string) error {
+	if l.used.Add(n) > l.max {
+		return &TooBigError{Limit: l.max, Path: name}
+	}
+	return nil
+}
+
+// TooBigError is a zip whose files unzip to more than its limit (Lambda's
+// 250 MB by default).
+type TooBigError struct {
+	Limit int64
+	// Path is the file being read when the limit was passed; Largest lists
+	// the biggest files when the sizes listed were already over it.
+	Path    string
+	Largest []string
+	Total   int64
+}
+
+func (e *TooBigError) Error() string {
+	if e.Path != "" {
+		return fmt.Sprintf("files unzip to more than %s (Lambda's limit for code and layers) while reading %s: exclude it or trim the project", mb(e.Limit), e.Path)
+	}
+	return fmt.Sprintf("files unzip to %s, over %s (Lambda's limit for code and layers); largest: %s: exclude them or trim the project",
+		mb(e.Total), mb(e.Limit), strings.Join(e.Largest, ", "))
+}
+
+// checkSizes fails fast, before reading anything, when the files listed
+// are already over the limit.
+func checkSizes(es []entry, max int64) error {
+	var total int64
+	for _, e := range es {
+		total += e.size
+	}
+	if total <= max {
+		return nil
+	}
+	big := append([]entry(nil), es...)
+	sort.Slice(big, func(i, j int) bool {
+		return big[i].size > big[j].size || big[i].size == big[j].size && big[i].name < big[j].name
+	})
+	var names []string
+	for _, e := range big[:min(3, len(big))] {
+		names = append(names, fmt.Sprintf("%s (%s)", e.rel, mb(e.size)))
+	}
+	return &TooBigError{Limit: max, Largest: names, Total: total}
+}
+
+// ctxReader reads r in chunks, stopping when ctx ends and counting the
+// bytes against lim.
+type ctxReader struct {
+	ctx  context.Context
+	r    io.Reader
+	lim  *sizeLimit
+	name string
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(p) > 1<<20 {
+		p = p[:1<<20]
+	}
+	n, err := c.r.Read(p)
+	if lerr := c.lim.add(int64(n), c.name); lerr != nil {
+		return n, lerr
+	}
+	return n, err
 }
 
 // writeEntries writes es, sorted by name, as a deterministic zip. Files are
 // read and compressed concurrently and written in order, so the output is
 // the same whatever the number of workers.
-func writeEntries(w io.Writer, es []entry) (Stats, error) {
+//
+// The files' sizes are checked against max before anything is read, and
+// the bytes read are counted against it as they come. Files of at least
+// streamThreshold bytes are streamed, never held in memory whole. ctx is
+// checked between every chunk read. Files marked for scanning are scanned
+// for secrets: any found (and not allowed) fail the zip with a
+// *SecretError naming every file.
+func writeEntries(ctx context.Context, w io.Writer, es []entry, max int64) (Stats, error) {
 	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
 	for i := 1; i < len(es); i++ {
 		if es[i].name == es[i-1].name {
 			return Stats{}, fmt.Errorf("duplicate zip entry %q", es[i].name)
 		}
 	}
+	if max <= 0 {
+		max = LambdaUnzippedLimit
+	}
+	if err := checkSizes(es, max); err != nil {
+		return Stats{}, err
+	}
+	lim := &sizeLimit{max: max}
 
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan job)
@@ -95,7 +213,7 @@ func writeEntries(w io.Writer, es []entry) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.res <- compress(j.e)
+				j.res <- compress(ctx, j.e, lim)
 			}
 		}()
 	}
@@ -103,7 +221,11 @@ func writeEntries(w io.Writer, es []entry) (Stats, error) {
 		defer close(jobs)
 		defer close(queue)
 		for _, e := range es {
-			if !mem.acquire(e.size) {
+			held := e.size
+			if held >= streamThreshold {
+				held = 0 // streamed by the writer
+			}
+			if !mem.acquire(held) {
 				return
 			}
 			res := make(chan *compressed, 1)
@@ -120,7 +242,7 @@ func writeEntries(w io.Writer, es []entry) (Stats, error) {
 		}
 	}()
 
-	st, err := drain(w, queue, mem)
+	st, err := drain(ctx, w, queue, mem, lim)
 	if err != nil {
 		close(done)
 		mem.abort()
@@ -137,31 +259,107 @@ type job struct {
 	res chan *compressed
 }
 
-func drain(w io.Writer, queue chan chan *compressed, mem *budget) (Stats, error) {
+func drain(ctx context.Context, w io.Writer, queue chan chan *compressed, mem *budget, lim *sizeLimit) (Stats, error) {
 	var st Stats
+	var secrets []Finding
 	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, level)
+	})
 	for res := range queue {
-		c := <-res
+		var c *compressed
+		select {
+		case c = <-res:
+		case <-ctx.Done():
+			return st, ctx.Err()
+		}
 		if c.err != nil {
 			return st, c.err
 		}
-		hdr := c.hdr
-		out, err := zw.CreateRaw(&hdr)
-		if err == nil {
-			_, err = out.Write(c.data.Bytes())
+		for _, k := range c.secrets {
+			if c.allowed {
+				st.Allowed = append(st.Allowed, Finding{Path: c.rel, Kind: k})
+			} else {
+				secrets = append(secrets, Finding{Path: c.rel, Kind: k})
+			}
 		}
-		release(c)
+		var err error
+		hdr := c.hdr
+		if c.stream != nil {
+			hdr.Name = c.stream.name
+			var n int64
+			n, err = streamEntry(ctx, zw, c.stream, lim)
+			hdr.UncompressedSize64 = uint64(n)
+		} else {
+			var out io.Writer
+			out, err = zw.CreateRaw(&hdr)
+			if err == nil {
+				_, err = out.Write(c.data.Bytes())
+			}
+			release(c)
+		}
 		mem.release(c.size)
 		if err != nil {
+			var tb *TooBigError
+			if errors.As(err, &tb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return st, err
+			}
 			return st, fmt.Errorf("write zip entry %s: %w", hdr.Name, err)
 		}
 		st.Files++
 		st.UnzippedBytes += int64(hdr.UncompressedSize64)
 	}
+	if len(secrets) > 0 {
+		return st, &SecretError{Findings: secrets}
+	}
 	if err := zw.Close(); err != nil {
 		return st, fmt.Errorf("finish zip: %w", err)
 	}
 	return st, nil
+}
+
+// streamEntry copies a big file into the zip chunk by chunk: it is stored
+// when its first 16 KB look compressed already, deflated otherwise (the
+// choice depends on the content only, so the bytes stay deterministic).
+func streamEntry(ctx context.Context, zw *zip.Writer, e *entry, lim *sizeLimit) (int64, error) {
+	f, err := e.open()
+	if err != nil {
+		return 0, fmt.Errorf("zip: %w", err)
+	}
+	defer f.Close()
+	r := &ctxReader{ctx: ctx, r: f, lim: lim, name: e.rel}
+	head := make([]byte, 16<<10)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, err
+	}
+	head = head[:n]
+	hdr := zip.FileHeader{
+		Name:   e.name,
+		Method: zip.Deflate,
+		//lint:ignore SA1019 deliberate, see compress
+		ModifiedDate: dosDate1980,
+		//lint:ignore SA1019 deliberate, see compress
+		ModifiedTime:   dosTimeMidnight,
+		CreatorVersion: creatorUnix << 8,
+	}
+	if looksCompressed(head) {
+		hdr.Method = zip.Store
+	}
+	hdr.SetMode(e.mode)
+	if !isASCII(e.name) {
+		hdr.Flags |= 0x800
+	}
+	out, err := zw.CreateHeader(&hdr)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := out.Write(head); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 1<<20)
+	rest, err := io.CopyBuffer(out, r, buf)
+	return int64(n) + rest, err
 }
 
 func release(c *compressed) {
@@ -222,13 +420,23 @@ func (b *budget) abort() {
 
 // compress reads one entry and deflates it, falling back to Store when
 // Deflate does not make it smaller (already-compressed images, tiny files).
-func compress(e entry) *compressed {
+func compress(ctx context.Context, e entry, lim *sizeLimit) *compressed {
+	c := &compressed{size: e.size, rel: e.rel, allowed: e.allowed}
+	if e.size >= streamThreshold {
+		e := e
+		c.stream = &e
+		c.size = 0
+		return c
+	}
 	raw := bufPool.Get().(*bytes.Buffer)
 	raw.Reset()
-	c := &compressed{raw: raw, size: e.size}
-	if err := e.read(raw); err != nil {
+	c.raw = raw
+	if err := readEntry(ctx, raw, e, lim); err != nil {
 		c.err = err
 		return c
+	}
+	if e.scan {
+		c.secrets = scanSecrets(raw.Bytes())
 	}
 	n := raw.Len()
 	c.hdr = zip.FileHeader{
@@ -275,6 +483,26 @@ func compress(e entry) *compressed {
 	}
 	put(out)
 	return c
+}
+
+// readEntry reads a (small) file into buf, counting its bytes against lim.
+func readEntry(ctx context.Context, buf *bytes.Buffer, e entry, lim *sizeLimit) error {
+	f, err := e.open()
+	if err != nil {
+		return fmt.Errorf("zip: %w", err)
+	}
+	defer f.Close()
+	if e.size > 0 {
+		buf.Grow(int(e.size) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(&ctxReader{ctx: ctx, r: f, lim: lim, name: e.rel}); err != nil {
+		var tb *TooBigError
+		if errors.As(err, &tb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("zip: read %s: %w", e.rel, err)
+	}
+	return nil
 }
 
 // looksCompressed reports whether b starts like data Deflate cannot shrink

@@ -2,7 +2,6 @@ package changeset
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -118,81 +117,31 @@ func TestDescribeAllLevels(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
-	m, _ := describeScenario(t)
-	// Change-set ARNs carry the fake's sequence numbers; keep goldens stable.
-	m.ChangeSetID = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/ds-0123456789ab-42/id"
-	for i := range m.Stacks {
-		m.Stacks[i].ChangeSetID = m.ChangeSetID + "/" + m.Stacks[i].Path
-	}
+	m, srv := describeScenario(t)
 	golden.AssertString(t, Text(m), "testdata/update.txt")
-	md := Markdown(m, MarkdownOptions{})
-	golden.AssertString(t, md, "testdata/update.md")
-	js, err := JSON(m)
-	if err != nil {
-		t.Fatal(err)
+	// Every level carries its own change set: the one its parent's change
+	// points at, on its own stack.
+	c := cloudformation.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")},
+		func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	byPath := map[string]Stack{}
+	for _, s := range m.Stacks {
+		byPath[s.Path] = s
 	}
-	golden.Assert(t, js, "testdata/update.json")
-	var back struct {
-		Model
-		Totals Totals `json:"totals"`
-	}
-	if err := json.Unmarshal(js, &back); err != nil {
-		t.Fatal(err)
-	}
-	if !cmp.Equal(back.Model, *m) || back.Totals != m.Totals() {
-		t.Errorf("JSON does not round-trip: %s", cmp.Diff(*m, back.Model))
-	}
-}
-
-func TestMarkdownRisksOutsideDetails(t *testing.T) {
-	m, _ := describeScenario(t)
-	md := Markdown(m, MarkdownOptions{})
-	risk, details := strings.Index(md, "Removals and replacements"), strings.Index(md, "<details>")
-	if risk < 0 || details < 0 || risk > details {
-		t.Fatalf("risk list not before <details>:\n%s", md)
-	}
-	head := md[:details]
-	for _, want := range []string{"Replace (True) **Lambdas/Role**", "Replace (Conditional) **Api/CatalogMethod**", "Remove **Api/Graph/Resolver\\_products**"} {
-		if !strings.Contains(head, want) {
-			t.Errorf("risk list misses %q:\n%s", want, head)
+	for _, s := range m.Stacks {
+		if s.Path == "" {
+			continue
 		}
-	}
-	// The version swap is routine: outside <details>, after the risks, not
-	// flagged.
-	routine := strings.Index(head, "**Routine**")
-	if routine < risk || !strings.Contains(head[routine:], "- :recycle: 1 Lambda version replaced in Lambdas: CatalogFnVersion1b2c\n") {
-		t.Errorf("routine line missing or before the risks:\n%s", head)
-	}
-	if strings.Contains(head, ":warning: Remove **Lambdas/CatalogFnVersion1b2c**") {
-		t.Errorf("routine version swap listed as a risk:\n%s", head)
-	}
-	// Truncated to a limit: rows go, risks stay.
-	small := Markdown(m, MarkdownOptions{MaxBytes: len(head) + 400})
-	if len(small) > len(head)+400 || !strings.HasPrefix(small, head) || !strings.Contains(small, "more changes not shown here") {
-		t.Errorf("truncated markdown (%d bytes) lost risks or exceeds the limit:\n%s", len(small), small)
-	}
-}
-
-func TestEscape(t *testing.T) {
-	for in, want := range map[string]string{
-		"a|b":           `a\|b`,
-		"x`y":           "x\\`y",
-		"<script>":      "&lt;script&gt;",
-		"l1\nl2\r\nl3":  "l1 l2 l3",
-		"name_with*md[": `name\_with\*md\[`,
-	} {
-		if got := Escape(in); got != want {
-			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		parentPath := ""
+		if i := strings.LastIndex(s.Path, "/"); i >= 0 {
+			parentPath = s.Path[:i]
 		}
-	}
-	// A table row built from hostile values keeps its column count.
-	m := &Model{StackName: "s", Stacks: []Stack{{Changes: []ResourceChange{{Action: "Modify", LogicalID: "A", ResourceType: "T|x", PhysicalID: "p",
-		Details: []Detail{{Attribute: "Properties", Name: "a|b\n| c |"}}}}}}}
-	for _, line := range strings.Split(Markdown(m, MarkdownOptions{}), "\n") {
-		if strings.HasPrefix(line, "| ~ ") {
-			if n := strings.Count(line, "|") - strings.Count(line, `\|`); n != 7 {
-				t.Errorf("row has %d unescaped pipes, want 7: %s", n, line)
-			}
+		d, err := c.DescribeChangeSet(context.Background(), &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(s.ChangeSetID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(d.StackName) != s.StackName || aws.ToString(d.ParentChangeSetId) != byPath[parentPath].ChangeSetID {
+			t.Errorf("level %q: change set %s is on %s with parent %s, want %s with parent %s", s.Path, s.ChangeSetID,
+				aws.ToString(d.StackName), aws.ToString(d.ParentChangeSetId), s.StackName, byPath[parentPath].ChangeSetID)
 		}
 	}
 }

@@ -3,8 +3,8 @@
 // values passed between nested stacks as "may change", splits removals and
 // replacements into risks and the routine churn of immutable resources
 // (new Lambda versions, layer versions and API deployments; see
-// Stack.Routine), and formats it as plain text (logs), markdown (PR
-// comments, job summaries) and JSON.
+// Stack.Routine), and formats it as plain text for logs (pkg/github
+// renders the PR comment and job summary from the same Model).
 package changeset
 
 import (
@@ -194,16 +194,35 @@ func (m *Model) HasChanges() bool {
 	return false
 }
 
-// FailedLevels returns the levels whose change set FAILED, root first.
+// FailedLevels returns the levels whose change set FAILED for a reason
+// other than having nothing to change, root first.
 func (m *Model) FailedLevels() []Stack {
 	var out []Stack
 	if m == nil {
 		return out
 	}
 	for _, s := range m.Stacks {
-		if s.Status == "FAILED" {
+		if s.Failed() {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// NoChangesReason reports whether a FAILED change set's reason means it
+// had nothing to change (AWS uses two messages).
+func NoChangesReason(reason string) bool {
+	return strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed")
+}
+
+// NoChanges reports a level whose change set FAILED because it had
+// nothing to change: an unchanged nested stack of an updated parent gets
+// one, while the root change set stays executable.
+func (s Stack) NoChanges() bool {
+	return s.Status == "FAILED" && NoChangesReason(s.StatusReason)
+}
+
+// Failed reports a level whose change set FAILED for a real reason.
+func (s Stack) Failed() bool {
+	return s.Status == "FAILED" && !NoChangesReason(s.StatusReason)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
@@ -17,8 +19,11 @@ import (
 // runAction is the GitHub Action: inputs from INPUT_*, the event from
 // GITHUB_EVENT_PATH, outputs to GITHUB_OUTPUT, the full diff to the job
 // summary and the sticky comment to the pull request.
-func runAction(ctx context.Context, env Env) error {
-	a := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
+//
+// The log runs under guard (stop-commands): env.Stdout is its inert text,
+// the action's own commands go through guard.Commands().
+func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
+	a := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(guard.Commands()))
 	in, err := gh.ReadInputs(a)
 	if err != nil {
 		return usageError{fmt.Errorf("action inputs: %w", err)}
@@ -31,34 +36,52 @@ func runAction(ctx context.Context, env Env) error {
 	if workspace == "" {
 		workspace = "."
 	}
+	projectDir, err := inWorkspace(workspace, "project-path", in.ProjectPath)
+	if err != nil {
+		return usageError{err}
+	}
 	build := action.BuildOptions{
-		ProjectDir:  filepath.Join(workspace, in.ProjectPath),
+		ProjectDir:  projectDir,
 		Environment: in.Environment,
+		Repository:  env.Getenv("GITHUB_REPOSITORY"),
 		Log:         env.Stdout,
 		Deps:        newDeps(Env{Stderr: env.Stdout, Getenv: env.Getenv}, true),
 	}
 	if in.Config != "" {
-		build.ConfigFile = filepath.Join(workspace, in.Config)
+		if build.ConfigFile, err = inWorkspace(workspace, "config", in.Config); err != nil {
+			return usageError{err}
+		}
+	}
+
+	if ev.IsPullRequest() && ev.Fork {
+		// A fork's code is never planned or deployed, whatever credentials
+		// the runner holds: a self-hosted runner's instance role, or a
+		// pull_request_target workflow, would otherwise run it with the
+		// base repository's rights. Say so and stop without failing.
+		notice := gh.ForkNotice(ev, in.Command)
+		a.Noticef("%s", notice)
+		if serr := gh.WriteSummary(a, notice); serr != nil {
+			a.Warningf("%v", serr)
+		}
+		return nil
 	}
 
 	var clients action.Clients
 	err = gh.Group(a, "AWS credentials", func() error {
 		var cerr error
 		clients, cerr = newClients(ctx, in.Region)
+		if cerr != nil {
+			return cerr
+		}
+		build.Account, cerr = maskCaller(ctx, a, clients.STS)
 		return cerr
 	})
 	if err != nil {
-		if ev.Fork {
-			// Pull requests from forks get no secrets: say so and stop
-			// without failing the check.
-			notice := gh.ForkNotice(ev, in.Command)
-			a.Noticef("%s", notice)
-			if serr := gh.WriteSummary(a, notice); serr != nil {
-				a.Warningf("%v", serr)
-			}
-			return nil
-		}
 		return err
+	}
+
+	if in.Command == "manage" {
+		return actionManage(ctx, a, clients, build, in)
 	}
 
 	stage := &stageGroups{a: a}
@@ -104,6 +127,52 @@ func runAction(ctx context.Context, env Env) error {
 		return usageError{runErr}
 	}
 	return runErr
+}
+
+// inWorkspace resolves an input naming a path in the repository: relative
+// to the workspace, or absolute inside it (as ${{ github.workspace }}/app
+// gives), never leading out of it, symlinks included.
+func inWorkspace(workspace, input, p string) (string, error) {
+	ws, err := filepath.Abs(workspace)
+	if err != nil {
+		return "", err
+	}
+	full := p
+	if !filepath.IsAbs(p) {
+		full = filepath.Join(ws, p)
+	}
+	full = filepath.Clean(full)
+	rel, err := filepath.Rel(ws, full)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return "", fmt.Errorf("input %s: %q is outside the workspace %s", input, p, ws)
+	}
+	// A symlink in the repository must not lead out of it either.
+	if real, err := filepath.EvalSymlinks(full); err == nil {
+		realWS, werr := filepath.EvalSymlinks(ws)
+		if werr != nil {
+			realWS = ws
+		}
+		if r, err := filepath.Rel(realWS, real); err != nil || !filepath.IsLocal(r) && r != "." {
+			return "", fmt.Errorf("input %s: %q leads out of the workspace %s (a symlink)", input, p, ws)
+		}
+	}
+	return full, nil
+}
+
+// maskCaller asks STS who the credentials belong to, before any other AWS
+// call, and masks the account ID and the caller's ARN in the rest of the
+// log: an AccessDenied message naming the caller, an ARN in an event, a
+// bucket named after the account all print as "***".
+func maskCaller(ctx context.Context, a *githubactions.Action, who action.STS) (account string, err error) {
+	if who == nil {
+		return "", errors.New("check the AWS credentials: no STS client")
+	}
+	out, err := who.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("check the AWS credentials (sts:GetCallerIdentity): %w", err)
+	}
+	gh.Mask(a, aws.ToString(out.Account), aws.ToString(out.Arn))
+	return aws.ToString(out.Account), nil
 }
 
 // actionPoll overrides the longest CloudFormation polling interval in
@@ -200,6 +269,12 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 		d.Artifacts = &art
 	}
 	d.Routes = changedRoutes(sum)
+	if sum.Build != nil && sum.Build.Project != nil {
+		for _, a := range sum.Build.Project.Alerts {
+			d.Warnings = append(d.Warnings, a.String())
+		}
+	}
+	d.Migrations = commentMigrations(sum)
 	switch {
 	case runErr != nil:
 		d.Mode = gh.ModeFailed

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -21,13 +25,14 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/ghfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	gh "github.com/django-serverless/django-serverless-action/pkg/github"
 )
 
 // The payloads are GitHub's own (pkg/github/testdata/events): pull
 // request #2 of Codertocat/Hello-World.
 const (
 	prNumber = 2
-	prStack  = "mysite-pr-2"
+	prStack  = "hello-world-pr-2" // named after the repository
 	owner    = "Codertocat"
 	repo     = "Hello-World"
 	token    = "ghs_test_token"
@@ -56,8 +61,15 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	actionPoll = time.Millisecond
 	t.Cleanup(func() { actionPoll = 0 })
 	t.Setenv("AWS_ENDPOINT_URL_S3", moto)
+	t.Setenv("AWS_ENDPOINT_URL_STS", moto) // moto's STS: account 123456789012
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", w.cfn.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", moto) // moto answers GetCallerIdentity as AWS does
 	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), filepath.Join(w.workspace, "app"))
+	// These tests are about Actions mode: no Lambda stands behind the
+	// scripted stacks to run migrations (pkg/action's end-to-end test does).
+	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("migrations: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")
 	if err != nil {
@@ -318,7 +330,7 @@ func TestActionDeployThenDestroyPreview(t *testing.T) {
 
 func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	w := newActionWorld(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{
-		{Name: "mysite-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
+		{Name: "hello-world-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
 	}})
 	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("environments:\n  prod: {protected: true}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -330,7 +342,7 @@ func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	if !strings.Contains(r.log, "::error") || !strings.Contains(r.log, "protected") {
 		t.Errorf("no error annotation saying prod is protected:\n%s", r.log)
 	}
-	if st := w.cfn.StackStatus("mysite-prod"); st != "UPDATE_COMPLETE" {
+	if st := w.cfn.StackStatus("hello-world-prod"); st != "UPDATE_COMPLETE" {
 		t.Errorf("stack %q after a refused destroy", st)
 	}
 	if n := w.cfn.Calls()["DeleteStack"]; n != 0 {
@@ -398,7 +410,8 @@ func TestActionConfigErrorAnnotated(t *testing.T) {
 // The CLI twin: plan --json prints the change set once in the log on
 // stderr and exactly one summary object (DESIGN.md section 2) on stdout.
 func TestCLIPlanJSON(t *testing.T) {
-	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": prPlan()}})
+	// No GITHUB_REPOSITORY: the stack is named after the folder holding manage.py.
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"app-dev": prPlan()}})
 	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), []string{"plan", "--project", filepath.Join(w.workspace, "app"), "--artifacts-bucket", w.bucket, "--region", "us-east-1", "--json"},
@@ -419,15 +432,297 @@ func TestCLIPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,outputs,stack" {
+	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack" {
 		t.Errorf("summary keys %s", got)
+	}
+	// No previous deployment is known: every migration counts as new.
+	var migs struct {
+		New   []string `json:"new"`
+		Risky []any    `json:"risky"`
+	}
+	if err := json.Unmarshal(sum["migrations"], &migs); err != nil || strings.Join(migs.New, ",") != "polls.0001_initial" || migs.Risky == nil || len(migs.Risky) != 0 {
+		t.Errorf("summary migrations %s", sum["migrations"])
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
-	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
+	if string(sum["stack"]) != `"app-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
 		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
 	}
-	if n := strings.Count(stderr.String(), "mysite-dev/LambdasStack\n"); n != 1 {
+	if n := strings.Count(stderr.String(), "app-dev/LambdasStack\n"); n != 1 {
 		t.Errorf("change set printed %d times on stderr, want once:\n%s", n, stderr.String())
+	}
+}
+
+// forkPayload is GitHub's opened event with the head repository turned
+// into a fork: pull_request.head.repo.fork set, another full_name and ID
+// (derived here: the corpus has no fork sample).
+func forkPayload(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "pkg", "github", "testdata", "events", "pull_request.opened.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	head := ev["pull_request"].(map[string]any)["head"].(map[string]any)
+	repo := head["repo"].(map[string]any)
+	repo["fork"] = true
+	repo["full_name"] = "forker/Hello-World"
+	repo["id"] = 987654321
+	forked, _ := json.Marshal(ev)
+	p := filepath.Join(t.TempDir(), "fork.json")
+	if err := os.WriteFile(p, forked, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Finding 2: a fork's pull request is never planned or deployed, even when
+// the runner holds AWS credentials (a self-hosted runner's instance role,
+// a pull_request_target workflow): notice in the job summary, exit 0, no
+// AWS or GitHub call.
+func TestAttackForkWithCredentials(t *testing.T) {
+	for _, event := range []string{"pull_request", "pull_request_target"} {
+		for _, command := range []string{"plan", "deploy"} {
+			t.Run(event+"/"+command, func(t *testing.T) {
+				w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+				r := w.run("pull_request.opened.json", event, map[string]string{"command": command, "environment": "pr-2"},
+					map[string]string{"GITHUB_EVENT_PATH": forkPayload(t)})
+				if r.code != ExitOK {
+					t.Fatalf("exit %d, want 0\n%s", r.code, r.log)
+				}
+				if !strings.Contains(r.summary, "forker/Hello-World") || !strings.Contains(r.summary, "never plans or deploys a fork") {
+					t.Errorf("no fork notice in the job summary:\n%s", r.summary)
+				}
+				if len(w.cfn.Calls()) != 0 || len(w.gh.Requests()) != 0 {
+					t.Errorf("fork run called CloudFormation %v or GitHub %v", w.cfn.Calls(), w.gh.Requests())
+				}
+				list, err := w.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &w.bucket})
+				if err != nil || aws.ToInt32(list.KeyCount) != 0 {
+					t.Errorf("fork run uploaded %d objects (%v)", aws.ToInt32(list.KeyCount), err)
+				}
+			})
+		}
+	}
+}
+
+// runnerCommand is a workflow command the runner obeyed.
+type runnerCommand struct {
+	name, data string
+	line       int // index of the log line
+}
+
+// registeredCommands are the runner's command names (actions/runner,
+// ActionCommandManager's extensions).
+var registeredCommands = map[string]bool{
+	"add-mask": true, "add-matcher": true, "remove-matcher": true, "debug": true, "notice": true,
+	"warning": true, "error": true, "group": true, "endgroup": true, "echo": true,
+	"set-output": true, "save-state": true, "set-env": true, "add-path": true, "stop-commands": true,
+}
+
+// runnerView reads a step's log as GitHub's runner does
+// (ActionCommandManager.TryProcessCommand): lines split on CR, LF or CRLF;
+// a line is a command when, after leading blanks, it starts "::NAME ...::"
+// or when it holds "##[NAME ...]" anywhere (the legacy form); after
+// "::stop-commands::TOKEN" nothing but "::TOKEN::" is obeyed. It returns
+// the commands obeyed and the text lines (commands echoed or not).
+func runnerView(log string) ([]runnerCommand, []string) {
+	lines := strings.FieldsFunc(strings.ReplaceAll(log, "\r\n", "\n"), func(r rune) bool { return r == '\n' || r == '\r' })
+	var cmds []runnerCommand
+	stopToken := ""
+	for i, line := range lines {
+		name, data, ok := parseRunnerCommand(line, stopToken)
+		if !ok {
+			continue
+		}
+		if stopToken != "" {
+			if name == stopToken {
+				stopToken = ""
+			}
+			continue
+		}
+		if name == "stop-commands" {
+			stopToken = data
+			continue
+		}
+		cmds = append(cmds, runnerCommand{name: name, data: data, line: i})
+	}
+	return cmds, lines
+}
+
+func parseRunnerCommand(line, stopToken string) (name, data string, ok bool) {
+	known := func(n string) bool { return registeredCommands[n] || (stopToken != "" && n == stopToken) }
+	unescape := strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%", "%3B", ";", "%5D", "]")
+	if m := strings.TrimLeftFunc(line, unicode.IsSpace); strings.HasPrefix(m, "::") {
+		if end := strings.Index(m[2:], "::"); end >= 0 {
+			info := m[2 : 2+end]
+			n, _, _ := strings.Cut(info, " ")
+			if known(n) {
+				return n, unescape.Replace(m[2+end+2:]), true
+			}
+		}
+	}
+	if i := strings.Index(line, "##["); i >= 0 {
+		if end := strings.Index(line[i:], "]"); end >= 0 {
+			info := line[i+3 : i+end]
+			n, _, _ := strings.Cut(info, " ")
+			if known(n) {
+				return n, unescape.Replace(line[i+end+1:]), true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// Finding 5: project text cannot inject workflow commands. An include()
+// string in urls.py carrying a newline and commands (a warning, a mask
+// that would hide the stack name, stop-commands, the legacy ##[ form)
+// reaches the log, but the runner obeys none of it.
+func TestAttackProjectTextInjectsWorkflowCommands(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+	urls := filepath.Join(w.workspace, "app", "mysite", "urls.py")
+	src, err := os.ReadFile(urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := `    path("evil/", include("nope\n::warning::pwned\n  ::add-mask::Hello-World\n::stop-commands::evil\nx ##[error]pwned-legacy\r::error::pwned-cr")),` + "\n"
+	src = bytes.Replace(src, []byte("urlpatterns = [\n"), []byte("urlpatterns = [\n"+evil), 1)
+	if err := os.WriteFile(urls, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "plan", "environment": "pr-2"}, nil)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.log)
+	}
+	if !strings.Contains(r.log, "pwned") {
+		t.Fatalf("the attack text is not in the log at all (the test proves nothing):\n%s", r.log)
+	}
+	cmds, _ := runnerView(r.log)
+	for _, c := range cmds {
+		if c.name == "add-mask" && c.data == "Hello-World" || c.name == "stop-commands" || c.name == "warning" && strings.HasPrefix(c.data, "pwned") ||
+			c.name == "error" && strings.HasPrefix(c.data, "pwned") {
+			t.Errorf("the runner obeys an injected command: ::%s::%s", c.name, c.data)
+		}
+	}
+	// The action's own commands still work.
+	var groups, masks int
+	for _, c := range cmds {
+		switch c.name {
+		case "group":
+			groups++
+		case "add-mask":
+			if c.data == "123456789012" {
+				masks++
+			}
+		}
+	}
+	if groups == 0 || masks == 0 {
+		t.Errorf("the action's own commands are not obeyed: %d groups, %d account masks\n%s", groups, masks, r.log)
+	}
+}
+
+// Finding 6: the account ID is masked from the first AWS call: an
+// AccessDenied naming the caller's ARN, before any change set exists,
+// prints masked. S3 here is a stand-in answering every request as AWS
+// does for a role without S3 rights.
+func TestAttackAccountIDBeforeChangeSet(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{})
+	const caller = "arn:aws:sts::123456789012:assumed-role/deploy-role/GitHubActions"
+	denied := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.Method == http.MethodHead {
+			// The bucket is there, the objects are not: the upload is
+			// what is denied.
+			if strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 {
+				return
+			}
+			rw.WriteHeader(http.StatusNotFound)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/xml")
+		rw.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::%s/mysite/x.zip" because no identity-based policy allows the s3:PutObject action</Message><RequestId>1</RequestId></Error>`, caller, w.bucket)
+	}))
+	t.Cleanup(denied.Close)
+	t.Setenv("AWS_ENDPOINT_URL_S3", denied.URL)
+	r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "plan", "environment": "pr-2"}, nil)
+	if r.code == ExitOK {
+		t.Fatalf("exit 0 with S3 denying everything\n%s", r.log)
+	}
+	cmds, lines := runnerView(r.log)
+	maskedAt := -1
+	for _, c := range cmds {
+		if c.name == "add-mask" && (c.data == "123456789012" || c.data == caller) {
+			maskedAt = c.line
+			break
+		}
+	}
+	shown := false
+	for i, line := range lines {
+		if strings.Contains(line, "123456789012") && !strings.Contains(line, "::add-mask::") {
+			shown = true
+			if maskedAt < 0 || i < maskedAt {
+				t.Errorf("line %d prints the account ID before it is masked (mask at line %d): %q", i, maskedAt, line)
+			}
+		}
+	}
+	if !shown {
+		t.Fatalf("the AccessDenied message is not in the log (the test proves nothing):\n%s", r.log)
+	}
+}
+
+// Whatever text goes through the guard's log (command lines at the start
+// of a line, after blanks, after a CR, half-written lines) is inert, and
+// the commands written through it are obeyed, each on a line of its own.
+func TestLogGuardRunnerView(t *testing.T) {
+	var out bytes.Buffer
+	g := gh.NewLogGuard(&out)
+	g.Stop()
+	log, cmd := g.Log(), g.Commands()
+	fmt.Fprint(log, "text\n::warning::pwned\n  ::add-mask::x\r::error::cr\n")
+	fmt.Fprint(log, "half a line ")
+	fmt.Fprint(cmd, "::add-mask::secret\n")
+	fmt.Fprint(log, "::stop-commands::other\n##[set-output name=a]b\n")
+	fmt.Fprint(cmd, "::group::Stage\n")
+	fmt.Fprint(log, "::"+g.Token()[:10]+"::\n")
+	g.Resume()
+	cmds, _ := runnerView(out.String())
+	var got []string
+	for _, c := range cmds {
+		got = append(got, c.name+":"+c.data)
+	}
+	if want := "add-mask:secret group:Stage"; strings.Join(got, " ") != want {
+		t.Errorf("obeyed %q, want %q\n%s", got, want, out.String())
+	}
+}
+
+// Findings 11 and 12: the config input is confined to the workspace (a
+// path or a symlink leading out is refused before any AWS call), and an
+// absolute project-path inside the workspace is used as it is, not joined
+// under it again (/ws/ws/...).
+func TestAttackActionInputPaths(t *testing.T) {
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{prStack: prPlan()}})
+	outside := filepath.Join(t.TempDir(), "django-serverless.yml")
+	if err := os.WriteFile(outside, []byte("environments: {pr-2: {}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(w.workspace, "linked.yml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, cfg := range []string{"../" + filepath.Base(filepath.Dir(outside)) + "/django-serverless.yml", outside, "linked.yml"} {
+		r := w.run("pull_request.opened.json", "pull_request", map[string]string{"command": "plan", "environment": "pr-2", "config": cfg}, nil)
+		if r.code != ExitUsage || !strings.Contains(r.log, "input config:") {
+			t.Errorf("config %s: exit %d, want %d and an input config error\n%s", cfg, r.code, ExitUsage, r.log)
+		}
+	}
+	if len(w.cfn.Calls()) != 0 {
+		t.Errorf("CloudFormation called with a config outside the workspace: %v", w.cfn.Calls())
+	}
+	r := w.run("pull_request.opened.json", "pull_request",
+		map[string]string{"command": "plan", "environment": "pr-2", "project-path": filepath.Join(w.workspace, "app")}, nil)
+	if r.code != ExitOK || r.outputs["stack-name"] != prStack {
+		t.Errorf("absolute project-path: exit %d, outputs %v\n%s", r.code, r.outputs, r.log)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
+	gh "github.com/django-serverless/django-serverless-action/pkg/github"
 )
 
 // Version is the tool's version; part of the dependencies layer's hash so a
@@ -51,7 +52,9 @@ func commands() map[string]command {
 		"plan":     {"upload artifacts and create the change set (no execute)", runPlan},
 		"deploy":   {"plan, execute the change set and wait for the stack", runDeploy},
 		"invoke":   {"run the Lambda handler locally on an event and print its result", runInvoke},
+		"serve":    {"run the API on localhost as it will be deployed (routing, events, warm workers)", runServe},
 		"destroy":  {"delete the environment's stack (refuses protected environments)", runDestroy},
+		"manage":   {"run a management command in the deployed environment (manage --env prod -- migrate)", runManage},
 	}
 }
 
@@ -72,7 +75,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if len(args) == 0 {
 		if env.Getenv("GITHUB_ACTIONS") == "true" {
-			return report(env, runAction(ctx, env))
+			// Everything goes to stdout (one stream keeps the runner's
+			// view of the stop-commands markers in order), between them.
+			guard := gh.NewLogGuard(env.Stdout)
+			guard.Stop()
+			env.Stdout, env.Stderr = guard.Log(), guard.Log()
+			code := report(env, runAction(ctx, env, guard))
+			guard.Resume()
+			return code
 		}
 		printUsage(env.Stderr)
 		return ExitUsage

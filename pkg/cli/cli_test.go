@@ -113,3 +113,23 @@ func TestInvokeEventFromStdin(t *testing.T) {
 		t.Errorf("stdout = %s", got)
 	}
 }
+
+// Finding 12: the CLI refuses the environment names the action refuses
+// (one validator): a trailing '-' (an empty PR number), and pr-007, which
+// would be another stack than pr-7.
+func TestAttackCLIEnvironmentNames(t *testing.T) {
+	project := filepath.Join("..", "..", "testdata", "django", "tutorial")
+	for env, want := range map[string]string{
+		"dev-":   `"dev-" ends with '-'`,
+		"pr-007": `"pr-007": a pull request number has no leading zeros`,
+		"pr-0":   `"pr-0": a pull request number has no leading zeros`,
+	} {
+		code, _, stderr := run(t, "render", "--project", project, "--env", env)
+		if code != ExitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("render --env %s: exit %d, stderr %q; want %d and %q", env, code, stderr, ExitUsage, want)
+		}
+	}
+	if code, _, stderr := run(t, "render", "--project", project, "--env", "pr-7"); code != ExitOK {
+		t.Errorf("render --env pr-7: exit %d\n%s", code, stderr)
+	}
+}

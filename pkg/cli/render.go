@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
 // buildFlags are the flags every building command shares.
@@ -26,13 +28,22 @@ type flagSet interface {
 }
 
 func runRender(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR]")
+	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--account-id ID] [--region NAME] [--list-excluded]")
 	var bf buildFlags
 	bf.register(fs)
-	out := fs.String("out", "", "write templates/, artifacts/ and manifest.json here (without it, only list what would be written)")
+	out := fs.String("out", "", "write templates/, artifacts/, openapi.json and manifest.json here (without it, only list what would be written)")
+	listExcluded := fs.Bool("list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
 	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
+	account := fs.String("account-id", "", "AWS account the OpenAPI document's integrations name (default: the placeholder "+plan.PlaceholderAccount+", recorded in manifest.json)")
+	region := fs.String("region", "", "AWS region the OpenAPI document's integrations name (default: AWS_REGION, else the placeholder "+plan.PlaceholderRegion+")")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *region == "" {
+		*region = env.Getenv("AWS_REGION")
+	}
+	if *account != "" && (len(*account) != 12 || strings.Trim(*account, "0123456789") != "") {
+		return usagef("render: --account-id %q is not a 12-digit AWS account ID", *account)
 	}
 	work, err := os.MkdirTemp("", "django-serverless-render-")
 	if err != nil {
@@ -42,13 +53,22 @@ func runRender(ctx context.Context, env Env, args []string) error {
 
 	b, err := action.NewBuild(ctx, action.BuildOptions{
 		ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env,
-		WorkDir: work, Log: env.Stderr, Outside: []string{*out},
-		Deps: newDeps(env, *installDeps),
+		Repository: env.Getenv("GITHUB_REPOSITORY"),
+		WorkDir:    work, Log: env.Stderr, Outside: []string{*out},
+		Deps: newDeps(env, *installDeps), Account: *account, Region: *region,
 	})
 	if err != nil {
 		return err
 	}
 	printDiagnostics(env, b.Diagnostics)
+	if *listExcluded {
+		for _, l := range b.ProjectLayer.Left {
+			fmt.Fprintf(env.Stderr, "left out %s (%s)\n", l.Path, l.Reason)
+		}
+		for _, s := range b.ProjectLayer.Skipped {
+			fmt.Fprintf(env.Stderr, "skipped %s (%s)\n", s.Path, s.Reason)
+		}
+	}
 	m := b.Manifest()
 	for _, t := range m.Templates {
 		fmt.Fprintf(env.Stderr, "template %-22s %8d bytes  %s\n", t.Name, t.Size, t.Key)
@@ -60,7 +80,11 @@ func runRender(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stderr, "artifact %-22s %8d bytes  %s\n", a.Name, a.Size, a.Key)
 	}
-	fmt.Fprintf(env.Stderr, "stack %s: %d functions, %d routes\n", m.Stack, len(m.Functions), len(m.Routes))
+	fmt.Fprintf(env.Stderr, "openapi  %-22s %8d bytes  %s\n", "openapi.json", m.API.Document.Size, m.API.Document.Key)
+	fmt.Fprintf(env.Stderr, "stack %s: %d functions, %d routes, %s\n", m.Stack, len(m.Functions), len(m.Routes), m.API.Summary())
+	if m.API.Placeholder {
+		fmt.Fprintf(env.Stderr, "note: the OpenAPI document names account %s in %s (placeholders); pass --account-id and --region for the real ones\n", m.API.AccountID, m.API.Region)
+	}
 	if *out == "" {
 		return nil
 	}

@@ -9,11 +9,16 @@
 //	functions.granularity: route
 //	functions.defaults: memory 512 (MB), timeout 15 (s; below API Gateway's 29 s),
 //	                    persist_db false, warm true, no reserved/provisioned concurrency
-//	api.type: rest              api.binary_media_types: [multipart/form-data]
+//	api.type: rest              api.binary_media_types: ["*/*"] (text stays text: the
+//	                            runtime marks only binary responses isBase64Encoded)
+//	api.quotas: API Gateway's defaults (300 REST resources, 300 HTTP routes)
+//	api.merge_functions: true (over a quota: one function per app, then one)
 //	graphql: enabled auto, schema_file "" (look for schema.graphql), auth API_KEY
 //	warm.schedule: business-hours, but off for preview (pr-<N>) environments
 //	warm.business_hours: MON-FRI 08:00-19:00 UTC; warm.every: 5m
 //	log_retention_days: 30      protected: false (only `protected: true` protects)
+//	migrations: auto            database: none (previews true when set)
+//	manage: commands [check, createcachetable, migrate, showmigrations], timeout 900 (s), memory 1024 (MB)
 //
 // Merging: an environment's mapping is laid over the base key by key, deeply
 // for mappings (functions.defaults, warm.business_hours, env, ...); a list
@@ -25,8 +30,10 @@
 // Keys beyond the DESIGN sketch: functions.defaults and rules also take
 // reserved_concurrency and provisioned_concurrency; iam: {managed_policy_arns,
 // statements: [{effect, action, resource}]}; vpc: {subnet_ids,
-// security_group_ids}; secrets: [ARN...]; env: {NAME: value}; and
-// log_retention_days. environments.<name>.protected is the only key that
+// security_group_ids}; secrets: [ARN...]; env: {NAME: value};
+// log_retention_days; migrations: auto|before|off; database: {secret: ARN,
+// previews, template, fixtures: [...]}; manage: {commands: [...], timeout,
+// memory} (database.go). environments.<name>.protected is the only key that
 // exists in an environment alone.
 package config
 
@@ -120,6 +127,12 @@ func Load(path string) (*File, error) {
 func Parse(name string, src []byte) (*File, error) {
 	var diags diag.List
 	out := &File{Path: name, envs: map[string]*envLayer{}}
+	if len(src) > maxFileSize {
+		return nil, fmt.Errorf("read config %s: larger than %d bytes", name, maxFileSize)
+	}
+	if !checkBounds(name, src, &diags) {
+		return nil, diags.Err()
+	}
 	root := parseTree(name, src, &diags)
 	if diags.HasErrors() {
 		return nil, diags.Err()
@@ -176,9 +189,11 @@ func Parse(name string, src []byte) (*File, error) {
 }
 
 func (f *File) addEnv(e entry, diags *diag.List) {
-	if e.key != PreviewKey && !envNameRe.MatchString(e.key) {
-		diags.Errf(f.Path, e.line, e.col, "environments: %q is not a valid environment name (lower-case letter, then a-z, 0-9 or '-', at most 31)", e.key)
-		return
+	if e.key != PreviewKey {
+		if err := ValidateEnvironment(e.key); err != nil {
+			diags.Errf(f.Path, e.line, e.col, "environments: %v", err)
+			return
+		}
 	}
 	layer := &envLayer{}
 	switch e.val.kind {
@@ -217,8 +232,8 @@ func parseEnv(env string) (envInfo, error) {
 	if env == PreviewKey {
 		return envInfo{}, fmt.Errorf("environment %q: preview configures pr-<N> environments; deploy pr-<N> instead", env)
 	}
-	if !envNameRe.MatchString(env) {
-		return envInfo{}, fmt.Errorf("environment %q: not a valid name (lower-case letter, then a-z, 0-9 or '-', at most 31)", env)
+	if err := ValidateEnvironment(env); err != nil {
+		return envInfo{}, fmt.Errorf("environment: %w", err)
 	}
 	info := envInfo{name: env}
 	if m := prEnvRe.FindStringSubmatch(env); m != nil {
@@ -245,7 +260,7 @@ func defaults(info envInfo) *Config {
 				Warm:      new(true),
 			},
 		},
-		API:     API{Type: "rest", BinaryMediaTypes: []string{"multipart/form-data"}},
+		API:     API{Type: "rest", BinaryMediaTypes: []string{"*/*"}},
 		GraphQL: GraphQL{Enabled: "auto", Auth: "API_KEY"},
 		Warm: Warm{
 			Schedule:      ScheduleBusinessHours,

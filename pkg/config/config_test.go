@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown top-level key", "projct: shop\n",
 			[]string{`c.yml:1:1: error: top level: unknown key "projct" (did you mean "project"?)`}},
 		{"unknown nested key without suggestion", "api:\n  type: rest\n  stage: v1\n",
-			[]string{`c.yml:3:3: error: api: unknown key "stage" (expected one of: binary_media_types, type)`}},
+			[]string{`c.yml:3:3: error: api: unknown key "stage" (expected one of: binary_media_types, merge_functions, quotas, type)`}},
 		{"unknown key in flow mapping", "functions: {defaults: {memroy: 1024}}\n",
 			[]string{`c.yml:1:24: error: functions.defaults: unknown key "memroy" (did you mean "memory"?)`}},
 		{"protected only per environment", "protected: true\n",
@@ -148,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"error inside an environment", "environments:\n  prod:\n    functions: {defaults: {memory: 100000}}\n",
 			[]string{`c.yml:3:36: error: environments.prod.functions.defaults.memory: 100000 is outside 128..10240 MB`}},
 		{"environments inside an environment", "environments:\n  prod:\n    environments: {}\n",
-			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, env, exclude, functions, graphql, iam, log_retention_days, project, python, requirements, secrets, vendor, vpc, warm)`}},
+			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, database, env, exclude, functions, graphql, iam, include, log_retention_days, manage, migrations, project, python, requirements, secrets, settings, vendor, vpc, warm)`}},
 		{"merge across layers", "warm:\n  business_hours: {end: \"10:00\"}\nenvironments:\n  prod:\n    warm: {business_hours: {start: \"11:00\"}}\n",
 			[]string{`c.yml:5:36: error: environments.prod.warm.business_hours.start: business hours start 11:00 is not before end 10:00`}},
 		{"top level not a mapping", "- a\n- b\n",
@@ -161,8 +162,30 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`c.yml:3:1: error: a second YAML document; the file must hold exactly one`}},
 		{"unsupported tag", "project: !Sub shop\n",
 			[]string{`c.yml:1:10: error: project: unsupported YAML tag !Sub`}},
-		{"vpc needs subnets", "vpc: {security_group_ids: [sg-1]}\n",
+		{"vpc needs subnets", "vpc: {security_group_ids: [sg-0123abcd]}\n",
 			[]string{`c.yml:1:6: error: vpc: subnet_ids is required`}},
+		{"vpc needs security groups", "vpc: {subnet_ids: [subnet-0a1b2c3d]}\n",
+			[]string{`c.yml:1:6: error: vpc: security_group_ids is required: Lambda needs at least one security group for the subnets' network interfaces`}},
+		{"vpc IDs", "vpc:\n  subnet_ids: [subnet-1, subnet-0a1b2c3d4e5f6a7b8]\n  security_group_ids: [sg-0123abcd, \"sg-0123abcd \", vpc-0123abcd]\n",
+			[]string{
+				`c.yml:2:16: error: vpc.subnet_ids[0]: "subnet-1" is not a subnet ID (subnet- and 8 or 17 hex digits)`,
+				`c.yml:3:37: error: vpc.security_group_ids[1]: "sg-0123abcd " is not a security group ID (sg- and 8 or 17 hex digits)`,
+				`c.yml:3:53: error: vpc.security_group_ids[2]: "vpc-0123abcd" is not a security group ID (sg- and 8 or 17 hex digits)`,
+			}},
+		{"secrets ARNs", "secrets:\n  - arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db-AbCdEf\n  - arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/*\n  - shop-db\n  - arn:aws:secretsmanager:eu-west-1:1234:secret:x\n  - arn:aws:s3:::bucket/key\n",
+			[]string{
+				`c.yml:4:5: error: secrets[2]: "shop-db" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)`,
+				`c.yml:5:5: error: secrets[3]: "arn:aws:secretsmanager:eu-west-1:1234:secret:x" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)`,
+				`c.yml:6:5: error: secrets[4]: "arn:aws:s3:::bucket/key" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)`,
+			}},
+		{"provisioned concurrency zero", "functions:\n  defaults: {provisioned_concurrency: 0}\n",
+			[]string{`c.yml:2:39: error: functions.defaults.provisioned_concurrency: 0 is outside 1..1000000 (Lambda needs at least 1; leave it unset for none)`}},
+		{"quotas below the default", "api:\n  quotas: {resources: 200, routes: 10000000}\n  merge_functions: maybe\n",
+			[]string{
+				`c.yml:2:23: error: api.quotas.resources: 200 is outside 300..100000 resources per REST API (API Gateway's default is 300)`,
+				`c.yml:2:36: error: api.quotas.routes: 10000000 is outside 300..100000 routes per HTTP API (API Gateway's default is 300)`,
+				`c.yml:3:20: error: api.merge_functions: expected a boolean, got a string (maybe)`,
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,7 +282,7 @@ func TestDefaultsWithoutFile(t *testing.T) {
 			Granularity: "route",
 			Defaults:    FunctionSettings{Memory: 512, Timeout: 15, PersistDB: new(false), Warm: new(true)},
 		},
-		API:     API{Type: "rest", BinaryMediaTypes: []string{"multipart/form-data"}},
+		API:     API{Type: "rest", BinaryMediaTypes: []string{"*/*"}},
 		GraphQL: GraphQL{Enabled: "auto", Auth: "API_KEY"},
 		Warm: Warm{
 			Schedule:      "business-hours",
@@ -362,7 +385,7 @@ func TestResolveMerge(t *testing.T) {
 					Pos:      Position{File: "c.yml", Line: 7, Col: 7},
 				}},
 			},
-			API:     API{Type: "rest", BinaryMediaTypes: []string{"multipart/form-data"}},
+			API:     API{Type: "rest", BinaryMediaTypes: []string{"*/*"}},
 			GraphQL: GraphQL{Enabled: "auto", Auth: "API_KEY"},
 			Warm: Warm{
 				Schedule:      "business-hours",
@@ -413,12 +436,12 @@ func TestResolveMerge(t *testing.T) {
 
 func TestResolveEnvironmentNames(t *testing.T) {
 	f := Default()
-	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview"} {
+	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview", "pr-0", "pr-007", "dev-", "pr-"} {
 		if _, err := f.Resolve(bad); err == nil {
 			t.Errorf("Resolve(%q) = nil error, want one", bad)
 		}
 	}
-	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "pr-0": 0, "pr-x": 0, "prod": 0, "pr": 0} {
+	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "pr-x": 0, "prod": 0, "pr": 0} {
 		c, err := f.Resolve(env)
 		if err != nil {
 			t.Fatalf("Resolve(%q): %v", env, err)
@@ -532,6 +555,46 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// TestWarmOffsets: warmers fire at their own minute of the interval, and
+// a part of the window with no firing minute gets no expression.
+func TestWarmOffsets(t *testing.T) {
+	w := Warm{Schedule: "business-hours", BusinessHours: BusinessHours{Days: "MON-FRI", Start: "08:30", End: "17:45", Timezone: "UTC"}, Every: "10m"}
+	for _, tt := range []struct {
+		offset int
+		want   []string
+	}{
+		{0, []string{"cron(30/10 8 ? * MON-FRI *)", "cron(0/10 9-16 ? * MON-FRI *)", "cron(0-44/10 17 ? * MON-FRI *)"}},
+		{3, []string{"cron(33/10 8 ? * MON-FRI *)", "cron(3/10 9-16 ? * MON-FRI *)", "cron(3-44/10 17 ? * MON-FRI *)"}},
+		{13, []string{"cron(33/10 8 ? * MON-FRI *)", "cron(3/10 9-16 ? * MON-FRI *)", "cron(3-44/10 17 ? * MON-FRI *)"}},
+		{-7, []string{"cron(33/10 8 ? * MON-FRI *)", "cron(3/10 9-16 ? * MON-FRI *)", "cron(3-44/10 17 ? * MON-FRI *)"}},
+		{9, []string{"cron(39/10 8 ? * MON-FRI *)", "cron(9/10 9-16 ? * MON-FRI *)", "cron(9-44/10 17 ? * MON-FRI *)"}},
+	} {
+		got, _ := w.ExpressionsAt(tt.offset)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("offset %d (-want +got):\n%s", tt.offset, diff)
+		}
+		for _, e := range got {
+			if err := checkSchedule(e); err != nil {
+				t.Errorf("offset %d: %s: %v", tt.offset, e, err)
+			}
+		}
+	}
+	short := Warm{Schedule: "business-hours", BusinessHours: BusinessHours{Days: "SAT", Start: "10:15", End: "10:18", Timezone: "UTC"}, Every: "5m"}
+	if got, _ := short.ExpressionsAt(4); got != nil {
+		t.Errorf("no minute of 10:15-10:18 is 4 mod 5: got %v", got)
+	}
+	if got, _ := short.ExpressionsAt(2); !reflect.DeepEqual(got, []string{"cron(17 10 ? * SAT *)"}) {
+		t.Errorf("10:15-10:18 at offset 2: %v", got)
+	}
+	hourly := Warm{Schedule: "always", Every: "60m"}
+	if got, _ := hourly.ExpressionsAt(42); !reflect.DeepEqual(got, []string{"cron(42 * * * ? *)"}) {
+		t.Errorf("hourly at 42: %v", got)
+	}
+	if got, _ := (Warm{Schedule: "cron(0 8 ? * MON *)"}).ExpressionsAt(3); !reflect.DeepEqual(got, []string{"cron(0 8 ? * MON *)"}) {
+		t.Errorf("a raw expression is kept as written: %v", got)
+	}
+}
+
 func TestWarmExpressions(t *testing.T) {
 	bh := BusinessHours{Days: "MON-FRI", Start: "08:00", End: "19:00", Timezone: "Europe/Lisbon"}
 	tests := []struct {
@@ -540,8 +603,8 @@ func TestWarmExpressions(t *testing.T) {
 		wantTZ string
 	}{
 		{Warm{Schedule: "off", BusinessHours: bh, Every: "5m"}, nil, ""},
-		{Warm{Schedule: "always", Every: "5m"}, []string{"rate(5 minutes)"}, "UTC"},
-		{Warm{Schedule: "always", Every: "1m"}, []string{"rate(1 minute)"}, "UTC"},
+		{Warm{Schedule: "always", Every: "5m"}, []string{"cron(0/5 * * * ? *)"}, "UTC"},
+		{Warm{Schedule: "always", Every: "1m"}, []string{"cron(* * * * ? *)"}, "UTC"},
 		{Warm{Schedule: "rate(2 hours)", Every: "5m"}, []string{"rate(2 hours)"}, "UTC"},
 		{Warm{Schedule: "business-hours", BusinessHours: bh, Every: "5m"},
 			[]string{"cron(0/5 8-18 ? * MON-FRI *)"}, "Europe/Lisbon"},
@@ -553,6 +616,10 @@ func TestWarmExpressions(t *testing.T) {
 			[]string{"cron(0 0-23 ? * MON-SUN *)"}, "UTC"},
 	}
 	for _, tt := range tests {
+		whole, _ := tt.w.ExpressionsAt(tt.w.EveryMinutes()) // a whole interval: offset 0
+		if diff := cmp.Diff(tt.want, whole); diff != "" {
+			t.Errorf("%+v.ExpressionsAt(every) differs from offset 0:\n%s", tt.w, diff)
+		}
 		got, tz := tt.w.Expressions()
 		if diff := cmp.Diff(tt.want, got); diff != "" || tz != tt.wantTZ {
 			t.Errorf("%+v.Expressions() tz %q (want %q), (-want +got):\n%s", tt.w, tz, tt.wantTZ, diff)
@@ -596,8 +663,8 @@ iam:
       action: s3:GetObject
       resource: ["arn:aws:s3:::media/*"]
 vpc:
-  subnet_ids: [subnet-1, subnet-2]
-  security_group_ids: [sg-1]
+  subnet_ids: [subnet-0a1b2c3d, subnet-4e5f6a7b]
+  security_group_ids: [sg-0123abcd]
 secrets: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"]
 env:
   DEBUG: false
@@ -639,7 +706,7 @@ log_retention_days: 90
 			ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
 			Statements:        []Statement{{Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::media/*"}}},
 		},
-		VPC:              &VPC{SubnetIDs: []string{"subnet-1", "subnet-2"}, SecurityGroupIDs: []string{"sg-1"}},
+		VPC:              &VPC{SubnetIDs: []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, SecurityGroupIDs: []string{"sg-0123abcd"}},
 		Secrets:          []string{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"},
 		Env:              map[string]string{"DEBUG": "false", "WORKERS": "4", "RATIO": "0.5", "GREETING": "hello\n", "CODE": "007"},
 		LogRetentionDays: 90,

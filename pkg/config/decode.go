@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -25,8 +26,16 @@ var (
 )
 
 var (
-	projectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
-	envVarRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	projectRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
+	settingsRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+	envVarRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// The ID and ARN shapes cfn-lint checks (its formats AWS::EC2::Subnet.Id
+	// and AWS::EC2::SecurityGroup.Id, and the ARN formats of the IAM
+	// actions the execution role grants on secrets).
+	subnetIDRe          = regexp.MustCompile(`^subnet-([0-9A-Fa-f]{8}|[0-9A-Fa-f]{17})$`)
+	securityGroupIDRe   = regexp.MustCompile(`^sg-([0-9A-Fa-f]{8}|[0-9A-Fa-f]{17})$`)
+	secretsManagerARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@*?-]+$`)
+	ssmParameterARNRe   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:parameter/[A-Za-z0-9/_.*?-]+$`)
 )
 
 // reservedEnvVars are set by Lambda or by django-serverless itself; a
@@ -188,6 +197,45 @@ func (d *decoder) boolean(n *node) (bool, bool) {
 	return n.boolean, true
 }
 
+// localPath reads a path relative to the Django root that stays inside
+// it: no absolute path, no ".." leading out (symlinks are checked where the
+// path is read).
+func (d *decoder) localPath(n *node) (string, bool) {
+	s, ok := d.str(n)
+	if !ok {
+		return "", false
+	}
+	if !localPath(s) {
+		d.errf(n, "%q leaves the project: paths are relative to the Django root (the folder holding manage.py) and stay inside it", s)
+		return "", false
+	}
+	return s, true
+}
+
+// localPaths is localPath for a list.
+func (d *decoder) localPaths(n *node) ([]string, bool) {
+	l, ok := d.strList(n, false)
+	if !ok {
+		return nil, false
+	}
+	for i, s := range l {
+		if !localPath(s) {
+			d.errf(n.items[i], "%q leaves the project: paths are relative to the Django root (the folder holding manage.py) and stay inside it", s)
+			ok = false
+		}
+	}
+	return l, ok
+}
+
+func localPath(s string) bool {
+	s = strings.ReplaceAll(s, "\\", "/")
+	if strings.HasPrefix(s, "/") || (len(s) > 1 && s[1] == ':') {
+		return false
+	}
+	clean := path.Clean(s)
+	return clean != ".." && !strings.HasPrefix(clean, "../")
+}
+
 // strList reads a list of strings; single reports whether a lone string
 // is accepted in place of a one-item list.
 func (d *decoder) strList(n *node, single bool) ([]string, bool) {
@@ -214,6 +262,21 @@ func (d *decoder) strList(n *node, single bool) ([]string, bool) {
 		out = append(out, s)
 	}
 	return out, ok
+}
+
+// idList reads a list of IDs that must match re (what is described by
+// what).
+func (d *decoder) idList(n *node, re *regexp.Regexp, what string) []string {
+	l, ok := d.strList(n, false)
+	if !ok {
+		return nil
+	}
+	for i, id := range l {
+		if !re.MatchString(id) {
+			d.errf(n.items[i], "%q is not %s", id, what)
+		}
+	}
+	return l
 }
 
 func (d *decoder) oneOf(n *node, allowed []string) (string, bool) {
@@ -255,6 +318,16 @@ func (d *decoder) config(root *node, c *Config) {
 				c.Project = s
 			}
 		}},
+		field{"settings", func(n *node) {
+			if s, ok := d.str(n); ok {
+				if !settingsRe.MatchString(s) {
+					d.errf(n, "%q is not a dotted Python module path (e.g. shop.settings.prod)", s)
+					return
+				}
+				c.Settings = s
+				c.SettingsPos = Position{File: d.file, Line: n.line, Col: n.col}
+			}
+		}},
 		field{"python", func(n *node) {
 			// An unquoted 3.12 is a YAML number; its source text is what was meant.
 			if n.kind == kindFloat || n.kind == kindInt {
@@ -270,18 +343,23 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"requirements", func(n *node) {
-			if s, ok := d.str(n); ok {
+			if s, ok := d.localPath(n); ok {
 				c.Requirements = s
 			}
 		}},
 		field{"vendor", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.localPaths(n); ok {
 				c.Vendor = l
 			}
 		}},
 		field{"exclude", func(n *node) {
 			if l, ok := d.strList(n, false); ok {
 				c.Exclude = l
+			}
+		}},
+		field{"include", func(n *node) {
+			if l, ok := d.strList(n, false); ok {
+				c.Include = l
 			}
 		}},
 		field{"functions", func(n *node) { d.functions(n, &c.Functions) }},
@@ -292,20 +370,43 @@ func (d *decoder) config(root *node, c *Config) {
 		field{"vpc", func(n *node) {
 			v := &VPC{}
 			d.fields(n,
-				field{"subnet_ids", func(n *node) { v.SubnetIDs, _ = d.strList(n, false) }},
-				field{"security_group_ids", func(n *node) { v.SecurityGroupIDs, _ = d.strList(n, false) }},
+				field{"subnet_ids", func(n *node) { v.SubnetIDs = d.idList(n, subnetIDRe, "a subnet ID (subnet- and 8 or 17 hex digits)") }},
+				field{"security_group_ids", func(n *node) {
+					v.SecurityGroupIDs = d.idList(n, securityGroupIDRe, "a security group ID (sg- and 8 or 17 hex digits)")
+				}},
 			)
-			if n.kind == kindMap && len(v.SubnetIDs) == 0 {
-				d.errf(n, "subnet_ids is required")
+			if n.kind == kindMap {
+				// Lambda's VpcConfig needs both: subnets to place the
+				// function's network interfaces, and at least one
+				// security group for them.
+				if len(v.SubnetIDs) == 0 {
+					d.errf(n, "subnet_ids is required")
+				}
+				if len(v.SecurityGroupIDs) == 0 {
+					d.errf(n, "security_group_ids is required: Lambda needs at least one security group for the subnets' network interfaces")
+				}
 			}
 			c.VPC = v
 		}},
 		field{"secrets", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			l, ok := d.strList(n, false)
+			if !ok {
+				return
+			}
+			for i, a := range l {
+				if !secretsManagerARNRe.MatchString(a) && !ssmParameterARNRe.MatchString(a) {
+					d.errf(n.items[i], "%q is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME) or an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)", a)
+					ok = false
+				}
+			}
+			if ok {
 				c.Secrets = l
 			}
 		}},
 		field{"env", func(n *node) { d.env(n, c) }},
+		field{"migrations", func(n *node) { d.migrations(n, c) }},
+		field{"database", func(n *node) { d.database(n, c) }},
+		field{"manage", func(n *node) { d.manage(n, &c.Manage) }},
 		field{"log_retention_days", func(n *node) {
 			v, ok := d.integer(n)
 			if !ok {
@@ -341,6 +442,13 @@ func (d *decoder) env(n *node, c *Config) {
 		switch {
 		case !envVarRe.MatchString(e.key):
 			d.errf(keyNode, "%q is not a valid environment variable name", e.key)
+			continue
+		case e.key == "DJANGO_SETTINGS_MODULE":
+			hint := "settings: MODULE"
+			if e.val.kind == kindString && settingsRe.MatchString(e.val.text) {
+				hint = "settings: " + e.val.text
+			}
+			d.errf(keyNode, "DJANGO_SETTINGS_MODULE is set by django-serverless from the settings: key (top level or per environment), which discovery and schema generation read too; write %s instead", hint)
 			continue
 		case isReservedEnvVar(e.key):
 			d.errf(keyNode, "%s is set by Lambda or django-serverless and cannot be overridden", e.key)
@@ -413,7 +521,7 @@ func (d *decoder) settings(n *node, s *FunctionSettings, key string, extra ...fi
 			}
 		}},
 		{"provisioned_concurrency", func(n *node) {
-			if v, ok := d.intRange(n, 0, 1000000, ""); ok {
+			if v, ok := d.intRange(n, 1, 1000000, " (Lambda needs at least 1; leave it unset for none)"); ok {
 				s.ProvisionedConcurrency = &v
 			}
 		}},
@@ -518,6 +626,25 @@ func (d *decoder) api(n *node, a *API) {
 				a.BinaryMediaTypes = l
 			}
 		}},
+		field{"quotas", func(n *node) {
+			d.fields(n,
+				field{"resources", func(n *node) {
+					if v, ok := d.intRange(n, 300, 100000, " resources per REST API (API Gateway's default is 300)"); ok {
+						a.Quotas.Resources = v
+					}
+				}},
+				field{"routes", func(n *node) {
+					if v, ok := d.intRange(n, 300, 100000, " routes per HTTP API (API Gateway's default is 300)"); ok {
+						a.Quotas.Routes = v
+					}
+				}},
+			)
+		}},
+		field{"merge_functions", func(n *node) {
+			if v, ok := d.boolean(n); ok {
+				a.MergeFunctions = &v
+			}
+		}},
 	)
 }
 
@@ -533,7 +660,7 @@ func (d *decoder) graphql(n *node, g *GraphQL) {
 			}
 		}},
 		field{"schema_file", func(n *node) {
-			if s, ok := d.str(n); ok {
+			if s, ok := d.localPath(n); ok {
 				g.SchemaFile = s
 			}
 		}},
@@ -696,6 +823,7 @@ func itemOrSelf(n *node, i int) *node {
 // check runs the validations that need several values together, after the
 // whole tree is decoded over the defaults.
 func (d *decoder) check(c *Config) {
+	d.checkDatabase(c)
 	start, end := d.set["warm.business_hours.start"], d.set["warm.business_hours.end"]
 	if start != nil || end != nil {
 		s, errS := parseClock(c.Warm.BusinessHours.Start, false)

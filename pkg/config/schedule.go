@@ -270,22 +270,37 @@ func (w Warm) EveryMinutes() int {
 
 // Expressions returns the EventBridge Scheduler expressions that fire the
 // warmers and the timezone they are read in (ScheduleExpressionTimezone);
-// nil for "off". business-hours becomes one to three cron expressions
-// covering [start, end) every Every minutes on Days; "always" is a rate;
-// a raw cron/rate expression is returned as written, read in UTC.
-func (w Warm) Expressions() ([]string, string) {
+// nil for "off". See ExpressionsAt; this is offset 0.
+func (w Warm) Expressions() ([]string, string) { return w.ExpressionsAt(0) }
+
+// ExpressionsAt returns the expressions of a warmer that fires at minute
+// offset within each interval (offset is taken modulo Every), so that
+// warmers of many functions spread over the interval instead of all
+// firing in the same minute. business-hours becomes one to three cron
+// expressions covering [start, end) every Every minutes on Days (a part of
+// the window with no firing minute gets no expression); "always" is a
+// cron expression every Every minutes; a raw cron/rate expression is
+// returned as written, read in UTC.
+func (w Warm) ExpressionsAt(offset int) ([]string, string) {
 	every := w.EveryMinutes()
 	if every == 0 {
 		every = 5
+	}
+	offset %= every
+	if offset < 0 {
+		offset += every
 	}
 	switch w.Schedule {
 	case ScheduleOff, "":
 		return nil, ""
 	case ScheduleAlways:
-		if every == 1 {
-			return []string{"rate(1 minute)"}, "UTC"
+		switch {
+		case every == 1:
+			return []string{"cron(* * * * ? *)"}, "UTC"
+		case every >= 60:
+			return []string{fmt.Sprintf("cron(%d * * * ? *)", offset)}, "UTC"
 		}
-		return []string{fmt.Sprintf("rate(%d minutes)", every)}, "UTC"
+		return []string{fmt.Sprintf("cron(%d/%d * * * ? *)", offset, every)}, "UTC"
 	case ScheduleBusinessHours:
 	default:
 		return []string{w.Schedule}, "UTC"
@@ -313,33 +328,46 @@ func (w Warm) Expressions() ([]string, string) {
 		}
 		return fmt.Sprintf("%d-%d", a, b)
 	}
-	// minutes fires every `every` minutes from..to within an hour.
+	// minutes fires every `every` minutes at the offset within from..to
+	// of an hour; "" when no such minute exists.
 	minutes := func(from, to int) string {
+		first := from + ((offset-from)%every+every)%every
+		if every >= 60 {
+			first = offset
+		}
 		switch {
-		case every >= 60 || from == to:
-			return strconv.Itoa(from)
+		case first < from || first > to:
+			return ""
+		case every >= 60 || first+every > to:
+			return strconv.Itoa(first)
 		case to == 59:
-			return fmt.Sprintf("%d/%d", from, every)
+			return fmt.Sprintf("%d/%d", first, every)
 		default:
-			return fmt.Sprintf("%d-%d/%d", from, to, every)
+			return fmt.Sprintf("%d-%d/%d", first, to, every)
+		}
+	}
+	var out []string
+	add := func(min, hrs string) {
+		if min != "" {
+			out = append(out, cron(min, hrs))
 		}
 	}
 	sh, sm := start/60, start%60
 	eh, em := end/60, end%60
 	if sh == eh { // within one hour
-		return []string{cron(minutes(sm, em-1), strconv.Itoa(sh))}, tz
+		add(minutes(sm, em-1), strconv.Itoa(sh))
+		return out, tz
 	}
-	var out []string
 	firstFull := sh
 	if sm != 0 {
-		out = append(out, cron(minutes(sm, 59), strconv.Itoa(sh)))
+		add(minutes(sm, 59), strconv.Itoa(sh))
 		firstFull = sh + 1
 	}
 	if firstFull <= eh-1 {
-		out = append(out, cron(minutes(0, 59), hours(firstFull, eh-1)))
+		add(minutes(0, 59), hours(firstFull, eh-1))
 	}
 	if em != 0 {
-		out = append(out, cron(minutes(0, em-1), strconv.Itoa(eh)))
+		add(minutes(0, em-1), strconv.Itoa(eh))
 	}
 	return out, tz
 }

@@ -14,12 +14,23 @@ type Config struct {
 	// Protected environments get termination protection and refuse destroy.
 	Protected bool
 
-	Project      string   // stack-name prefix; "" means: the settings package name (filled by the caller)
+	Project string // stack-name prefix; "" means: DefaultProject (the repository's name, else manage.py's folder), filled by the caller
+	// Settings is the Django settings module ("shop.settings.prod"); ""
+	// means the one manage.py (else wsgi.py, asgi.py) sets. Discovery, the
+	// functions' DJANGO_SETTINGS_MODULE and schema generation all use it.
+	Settings string
+	// SettingsPos is where settings: was written (zero when unset).
+	SettingsPos  Position
 	Python       string   // "3.12"
 	Architecture string   // "arm64" | "x86_64"
 	Requirements string   // path relative to the Django root; "" = auto-detect
 	Vendor       []string // folders copied into the deps layer
 	Exclude      []string // globs kept out of the project layer
+	// Include opts back in what .gitignore leaves out of the project
+	// layer (globs: "locale/**/*.mo", "static/dist/**"); a file whose name
+	// looks like a key or a local database, or that holds a secret, ships
+	// only when an entry is its exact path.
+	Include []string
 
 	Functions Functions
 	API       API
@@ -31,6 +42,14 @@ type Config struct {
 	Env       map[string]string // extra environment variables for every function (render sorts keys)
 	// LogRetentionDays for every function's log group (a value CloudWatch accepts).
 	LogRetentionDays int
+
+	// Migrations is when a deploy runs migrate: MigrationsAuto, MigrationsBefore
+	// or MigrationsOff; "" is auto (MigrationsMode). See database.go.
+	Migrations string
+	Database   *Database // nil when not configured
+	// Manage configures the manage function; zero fields take the defaults
+	// (ManageCommands, ManageTimeout, ManageMemory).
+	Manage Manage
 }
 
 // Functions says how routes are grouped into Lambda functions.
@@ -79,6 +98,18 @@ type Position struct {
 type API struct {
 	Type             string // "rest" | "http"
 	BinaryMediaTypes []string
+	// Quotas are per-API quotas AWS raised for the account; zero keeps
+	// API Gateway's default.
+	Quotas APIQuotas
+	// MergeFunctions lets plan serve routes with fewer functions (one per
+	// app, then one) when the API would exceed a quota; nil means true.
+	MergeFunctions *bool
+}
+
+// APIQuotas are raised API Gateway quotas (0: the default).
+type APIQuotas struct {
+	Resources int // REST: resources per API (default 300)
+	Routes    int // HTTP: routes per API (default 300)
 }
 
 // GraphQL configures AppSync.

@@ -33,6 +33,10 @@ func TestAPIPathParts(t *testing.T) {
 		{"escaped literal", []routePart{re(`^robots\.txt$`)}, "/robots.txt"},
 		{"escaped slash literal", []routePart{re(`^a\/b/$`)}, "/a/b/"},
 		{"group able to match slash", []routePart{re(`^files/(?P<p>.*)$`)}, "/files/{proxy+}"},
+		// DESIGN section 2: an unnamed group is a parameter only if it
+		// cannot match "/" either ("/files/{arg1}" would be wrong).
+		{"unnamed group able to match slash", []routePart{re(`^files/(.+)/$`)}, "/files/{proxy+}"},
+		{"unnamed negated class able to match slash", []routePart{re(`^x/([^.]+)$`)}, "/x/{proxy+}"},
 		{"negated class without slash can match slash", []routePart{re(`^x/(?P<p>[^.]+)/$`)}, "/x/{proxy+}"},
 		{"class with slash", []routePart{re(`^x/(?P<p>[a-z/]+)/$`)}, "/x/{proxy+}"},
 		{"range covering slash", []routePart{re(`^x/(?P<p>[!-~]+)/$`)}, "/x/{proxy+}"},

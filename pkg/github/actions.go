@@ -11,6 +11,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -23,7 +24,7 @@ const (
 
 // Inputs are the action's inputs (action.yml), validated.
 type Inputs struct {
-	Command         string // plan | deploy | destroy
+	Command         string // plan | deploy | destroy | manage
 	ProjectPath     string // cleaned, relative to the workspace
 	Environment     string
 	Config          string // "" for the default lookup
@@ -36,6 +37,9 @@ type Inputs struct {
 	// ChangeSetID (deploy only) is a change set ARN or name to execute as
 	// reviewed.
 	ChangeSetID string
+	// Manage (command manage) is the management command line, split into
+	// words without a shell: "migrate --noinput".
+	Manage string
 }
 
 // ShouldComment resolves the comment input for an event: auto comments on
@@ -48,7 +52,6 @@ func (in Inputs) ShouldComment(ev Event) bool {
 }
 
 var (
-	envName     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 	regionName  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	bucketName  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	changeSetID = regexp.MustCompile(`^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:[0-9]{12}:changeSet/[A-Za-z][-A-Za-z0-9]*/[-A-Za-z0-9]+$`)
@@ -85,29 +88,35 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		GitHubToken:     get("github-token", ""),
 		Comment:         get("comment", CommentAuto),
 		ChangeSetID:     get("change-set-id", ""),
+		Manage:          get("manage", ""),
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	switch in.Command {
 	case "plan", "deploy", "destroy":
+		if in.Manage != "" {
+			bad("input manage: only with command: manage")
+		}
+	case "manage":
+		if strings.TrimSpace(in.Manage) == "" {
+			bad("input manage: empty, but command is manage (for example: migrate --noinput)")
+		}
 	default:
-		bad("input command: %q is not one of plan, deploy, destroy", in.Command)
+		bad("input command: %q is not one of plan, deploy, destroy, manage", in.Command)
 	}
 
+	// An absolute path stays absolute (the caller checks it is inside the
+	// workspace); a relative one may not climb out of it.
 	p := path.Clean(strings.ReplaceAll(in.ProjectPath, `\`, "/"))
 	if p == ".." || strings.HasPrefix(p, "../") {
 		bad("input project-path: %q leaves the repository", in.ProjectPath)
 	}
 	in.ProjectPath = p
 
-	switch {
-	case strings.HasSuffix(in.Environment, "-"):
-		bad("input environment: %q ends with '-' (pr-${{ github.event.number }} is empty outside pull_request events)", in.Environment)
-	case len(in.Environment) > 64:
-		bad("input environment: %q is longer than 64 characters", in.Environment)
-	case !envName.MatchString(in.Environment):
-		bad("input environment: %q must be letters, digits and '-', starting with a letter or digit (dev, prod, pr-42)", in.Environment)
+	// One validator for the input, --env and the file's environments.
+	if err := config.ValidateEnvironment(in.Environment); err != nil {
+		bad("input environment: %v", err)
 	}
 
 	if in.ArtifactsBucket != "" && (!bucketName.MatchString(in.ArtifactsBucket) || strings.Contains(in.ArtifactsBucket, "..")) {
@@ -163,6 +172,9 @@ type Outputs struct {
 	ChangeSetName string // the name alone: no account ID, so a later job may receive it
 	HasChanges    bool
 	ChangesCount  int
+	// ManageExitStatus (command manage): the command's exit status, ""
+	// when it was stopped at its timeout or did not run.
+	ManageExitStatus string
 }
 
 // fileCommandDelimiter is the fixed heredoc delimiter go-githubactions
@@ -199,6 +211,7 @@ func WriteOutputs(a *githubactions.Action, o Outputs) error {
 		{"change-set-name", o.ChangeSetName},
 		{"has-changes", strconv.FormatBool(o.HasChanges)},
 		{"changes-count", strconv.Itoa(o.ChangesCount)},
+		{"manage-exit-status", o.ManageExitStatus},
 	}
 	var errs []error
 	for _, p := range kv {

@@ -28,7 +28,9 @@ type Event struct {
 
 	PR     int  // pull request number, 0 for other events
 	Merged bool // a closed pull request that was merged
-	Fork   bool // head repository differs from the base (or was deleted)
+	// Fork is true when the head repository differs from the base (or was
+	// deleted): such a pull request is never planned or deployed.
+	Fork bool
 	// HeadRepo is the head repository's OWNER/REPO ("" when deleted).
 	HeadRepo string
 	HeadRef  string // pull request head branch
@@ -77,6 +79,7 @@ type side struct {
 	Ref  string `json:"ref"`
 	SHA  string `json:"sha"`
 	Repo *struct {
+		ID       int64  `json:"id"`
 		FullName string `json:"full_name"`
 	} `json:"repo"`
 }
@@ -161,7 +164,11 @@ func (e *Event) parse(raw []byte) error {
 			e.HeadRepo = pr.Head.Repo.FullName
 		}
 		// A deleted fork has head.repo null: still not this repository.
-		e.Fork = pr.Head.Repo == nil || pr.Base.Repo == nil || !strings.EqualFold(pr.Head.Repo.FullName, pr.Base.Repo.FullName)
+		// The repositories' IDs decide when both are given (a rename
+		// keeps the ID); their names otherwise.
+		head, base := pr.Head.Repo, pr.Base.Repo
+		e.Fork = head == nil || base == nil || !strings.EqualFold(head.FullName, base.FullName) ||
+			(head.ID != 0 && base.ID != 0 && head.ID != base.ID)
 	case e.Name == "push" || (e.Name == "" && strings.HasPrefix(p.Ref, "refs/")):
 		e.Ref = p.Ref
 		e.Deleted = p.Deleted
@@ -181,8 +188,8 @@ func ForkNotice(e Event, command string) string {
 		from = "the fork " + Escape(e.HeadRepo)
 	}
 	return fmt.Sprintf("### ℹ️ django-serverless: %s skipped for pull request #%d\n\n"+
-		"This pull request comes from %s. GitHub gives workflows of pull requests from forks no secrets, "+
-		"no OIDC token for AWS and a read-only GITHUB_TOKEN, so nothing was planned, deployed or commented, "+
+		"This pull request comes from %s. django-serverless never plans or deploys a fork's code, whatever credentials the runner holds "+
+		"(it would run with this repository's AWS rights), so nothing was planned, deployed or commented, "+
 		"and this step succeeds. To get a plan, a maintainer can review the change and push the branch to this repository.\n",
 		Escape(command), e.PR, from)
 }

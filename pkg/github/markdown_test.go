@@ -186,7 +186,9 @@ func failedDeploy() CommentData {
 	d.Status = "UPDATE_ROLLBACK_COMPLETE"
 	d.Duration = 3*time.Minute + 2*time.Second
 	d.APIURL, d.GraphQLURL = "", ""
-	d.RootCause = "Lambdas/CatalogFunction (AWS::Lambda::Function) UPDATE_FAILED: Resource handler returned message: \"Unzipped size must be smaller than 262144000 bytes (Service: Lambda, Status Code: 400, Request ID: 0f1e2d3c-aaaa)\""
+	// The format pkg/stack's root cause has (stack path/LogicalId (Type):
+	// reason; pinned by its TestTemplateNestedFailureRootCause).
+	d.RootCause = "shop-pr-2/Lambdas/CatalogFunction (AWS::Lambda::Function): Resource handler returned message: \"Unzipped size must be smaller than 262144000 bytes (Service: Lambda, Status Code: 400, Request ID: 0f1e2d3c-aaaa)\" (RequestToken: 4f1c6a2e-bbbb, HandlerErrorCode: InvalidRequest)"
 	return d
 }
 
@@ -792,4 +794,22 @@ func TestCommentLimitRoutineCountsOnly(t *testing.T) {
 		}
 	}
 	assertWellFormed(t, got)
+}
+
+// Finding 12: a plan's comment has no status (the stack does not change):
+// no "**Status**  in 0s" line.
+func TestAttackPlanCommentEmptyStatus(t *testing.T) {
+	for _, d := range []CommentData{
+		{Mode: ModePlan, Environment: "pr-7", Stack: "shop-pr-7", Duration: 300 * time.Millisecond},
+		{Mode: ModePlan, Environment: "pr-7", Stack: "shop-pr-7", Duration: 4 * time.Second},
+	} {
+		body := Comment(d)
+		if strings.Contains(body, "**Status**") || strings.Contains(body, " in 0s") {
+			t.Errorf("comment shows an empty status:\n%s", body)
+		}
+	}
+	d := CommentData{Mode: ModeDeploy, Environment: "pr-7", Stack: "shop-pr-7", Status: "UPDATE_COMPLETE", Duration: 300 * time.Millisecond}
+	if body := Comment(d); !strings.Contains(body, "**Status** UPDATE\\_COMPLETE\n") {
+		t.Errorf("a sub-second deploy's status:\n%s", body)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/django-serverless/django-serverless-action/internal/golden"
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -525,7 +526,7 @@ func TestGoldenGrapheneSchema(t *testing.T) {
 func TestSaleor(t *testing.T) {
 	in, err := os.ReadFile(saleorPath)
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		testenv.Missing(t, "the vendored Saleor schema %s: %v", saleorPath, err)
 	}
 	out, root, warns, err := ToAppSync("saleor.schema.graphql", in)
 	if err != nil {

@@ -1,11 +1,15 @@
 // Package plan turns a discovered Django project and its configuration into
 // the deployment model: which Lambda functions exist, which routes and
-// GraphQL fields each serves, their settings, the API methods and the
-// warmers. It is pure: same inputs, same Plan, whatever the input order.
+// GraphQL fields each serves, their settings, the API's paths (each one
+// reaching one function with every HTTP method), the warmers, and which
+// lambdas stack holds each function. API Gateway's per-API quotas are
+// checked here, before anything is rendered. It is pure: same inputs
+// (project, configuration, previous deployment record), same Plan.
 package plan
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +17,8 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 )
 
 // DefaultFunction is the name of the function behind the catch-all routes.
@@ -26,15 +32,28 @@ const WarmupPayload = `{"django_serverless": "warmup"}`
 
 // LambdaStackBudget is the number of resources a lambdas stack may hold
 // for its functions (CloudFormation allows 500 per stack; the execution
-// role, layers and scheduler role take the rest). A function takes four
-// (log group, function, version, alias) plus one per warm-up schedule.
+// role, layers and scheduler role take the rest).
 const LambdaStackBudget = 480
+
+// FunctionCost is what one function takes of a lambdas stack's budget:
+// log group, function, version, alias, and room for the most warm-up
+// schedules a function can get (MaxWarmers), whether it is warm or not,
+// so that turning warm on never makes a stack overflow and move functions.
+const FunctionCost = 4 + MaxWarmers
+
+// MaxWarmers is the most schedule expressions a warm function gets
+// (business hours that neither start nor end on the hour need three).
+const MaxWarmers = 3
+
+// FunctionsPerLambdaStack is how many functions a lambdas stack holds.
+const FunctionsPerLambdaStack = LambdaStackBudget / FunctionCost
 
 // Plan is the deployment model of one project in one environment.
 type Plan struct {
 	Project        string // S3 prefix and stack-name prefix ("shop")
 	Stack          string // root stack name: <project>-<env>, CloudFormation-safe
 	Environment    string // dev, prod, pr-7
+	Preview        bool   // a pr-<N> environment
 	SettingsModule string
 	Runtime        string // "python3.12"
 	Architecture   string // "arm64" | "x86_64"
@@ -49,27 +68,80 @@ type Plan struct {
 	// execution role's log permissions are scoped to this stack exactly.
 	FunctionPrefix string
 
-	// Functions sorted by Name; DefaultFunction is always present.
+	// Target is where the stack is deployed: the API's OpenAPI document
+	// names functions by full ARN, which CloudFormation cannot resolve
+	// inside a document loaded from S3.
+	Target Target
+
+	// Functions sorted by Name; DefaultFunction is always present. A
+	// function exists only when something calls it: an API path, an
+	// AppSync resolver.
 	Functions []Function
-	// Routes are the discovered routes that the API serves, in discovery
-	// order, each with its function.
+	// Routes are the discovered routes, in discovery order, each with the
+	// function API Gateway sends its path to.
 	Routes []RouteTarget
-	// Methods are the API entries sorted by path then method, including the
-	// catch-all "/{proxy+}" and "/" of the default function.
-	Methods []Method
+	// API is every path of the API, sorted by path: every method on a
+	// path reaches its function (x-amazon-apigateway-any-method).
+	API []APIEntry
+	// APIStats are the counts API Gateway's per-API quotas apply to.
+	APIStats APIStats
 	// GraphQL is nil when the project has no schema or it is disabled.
 	GraphQL *GraphQL
 	// Warmers, one per warm function, sorted by function.
 	Warmers []Warmer
-	// LambdaShards is the number of lambdas stacks (1 unless the function
-	// count demands more); Function.Shard is in [0, LambdaShards).
+	// LambdaShards is the number of lambdas stacks; Function.Shard is in
+	// [0, LambdaShards). A shard may be empty after functions were
+	// removed; only non-empty ones (and the first, which owns the
+	// layers) are rendered.
 	LambdaShards int
+	// Previous is the deployment record of the deployed stack (nil for a
+	// first deploy): render keeps AppSync resolvers where it put them.
+	Previous *record.Record
 
 	LogRetentionDays int
 	VPC              *config.VPC
 	Secrets          []string
 	IAM              config.IAM
 	Env              map[string]string
+
+	// Manage is the manage function (manage.go).
+	Manage *Manage
+	// PreviewDatabase is the pr-<N> preview's own database name, "" when
+	// the environment uses the configured database unchanged.
+	PreviewDatabase string
+	// Migrations lists the project's migrations ("app.name", in the order
+	// they apply), for the deployment record; set by the caller (plan
+	// does not read migration files).
+	Migrations []string
+}
+
+// Target is the account and region a plan is deployed to.
+type Target struct {
+	Partition string
+	Region    string
+	Account   string
+	// Placeholder is true when Account and Region are not the real ones
+	// (offline render without --account-id/--region).
+	Placeholder bool
+}
+
+// PlaceholderAccount is the account ID of an offline render that was not
+// given one: a valid 12-digit ID that no AWS account has.
+const PlaceholderAccount = "000000000000"
+
+// PlaceholderRegion is the region of an offline render that was given
+// none.
+const PlaceholderRegion = "us-east-1"
+
+// Options are the inputs of New besides the project and configuration.
+type Options struct {
+	// Previous is the deployment record of the deployed stack: every
+	// function stays in the lambdas stack it is in. nil is a first deploy.
+	Previous *record.Record
+	// Account and Region name the integration targets in the API's
+	// OpenAPI document; "" for either gives placeholders (Target.Placeholder).
+	Account string
+	Region  string
 }
 
 // Function is one Lambda function.
@@ -78,7 +150,8 @@ type Function struct {
 	// IDs: [A-Za-z0-9], starts with a letter, stable across route additions.
 	Name string
 	// PhysicalName is FunctionName in the template: FunctionPrefix + Name
-	// (shortened with a hash to fit Lambda's 64 characters).
+	// (shortened with a hash to fit Lambda's 64 characters). It does not
+	// depend on the stack holding the function.
 	PhysicalName           string
 	Memory                 int
 	Timeout                int
@@ -88,8 +161,11 @@ type Function struct {
 	ProvisionedConcurrency *int
 	// Routes served, as indexes into Plan.Routes.
 	Routes []int
-	// Shard is the lambdas stack holding the function.
+	// Shard is the lambdas stack holding the function (0-based: 0 is
+	// lambdas.yaml).
 	Shard int
+	// New is true when the previous deployment had no such function.
+	New bool
 }
 
 // RouteTarget is a discovered route and the function serving it.
@@ -97,15 +173,9 @@ type RouteTarget struct {
 	Route    django.Route
 	Function string
 	// APIPath is the path used in the API (trailing slash dropped, variable
-	// names unified with sibling routes).
+	// names unified with sibling routes); "" when API Gateway cannot
+	// express the route and a greedy path serves it.
 	APIPath string
-}
-
-// Method is one API entry: HTTP method (or ANY) on a path, to a function.
-type Method struct {
-	Path     string // "/catalog/{pk}", "/", "/{proxy+}"
-	Method   string // "GET", ..., "ANY"
-	Function string
 }
 
 // GraphQL is the AppSync side of the plan.
@@ -130,7 +200,9 @@ type Resolver struct {
 type Warmer struct {
 	Function string
 	// Expressions are EventBridge Scheduler cron(...)/rate(...) expressions
-	// (business hours that do not start or end on the hour need up to three).
+	// (business hours that do not start or end on the hour need up to
+	// three). Each function fires at its own minute offset, derived from
+	// its name, so warmers do not all fire in the same minute.
 	Expressions []string
 	Timezone    string // IANA name
 }
@@ -184,6 +256,8 @@ func (p *Plan) FunctionEnv(name string) map[string]string {
 
 // ReservedEnv are the variables the plan sets; config Env cannot override them.
 var ReservedEnv = []string{
+	"DJANGO_SERVERLESS_DATABASE_NAME",
+	"DJANGO_SERVERLESS_DATABASE_SECRET",
 	"DJANGO_SERVERLESS_FUNCTION",
 	"DJANGO_SERVERLESS_GRAPHQL_SCHEMA",
 	"DJANGO_SERVERLESS_PERSIST_DB",
@@ -201,7 +275,7 @@ func boolFlag(b bool) string {
 // New builds the plan. Problems the user can fix are returned as
 // diagnostics (errors among them make the plan unusable: the error return is
 // then non-nil too); the error alone is for inputs no config can produce.
-func New(p *django.Project, c *config.Config) (*Plan, diag.List, error) {
+func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, error) {
 	if p == nil || c == nil {
 		return nil, nil, fmt.Errorf("plan: project and config are required")
 	}
@@ -214,12 +288,15 @@ func New(p *django.Project, c *config.Config) (*Plan, diag.List, error) {
 	var diags diag.List
 	project := c.Project
 	if project == "" {
-		project = strings.SplitN(p.SettingsModule, ".", 2)[0]
+		// The caller fills it from GITHUB_REPOSITORY (action.NewPlan);
+		// without one, the folder holding manage.py.
+		project = config.DefaultProject("", p.Root)
 	}
 	pl := &Plan{
 		Project:          project,
 		Stack:            stackName(project + "-" + c.Environment),
 		Environment:      c.Environment,
+		Preview:          c.Preview,
 		SettingsModule:   p.SettingsModule,
 		Runtime:          "python" + or(c.Python, "3.12"),
 		Architecture:     or(c.Architecture, "arm64"),
@@ -230,10 +307,16 @@ func New(p *django.Project, c *config.Config) (*Plan, diag.List, error) {
 		Secrets:          sortedCopy(c.Secrets),
 		IAM:              c.IAM,
 		Env:              map[string]string{},
+		Previous:         o.Previous,
 	}
 	if pl.LogRetentionDays == 0 {
 		pl.LogRetentionDays = 14
 	}
+	target, err := newTarget(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl.Target = target
 	if !validStage(c.Environment) {
 		return nil, nil, fmt.Errorf("plan: environment %q must be letters, digits, - and _ (it names the Lambda aliases and the API stage)", c.Environment)
 	}
@@ -262,142 +345,108 @@ func New(p *django.Project, c *config.Config) (*Plan, diag.List, error) {
 		pl.Env[k] = v
 	}
 	pl.FunctionPrefix = functionPrefix(pl.Stack)
+	database(pl, c)
 
 	granularity := or(c.Functions.Granularity, "route")
 	if granularity != "route" && granularity != "app" && granularity != "project" {
 		return nil, nil, fmt.Errorf("plan: unknown functions granularity %q", granularity)
 	}
 
-	// Routes -> function keys.
-	type group struct {
-		key, base string
-		routes    []int
+	// Routes -> API paths -> the API's layout (within quotas) -> functions.
+	b := newAPIBuilder(pl, c, granularity, &diags)
+	b.prepare(p.Routes)
+	lay := b.fit()
+	graphqlKey := ""
+	if p.GraphQL != nil && c.GraphQL.Enabled != "false" {
+		graphqlKey = lay.graphqlKey(b)
 	}
-	groups := map[string]*group{}
-	var routes []RouteTarget
-	for _, r := range p.Routes {
-		apiPath, err := apiPath(r.Path)
-		if err != nil {
-			file, line := diag.ParseSource(r.Source)
-			diags.Errf(file, line, 0, "route %s: %v", routeLabel(r), err)
-			continue
-		}
-		key, base := "", DefaultFunction
-		switch granularity {
-		case "route":
-			text := r.Name
-			if text == "" {
-				text = r.Path
-			}
-			key = "route\x00" + r.Name + "\x00" + r.Path
-			base = idBase(text, key)
-		case "app":
-			if r.App != "" {
-				key = "app\x00" + r.App
-				base = idBase(r.App, key)
-			}
-		}
-		if apiPath == CatchAllPath {
-			key = "" // discovery could say nothing more: the catch-all's function
-		}
-		idx := len(routes)
-		routes = append(routes, RouteTarget{Route: r, APIPath: apiPath})
-		if key == "" {
-			key = DefaultFunction
-		}
-		g := groups[key]
-		if g == nil {
-			g = &group{key: key, base: base}
-			groups[key] = g
-		}
-		g.routes = append(g.routes, idx)
-	}
-	want := map[string]string{}
-	for k, g := range groups {
-		if k != DefaultFunction {
-			want[k] = g.base
-		}
-	}
-	ids := assignIDs(want, map[string]bool{DefaultFunction: true})
-	ids[DefaultFunction] = DefaultFunction
+	b.functions(lay, graphqlKey)
 
-	funcs := map[string]*Function{}
-	keys := make([]string, 0, len(groups)+1)
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	if groups[DefaultFunction] == nil {
-		keys = append(keys, DefaultFunction)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		name := ids[k]
-		var rs []django.Route
-		var idx []int
-		if g := groups[k]; g != nil {
-			idx = g.routes
-			for _, i := range g.routes {
-				rs = append(rs, routes[i].Route)
-			}
-		}
-		if name == DefaultFunction {
-			rs = append(rs, django.Route{Path: "/{proxy+}"})
-		}
-		f := settingsFor(c, rs)
-		f.Name = name
-		f.Routes = idx
-		funcs[name] = &f
-		for _, i := range idx {
-			routes[i].Function = name
-		}
-	}
-	// Rules matching nothing are reported by config.(*Config).UnusedRules.
-	pl.Routes = routes
-	for _, f := range funcs {
-		pl.Functions = append(pl.Functions, *f)
-	}
-	sort.Slice(pl.Functions, func(i, j int) bool { return pl.Functions[i].Name < pl.Functions[j].Name })
-
-	// Warmers: config owns the schedule semantics (and validates them).
-	exprs, tz := c.Warm.Expressions()
-	if len(exprs) == 0 && c.Warm.Schedule != "" && c.Warm.Schedule != config.ScheduleOff {
+	// Warmers: config owns the schedule semantics (and validates them);
+	// each function fires at its own minute.
+	base, tz := c.Warm.Expressions()
+	if len(base) == 0 && c.Warm.Schedule != "" && c.Warm.Schedule != config.ScheduleOff {
 		diags.Errf(c.Path, 0, 0, "warm: schedule %q with business hours %s-%s gives no schedule expression", c.Warm.Schedule, c.Warm.BusinessHours.Start, c.Warm.BusinessHours.End)
 	}
+	every := c.Warm.EveryMinutes()
 	for i := range pl.Functions {
 		f := &pl.Functions[i]
-		if len(exprs) == 0 {
+		if len(base) == 0 {
 			f.Warm = false
 		}
-		if f.Warm {
-			pl.Warmers = append(pl.Warmers, Warmer{Function: f.Name, Expressions: exprs, Timezone: tz})
+		if !f.Warm {
+			continue
 		}
+		exprs, _ := c.Warm.ExpressionsAt(warmOffset(f.Name, every))
+		if len(exprs) == 0 {
+			exprs = base // a window shorter than the interval: fire at its start
+		}
+		pl.Warmers = append(pl.Warmers, Warmer{Function: f.Name, Expressions: exprs, Timezone: tz})
 	}
 
-	// Sharding and physical names.
-	pl.LambdaShards = lambdaShards(pl.Functions, len(exprs))
-	for i := range pl.Functions {
-		f := &pl.Functions[i]
-		if pl.LambdaShards > 1 {
-			f.Shard = int(hashMod(f.Name, pl.LambdaShards))
-		}
-		f.PhysicalName = physicalName(pl.FunctionPrefix, f.Name, f.Shard, pl.LambdaShards)
-	}
-
-	// API methods.
-	pl.Methods = methods(pl, granularity, &diags)
+	// Stacks and physical names.
+	place(pl, o.Previous)
 
 	// GraphQL.
 	if p.GraphQL != nil && c.GraphQL.Enabled != "false" {
-		pl.GraphQL = graphQL(pl, p.GraphQL, or(c.GraphQL.Auth, "API_KEY"))
+		pl.GraphQL = graphQL(pl, p.GraphQL, or(c.GraphQL.Auth, "API_KEY"), b.functionName(graphqlKey))
+		if pl.Preview {
+			file, line := diag.ParseSource(p.GraphQL.Source)
+			diags.Warnf(file, line, 0, "graphql: every preview environment creates its own AppSync API; AppSync allows %d GraphQL APIs per region by default (adjustable), so many open pull requests can exhaust it; set environments.preview.graphql.enabled: false if previews do not need GraphQL", AppSyncAPIsPerRegion)
+		}
 	} else if c.GraphQL.Enabled == "true" {
 		diags.Errf(c.Path, 0, 0, "graphql is enabled but the project has no graphene schema")
 	}
+
+	manage(pl, c, &diags)
+
+	// Lambda's own limits, on the functions as planned.
+	checkFunctions(pl, c, b.rules, &diags)
 
 	diags.Sort()
 	if err := diags.Err(); err != nil {
 		return nil, diags, fmt.Errorf("plan %s: %w", pl.Stack, err)
 	}
 	return pl, diags, nil
+}
+
+// AppSyncAPIsPerRegion is AppSync's default quota of GraphQL APIs per
+// account and region.
+const AppSyncAPIsPerRegion = 25
+
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+)
+
+func newTarget(o Options) (Target, error) {
+	t := Target{Account: o.Account, Region: o.Region}
+	if t.Account == "" || t.Region == "" {
+		t.Placeholder = true
+	}
+	if t.Account == "" {
+		t.Account = PlaceholderAccount
+	}
+	if t.Region == "" {
+		t.Region = PlaceholderRegion
+	}
+	if !accountRE.MatchString(t.Account) {
+		return Target{}, fmt.Errorf("plan: account ID %q is not 12 digits", t.Account)
+	}
+	if !regionRE.MatchString(t.Region) {
+		return Target{}, fmt.Errorf("plan: region %q is not an AWS region name (like eu-west-1)", t.Region)
+	}
+	t.Partition = openapi.Partition(t.Region)
+	return t, nil
+}
+
+// warmOffset spreads warmers over the interval: the minute within each
+// interval at which a function's warmer fires, from a hash of its name.
+func warmOffset(name string, every int) int {
+	if every <= 1 {
+		return 0
+	}
+	return int(hashMod(name, every))
 }
 
 func or(s, def string) string {
@@ -430,10 +479,11 @@ func ruleMatches(m config.Match, r django.Route) bool {
 }
 
 // settingsFor resolves a function's settings: the defaults, overridden by
-// the first rule (in file order) matching any of its routes.
-func settingsFor(c *config.Config, routes []django.Route) Function {
+// the first rule (in file order) matching any of its routes. rule is the
+// index of that rule, -1 when none matched.
+func settingsFor(c *config.Config, routes []django.Route) (f Function, rule int) {
 	d := c.Functions.Defaults
-	f := Function{Memory: d.Memory, Timeout: d.Timeout}
+	f = Function{Memory: d.Memory, Timeout: d.Timeout}
 	if f.Memory == 0 {
 		f.Memory = 512
 	}
@@ -461,20 +511,22 @@ func settingsFor(c *config.Config, routes []django.Route) Function {
 		}
 	}
 	apply(d)
-	for _, rule := range c.Functions.Rules {
+	rule = -1
+	for i, r := range c.Functions.Rules {
 		hit := false
-		for _, r := range routes {
-			if ruleMatches(rule.Match, r) {
+		for _, rt := range routes {
+			if ruleMatches(r.Match, rt) {
 				hit = true
 				break
 			}
 		}
 		if hit {
-			apply(rule.Settings)
+			apply(r.Settings)
+			rule = i
 			break
 		}
 	}
-	return f
+	return f, rule
 }
 
 // stackName makes a CloudFormation stack name: [A-Za-z][-A-Za-z0-9]*.
@@ -518,13 +570,10 @@ func functionPrefix(stack string) string {
 	return stack + "_"
 }
 
-func physicalName(prefix, name string, shard, shards int) string {
+// physicalName is the function's Lambda name: the same whatever stack
+// holds it.
+func physicalName(prefix, name string) string {
 	n := name
-	if shards > 1 {
-		// The shard is part of the name so that a function moving to another
-		// nested stack is a new function, not a name clash between stacks.
-		n = name + "-" + strconv.Itoa(shard+1)
-	}
 	if len(prefix)+len(n) > 64 {
 		n = n[:64-len(prefix)-9] + "-" + shortHash(n, 8)
 	}
@@ -535,43 +584,4 @@ func hashMod(s string, n int) uint32 {
 	h := shortHash(s, 8)
 	v, _ := strconv.ParseUint(h, 16, 32)
 	return uint32(v % uint64(n))
-}
-
-// lambdaShards picks a power-of-two number of lambdas stacks so that
-// functions spread by the hash of their name stay within LambdaStackBudget
-// resources in every stack (about three quarters full on average). A power
-// of two keeps half of the functions in place when the count doubles.
-func lambdaShards(fs []Function, warmExprs int) int {
-	cost := func(f Function) int {
-		if f.Warm {
-			return 4 + warmExprs
-		}
-		return 4
-	}
-	total := 0
-	for _, f := range fs {
-		total += cost(f)
-	}
-	if total <= LambdaStackBudget {
-		return 1
-	}
-	n := 1
-	for n*LambdaStackBudget*3/4 < total {
-		n *= 2
-	}
-	for {
-		load := make([]int, n)
-		ok := true
-		for _, f := range fs {
-			s := hashMod(f.Name, n)
-			load[s] += cost(f)
-			if load[s] > LambdaStackBudget {
-				ok = false
-			}
-		}
-		if ok {
-			return n
-		}
-		n *= 2
-	}
 }

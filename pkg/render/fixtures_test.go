@@ -96,7 +96,7 @@ const shopSDL = "type Query {\n  products: [Product]\n  product(id: ID!): Produc
 
 func mustPlan(t testing.TB, p *django.Project, c *config.Config) *plan.Plan {
 	t.Helper()
-	pl, _, err := plan.New(p, c)
+	pl, _, err := plan.New(p, c, plan.Options{Account: "123456789012", Region: "eu-west-1"})
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"github.com/django-serverless/django-serverless-action/pkg/config"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 
 	"fmt"
@@ -34,36 +35,48 @@ func TestHTTPAndEnvContract(t *testing.T) {
 			t.Errorf("HTTP API $default stage has no script name, got %q", got["DJANGO_SERVERLESS_SCRIPT_NAME"])
 		}
 	}
-	var routes []string
 	for _, r := range api.Resources {
 		switch r["Type"] {
-		case "AWS::ApiGatewayV2::Route":
-			routes = append(routes, props(r)["RouteKey"].(string)+" -> "+props(r)["Target"].(string))
-		case "AWS::ApiGateway::Deployment", "AWS::ApiGateway::RestApi":
-			t.Errorf("REST resource in an HTTP API template")
+		case "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::RestApi":
+			t.Errorf("%s in an HTTP API template (the OpenAPI document carries routes and integrations)", r["Type"])
+		}
+	}
+	loc := props(api.Resources["HttpApi"])["BodyS3Location"].(map[string]any)
+	if loc["Key"] != out.OpenAPI.Key {
+		t.Errorf("HttpApi %v", props(api.Resources["HttpApi"]))
+	}
+	doc := mustDoc(t, out)
+	var routes []string
+	for path, item := range doc.Paths {
+		op := item[openapi.AnyMethod]
+		routes = append(routes, "ANY "+path+" -> "+op.Integration.Ref)
+		in := doc.Components.Integrations[strings.TrimPrefix(op.Integration.Ref, openapi.IntegrationRefPrefix)]
+		if in == nil || in.PayloadFormatVersion != "2.0" || !strings.HasSuffix(in.URI, ":dev/invocations") {
+			t.Errorf("%s: integration %+v", path, in)
+		}
+		if (path == openapi.DefaultPath) != op.IsDefaultRoute {
+			t.Errorf("%s: isDefaultRoute %v", path, op.IsDefaultRoute)
 		}
 	}
 	sort.Strings(routes)
+	ref := "#/components/x-amazon-apigateway-integrations/"
 	want := []string{
-		"$default -> integrations/${DefaultIntegration}",
-		"ANY / -> integrations/${DefaultIntegration}",
-		"ANY /admin -> integrations/${AdminIndexIntegration}",
-		"ANY /catalog/{pk}/reviews -> integrations/${CatalogReviewsIntegration}",
-		"ANY /graphql -> integrations/${GraphqlIntegration}",
-		"DELETE /orders/{pk} -> integrations/${OrdersOrderDetailIntegration}",
-		"GET / -> integrations/${HomeIntegration}",
-		"GET /catalog -> integrations/${CatalogListIntegration}",
-		"GET /catalog/{pk} -> integrations/${CatalogDetailIntegration}",
-		"GET /media/{path+} -> integrations/${MediaPathIntegration}",
-		"GET /orders -> integrations/${OrdersOrderListIntegration}",
-		"GET /orders/{pk} -> integrations/${OrdersOrderDetailIntegration}",
-		"PATCH /orders/{pk} -> integrations/${OrdersOrderDetailIntegration}",
-		"POST /catalog/{pk} -> integrations/${CatalogDetailIntegration}",
-		"POST /orders -> integrations/${OrdersOrderListIntegration}",
-		"PUT /orders/{pk} -> integrations/${OrdersOrderDetailIntegration}",
+		"ANY / -> " + ref + "Home",
+		"ANY /$default -> " + ref + "Default",
+		"ANY /admin -> " + ref + "AdminIndex",
+		"ANY /catalog -> " + ref + "CatalogList",
+		"ANY /catalog/{pk} -> " + ref + "CatalogDetail",
+		"ANY /catalog/{pk}/reviews -> " + ref + "CatalogReviews",
+		"ANY /graphql -> " + ref + "Graphql",
+		"ANY /media/{path+} -> " + ref + "MediaPath",
+		"ANY /orders -> " + ref + "OrdersOrderList",
+		"ANY /orders/{pk} -> " + ref + "OrdersOrderDetail",
 	}
 	if !reflect.DeepEqual(routes, want) {
 		t.Errorf("routes:\n%s\nwant:\n%s", strings.Join(routes, "\n"), strings.Join(want, "\n"))
+	}
+	if len(doc.Components.Integrations) != len(pl.Functions) {
+		t.Errorf("%d integrations for %d functions", len(doc.Components.Integrations), len(pl.Functions))
 	}
 	if st := props(api.Resources["Stage"]); st["StageName"] != "$default" || st["AutoDeploy"] != true {
 		t.Errorf("stage %v", st)
@@ -83,7 +96,7 @@ func TestHTTPAndEnvContract(t *testing.T) {
 	c.Warm.BusinessHours.Start = "08:30"
 	split := parse(t, *mustRender(t, mustPlan(t, shopProject(), c), a).Template("lambdas.yaml"))
 	w1, w2 := props(split.Resources["CatalogListWarmer"]), props(split.Resources["CatalogListWarmer2"])
-	if w1["ScheduleExpression"] != "cron(30/5 8 ? * MON-FRI *)" || w2["ScheduleExpression"] != "cron(0/5 9-18 ? * MON-FRI *)" || w2["ScheduleExpressionTimezone"] != "Europe/Lisbon" {
+	if w1["ScheduleExpression"] != "cron(33/5 8 ? * MON-FRI *)" || w2["ScheduleExpression"] != "cron(3/5 9-18 ? * MON-FRI *)" || w2["ScheduleExpressionTimezone"] != "Europe/Lisbon" {
 		t.Errorf("business hours from 08:30: %v / %v", w1, w2)
 	}
 	preview := mustRender(t, mustPlan(t, shopProject(), shopConfig("pr-7", "route", "http")), a)
@@ -134,6 +147,9 @@ func TestVersionIDs(t *testing.T) {
 		c.Functions.Rules[0].Settings.ProvisionedConcurrency = ptr(3)
 	}); v != base {
 		t.Errorf("warming or provisioned concurrency changed the version: %s -> %s", base, v)
+	}
+	if v := versionOf(func(c *configT) { c.Functions.Rules[0].Settings.ReservedConcurrency = ptr(7) }); v != base {
+		t.Errorf("reserved concurrency changed the version (Lambda would refuse to publish an identical one): %s -> %s", base, v)
 	}
 	if v := versionOf(func(c *configT) { c.Functions.Rules[0].Settings.Memory = 2048 }); v == base {
 		t.Errorf("memory change kept version %s", v)
@@ -215,14 +231,15 @@ func TestResolversAlignedBySDLTypeName(t *testing.T) {
 func TestHostileStrings(t *testing.T) {
 	p := shopProject()
 	p.Routes = append(p.Routes,
-		djangoRoute("/a:b/@x/~y/", `we"ird: name # not a comment`, ""),
+		djangoRoute("/a:b/x.y_z-1,2/", `we"ird: name # not a comment`, ""),
+		djangoRoute("/c@d/~y/", "refused", ""),
 		djangoRoute("/caf\u00e9-\u2028/", "unicode:\u00e9\u2028", ""),
 	)
 	c := shopConfig("dev", "route", "rest")
 	c.Env["TRICKY"] = "line\nbreak: \"quoted\" 'single' # hash ${NotSub} !Ref X *"
 	a := testArtifacts("shop")
 	a.GraphQLSDL = shopSDL + "\n\"\"\"A \"quoted\" description: with colon\n# and hash\"\"\"\nscalar Weird\n"
-	_, diags, err := plan.New(p, c)
+	_, diags, err := plan.New(p, c, plan.Options{})
 	if err == nil {
 		t.Fatalf("non-ASCII path accepted: %v", diags)
 	}
@@ -240,14 +257,14 @@ func TestHostileStrings(t *testing.T) {
 	if props(api.Resources["GraphQLSchema"])["Definition"] != a.GraphQLSDL {
 		t.Errorf("SDL not preserved")
 	}
-	found := false
-	for _, r := range api.Resources {
-		if r["Type"] == "AWS::ApiGateway::Resource" && props(r)["PathPart"] == "a:b" {
-			found = true
-		}
+	doc := mustDoc(t, out)
+	if _, ok := doc.Paths["/a:b/x.y_z-1,2"]; !ok {
+		t.Errorf("path /a:b/x.y_z-1,2 missing: %v", doc.Paths)
 	}
-	if !found {
-		t.Errorf("path part a:b missing")
+	for path := range doc.Paths {
+		if strings.Contains(path, "@") {
+			t.Errorf("%s: API Gateway refuses '@' in a path", path)
+		}
 	}
 	cfnLint(t, []lintFile{{"hostile-lambdas.yaml", out.Template("lambdas.yaml").Body}, {"hostile-api.yaml", out.Template("api.yaml").Body}})
 }

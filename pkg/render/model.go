@@ -18,11 +18,8 @@ import (
 // Budgets per stack, below CloudFormation's 500 resources, 200 parameters
 // and 200 outputs with room for the fixed resources of each template.
 const (
-	apiResourceBudget      = 450 // REST resources + methods + permissions per stack
-	httpResourceBudget     = 450 // HTTP routes + integrations + permissions per stack
-	resolverBudget         = 400 // AppSync resolvers per stack
-	mainAPIResourceShare   = 250 // above this the API tree is moved to shards
-	mainResolverShare      = 150 // above this resolvers are moved to shards
+	resolverBudget         = 400 // AppSync resolvers per resolver stack
+	mainResolverShare      = 150 // AppSync resolvers api.yaml holds before shards get new ones
 	outputBudget           = 190
 	inlineSchemaMaxBytes   = 256 << 10
 	lambdaUnzippedMaxBytes = 250 << 20
@@ -78,6 +75,8 @@ type LambdasView struct {
 	SecretsARNs []string
 	SSMARNs     []string
 	Statements  []StatementView
+	// Manage is true for manage.yaml (the manage function's stack).
+	Manage bool
 }
 
 // StatementView is an extra IAM statement.
@@ -165,12 +164,17 @@ func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 	return views
 }
 
-// versionHash covers what a published version freezes: code, layers and
-// the function's configuration. Each artifact enters by its key (for the
-// deps layer the hash of its inputs, not of its zip), which changes
-// whenever the content does; a project without a deps layer hashes
-// "deps=none", which no key can equal. Alias and scheduler settings
-// (provisioned concurrency, warmers) are left out: they need no new version.
+// versionHash covers what a published version captures (Lambda's
+// PublishVersion snapshots the function's code and its version-specific
+// configuration): the code and layers, runtime, handler, architecture,
+// memory, timeout, environment, VPC configuration and logging
+// configuration. Each artifact enters by its key (for the deps layer the
+// hash of its inputs, not of its zip), which changes whenever the content
+// does; a project without a deps layer hashes "deps=none", which no key
+// can equal. Function-level settings a version does not capture (reserved
+// concurrency) and alias or scheduler settings (provisioned concurrency,
+// warmers) are left out: changing only them must not ask Lambda for a new
+// version it would refuse ("A version for this Lambda function exists").
 func versionHash(pl *plan.Plan, a Artifacts, fv FunctionView) string {
 	deps := "none"
 	if a.HasDeps() {
@@ -178,11 +182,9 @@ func versionHash(pl *plan.Plan, a Artifacts, fv FunctionView) string {
 	}
 	parts := []string{
 		"code=" + a.Code.SHA256, "deps=" + deps, "project=" + a.Project.SHA256, "runtime-layer=" + a.Runtime.SHA256,
-		"name=" + fv.PhysicalName, "runtime=" + pl.Runtime, "arch=" + pl.Architecture,
+		"runtime=" + pl.Runtime, "handler=" + plan.Handler, "arch=" + pl.Architecture,
 		"memory=" + strconv.Itoa(fv.Memory), "timeout=" + strconv.Itoa(fv.Timeout),
-	}
-	if fv.ReservedConcurrency != nil {
-		parts = append(parts, "reserved="+strconv.Itoa(*fv.ReservedConcurrency))
+		"log-group=/aws/lambda/" + fv.PhysicalName,
 	}
 	for _, kv := range fv.Env {
 		parts = append(parts, "env:"+kv.Key+"="+kv.Value)
@@ -193,22 +195,7 @@ func versionHash(pl *plan.Plan, a Artifacts, fv FunctionView) string {
 	return hashOf(parts...)
 }
 
-// ---- REST API ----
-
-// RestResource is one AWS::ApiGateway::Resource.
-type RestResource struct {
-	ID        string
-	ParentRef string // raw YAML: !Ref X or !GetAtt RestApi.RootResourceId
-	PathPart  string
-}
-
-// RestMethod is one AWS::ApiGateway::Method.
-type RestMethod struct {
-	ID          string
-	ResourceRef string // raw YAML
-	HTTPMethod  string
-	AliasArn    string // !Sub string
-}
+// ---- API ----
 
 // Permission lets API Gateway or AppSync invoke one alias.
 type Permission struct {
@@ -226,8 +213,11 @@ type OutputView struct{ Name, Value string }
 type NestedStack struct {
 	ID          string
 	TemplateSHA string
-	Parameters  []NestedParam
-	DependsOn   []string
+	// TemplateKeyParam, when set, names the root parameter holding the
+	// template's S3 key (TemplateSHA is then only its default's).
+	TemplateKeyParam string
+	Parameters       []NestedParam
+	DependsOn        []string
 	// Prefix, Project and Environment are stamped by the renderer.
 	Prefix, Project, Environment string
 }
@@ -235,327 +225,21 @@ type NestedStack struct {
 // NestedParam passes a value (raw YAML) to a nested stack parameter.
 type NestedParam struct{ Name, Value string }
 
-// APIPart is the API content of one stack: main api.yaml or a shard.
+// APIPart is the content of one API-side stack: api.yaml or a shard
+// (API permissions of one lambdas stack, or AppSync resolvers).
 type APIPart struct {
-	Shard  int // 0: main
-	APIRef string
+	Shard  int // 0: api.yaml
+	Kind   string
 	Params []ParamView
 	// Passed are the values api.yaml gives this shard's Params.
-	Passed       []NestedParam
-	Resources    []RestResource
-	Methods      []RestMethod
-	Routes       []HTTPRoute
-	Integrations []HTTPIntegration
-	Permissions  []Permission
-	Resolvers    []ResolverView
-	SourceArn    string // !Sub string for permissions
-}
-
-type restNode struct {
-	path     string
-	part     string
-	id       string
-	parent   *restNode
-	children []*restNode
-	methods  []plan.Method
-	cost     int // subtree: resources + methods
-	shard    int
-}
-
-func (p *APIPart) addParam(name, desc, value string) {
-	for _, q := range p.Params {
-		if q.Name == name {
-			return
-		}
-	}
-	p.Params = append(p.Params, ParamView{Name: name, Description: desc})
-	p.Passed = append(p.Passed, NestedParam{Name: name, Value: value})
+	Passed      []NestedParam
+	Permissions []Permission
+	Resolvers   []ResolverView
+	SourceArn   string // !Sub string for permissions
 }
 
 // shardStackID is the logical ID of the n-th (1-based) shard stack of a kind.
 func shardStackID(kind string, n int) string { return kind + strconv.Itoa(n) + "Stack" }
-
-func resourceID(path string) string {
-	s := plan.Sanitize(path)
-	if len(s) > 40 {
-		s = s[:40]
-	}
-	return "Res" + s + strings.ToUpper(hashOf(path)[:8])
-}
-
-func methodSuffix(m string) string {
-	return strings.ToUpper(m[:1]) + strings.ToLower(m[1:])
-}
-
-func buildRestTree(methods []plan.Method) *restNode {
-	root := &restNode{path: "/"}
-	nodes := map[string]*restNode{"/": root}
-	var get func(path string) *restNode
-	get = func(path string) *restNode {
-		if n := nodes[path]; n != nil {
-			return n
-		}
-		i := strings.LastIndexByte(path, '/')
-		parentPath := path[:i]
-		if parentPath == "" {
-			parentPath = "/"
-		}
-		parent := get(parentPath)
-		n := &restNode{path: path, part: path[i+1:], id: resourceID(path), parent: parent}
-		parent.children = append(parent.children, n)
-		nodes[path] = n
-		return n
-	}
-	for _, m := range methods {
-		n := get(m.Path)
-		n.methods = append(n.methods, m)
-	}
-	var walk func(n *restNode) int
-	walk = func(n *restNode) int {
-		sort.Slice(n.children, func(i, j int) bool { return n.children[i].part < n.children[j].part })
-		c := len(n.methods)
-		if n != root {
-			c++
-		}
-		for _, ch := range n.children {
-			c += walk(ch)
-		}
-		n.cost = c
-		return c
-	}
-	walk(root)
-	return root
-}
-
-// bucketCount is the smallest power of two number of stacks such that
-// items spread by the hash of their key stay within budget in every stack.
-// Hashing (not packing in order) keeps an item in its stack when others
-// are added; only a change of the count moves items, and then only half.
-func bucketCount(keys []string, costs []int, budget int) int {
-	n := 1
-	for {
-		load := make([]int, n)
-		ok := true
-		for i, k := range keys {
-			b := bucketOf(k, n)
-			load[b] += costs[i]
-			if load[b] > budget {
-				ok = false
-			}
-		}
-		if ok || n >= 1024 {
-			return n
-		}
-		n *= 2
-	}
-}
-
-// functionsUnder counts the functions a subtree's methods call: one
-// permission each in the subtree's stack.
-func functionsUnder(n *restNode) int {
-	seen := map[string]bool{}
-	var walk func(n *restNode)
-	walk = func(n *restNode) {
-		for _, m := range n.methods {
-			seen[m.Function] = true
-		}
-		for _, c := range n.children {
-			walk(c)
-		}
-	}
-	walk(n)
-	return len(seen)
-}
-
-func bucketOf(key string, n int) int {
-	v, _ := strconv.ParseUint(hashOf(key)[:8], 16, 32)
-	return int(v % uint64(n))
-}
-
-// restParts lays the REST resource tree over the main API stack and, when
-// it is too big, over shard stacks. Units are whole subtrees that fit an
-// eighth of a stack (small units spread evenly by hash); a bigger subtree's own resource (and methods) stays in api.yaml
-// and its children become units. Shards only ever refer to api.yaml's
-// resources, never to each other.
-func restParts(pl *plan.Plan, root *restNode) (main *APIPart, shards []*APIPart) {
-	main = &APIPart{APIRef: "!Ref RestApi"}
-	var units, mainNodes []*restNode
-	var split func(n *restNode)
-	split = func(n *restNode) {
-		if n.cost <= apiResourceBudget/8 {
-			units = append(units, n)
-			return
-		}
-		mainNodes = append(mainNodes, n)
-		for _, c := range n.children {
-			split(c)
-		}
-	}
-	sharded := root.cost+functionsUnder(root) > mainAPIResourceShare
-	var mainWhole []*restNode
-	for _, c := range root.children {
-		if !sharded || c.path == plan.CatchAllPath {
-			mainWhole = append(mainWhole, c)
-			continue
-		}
-		split(c)
-	}
-	fnByName := map[string]*plan.Function{}
-	for i := range pl.Functions {
-		fnByName[pl.Functions[i].Name] = &pl.Functions[i]
-	}
-	permSeen := map[*APIPart]map[string]bool{}
-	addMethods := func(p *APIPart, n *restNode, resRef string) {
-		for _, m := range n.methods {
-			id := "RootMethod" + methodSuffix(m.Method)
-			if n.path != "/" {
-				id = n.id + methodSuffix(m.Method)
-			}
-			f := fnByName[m.Function]
-			p.Methods = append(p.Methods, RestMethod{ID: id, ResourceRef: resRef, HTTPMethod: m.Method, AliasArn: aliasArnSub(pl, f)})
-			if permSeen[p] == nil {
-				permSeen[p] = map[string]bool{}
-			}
-			if !permSeen[p][f.Name] {
-				permSeen[p][f.Name] = true
-				p.Permissions = append(p.Permissions, Permission{ID: f.Name + "Permission", AliasArn: aliasArnSub(pl, f)})
-			}
-		}
-	}
-	// refIn is how stack p refers to node n's resource ID; api.yaml passes
-	// its own resources to shards as parameters.
-	refIn := func(p *APIPart, n *restNode) string {
-		switch {
-		case n.parent == nil && p.Shard == 0:
-			return "!GetAtt RestApi.RootResourceId"
-		case n.parent == nil:
-			p.addParam("RootResourceId", "Root resource ID of the REST API", "!GetAtt RestApi.RootResourceId")
-			return "!Ref RootResourceId"
-		case n.shard != p.Shard:
-			p.addParam(n.id, "Resource ID of "+n.path, "!Ref "+n.id)
-		}
-		return "!Ref " + n.id
-	}
-	var emit func(p *APIPart, n *restNode, whole bool)
-	emit = func(p *APIPart, n *restNode, whole bool) {
-		n.shard = p.Shard
-		p.Resources = append(p.Resources, RestResource{ID: n.id, ParentRef: refIn(p, n.parent), PathPart: n.part})
-		addMethods(p, n, "!Ref "+n.id)
-		if whole {
-			for _, c := range n.children {
-				emit(p, c, true)
-			}
-		}
-	}
-	addMethods(main, root, "!GetAtt RestApi.RootResourceId")
-	for _, n := range mainWhole {
-		emit(main, n, true)
-	}
-	for _, n := range mainNodes {
-		emit(main, n, false)
-	}
-	if len(units) == 0 {
-		return main, nil
-	}
-	keys := make([]string, len(units))
-	costs := make([]int, len(units))
-	for i, u := range units {
-		keys[i], costs[i] = u.path, u.cost+functionsUnder(u)
-	}
-	n := bucketCount(keys, costs, apiResourceBudget)
-	byBucket := make([]*APIPart, n)
-	for i, u := range units {
-		b := bucketOf(keys[i], n)
-		if byBucket[b] == nil {
-			byBucket[b] = &APIPart{Shard: b + 1, APIRef: "!Ref RestApiId"}
-		}
-		emit(byBucket[b], u, true)
-	}
-	for _, p := range byBucket {
-		if p != nil {
-			shards = append(shards, p)
-		}
-	}
-	return main, shards
-}
-
-// ---- HTTP API ----
-
-// HTTPRoute is one AWS::ApiGatewayV2::Route.
-type HTTPRoute struct {
-	ID             string
-	RouteKey       string
-	IntegrationRef string // !Sub string: integrations/${X}
-}
-
-// HTTPIntegration is one AWS::ApiGatewayV2::Integration.
-type HTTPIntegration struct {
-	ID       string
-	AliasArn string
-}
-
-func httpParts(pl *plan.Plan) (main *APIPart, shards []*APIPart) {
-	main = &APIPart{APIRef: "!Ref HttpApi"}
-	byFn := map[string][]plan.Method{}
-	var fns []string
-	for _, m := range pl.Methods {
-		if byFn[m.Function] == nil {
-			fns = append(fns, m.Function)
-		}
-		byFn[m.Function] = append(byFn[m.Function], m)
-	}
-	sort.Strings(fns)
-	total := 0
-	var keys []string
-	var costs []int
-	for _, name := range fns {
-		total += len(byFn[name]) + 2
-		if name != plan.DefaultFunction {
-			keys = append(keys, name)
-			costs = append(costs, len(byFn[name])+2)
-		}
-	}
-	n := 0
-	if total > mainAPIResourceShare {
-		n = bucketCount(keys, costs, httpResourceBudget)
-	}
-	byBucket := make([]*APIPart, n)
-	for _, name := range fns {
-		f := pl.Function(name)
-		p := main
-		if n > 0 && name != plan.DefaultFunction {
-			b := bucketOf(name, n)
-			if byBucket[b] == nil {
-				byBucket[b] = &APIPart{Shard: b + 1, APIRef: "!Ref ApiId"}
-			}
-			p = byBucket[b]
-		}
-		integ := HTTPIntegration{ID: name + "Integration", AliasArn: aliasArnSub(pl, f)}
-		p.Integrations = append(p.Integrations, integ)
-		p.Permissions = append(p.Permissions, Permission{ID: name + "Permission", AliasArn: integ.AliasArn})
-		for _, m := range byFn[name] {
-			key := m.Method + " " + m.Path
-			id := "Route" + plan.Sanitize(m.Path)
-			if len(id) > 45 {
-				id = id[:45]
-			}
-			id += methodSuffix(m.Method) + strings.ToUpper(hashOf(key)[:8])
-			switch {
-			case m.Path == plan.CatchAllPath && m.Method == "ANY" && name == plan.DefaultFunction:
-				key, id = "$default", "DefaultRoute"
-			case m.Path == "/" && m.Method == "ANY" && name == plan.DefaultFunction:
-				key, id = "ANY /", "RootRoute"
-			}
-			p.Routes = append(p.Routes, HTTPRoute{ID: id, RouteKey: key, IntegrationRef: "integrations/${" + integ.ID + "}"})
-		}
-	}
-	for _, p := range byBucket {
-		if p != nil {
-			shards = append(shards, p)
-		}
-	}
-	return main, shards
-}
 
 // ---- AppSync ----
 

@@ -1,6 +1,8 @@
 // Package render turns a plan into CloudFormation templates: root.yaml with
 // nested stacks, lambdas.yaml and api.yaml, plus shard templates when a
-// project outgrows CloudFormation's per-stack limits. Templates are
+// project outgrows CloudFormation's per-stack limits; the API's OpenAPI
+// document (loaded by API Gateway from S3); and the deployment record
+// that says where every function and resolver was placed. Templates are
 // executed strictly (missing keys are errors) from typed data with a func
 // map of pure helpers only, and the output is byte-deterministic.
 package render
@@ -15,7 +17,9 @@ import (
 	"text/template"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/templates"
 )
 
@@ -71,15 +75,30 @@ type Output struct {
 	APIKeyExpiry bool
 	// Templates in upload order: children first, root.yaml last.
 	Templates []Template
-	// Files the templates reference besides the zips (a schema too big to
-	// inline, as <prefix>/<sha256>.graphql).
+	// Files the templates reference besides the zips, in upload order (all
+	// before any template): a schema too big to inline
+	// (<prefix>/<sha256>.graphql), the API's OpenAPI document, the
+	// deployment record.
 	Files []File
+	// OpenAPI is the API's document (also in Files).
+	OpenAPI File
+	// Record is the deployment record (also in Files); root.yaml names
+	// its key in Metadata.
+	Record File
+	// Placement is the record's content.
+	Placement record.Record
+	// ManageTemplateKey is the S3 key of manage.yaml, the value of the
+	// root's ManageTemplateKey parameter.
+	ManageTemplateKey string
 	// Diagnostics are warnings and notes about the rendering.
 	Diagnostics diag.List
 }
 
 // TemplateKey is the S3 key of a rendered template.
 func TemplateKey(prefix, sha string) string { return prefix + "/templates/" + sha + ".yaml" }
+
+// OpenAPIKey is the S3 key of an OpenAPI document.
+func OpenAPIKey(prefix, sha string) string { return prefix + "/openapi/" + sha + ".json" }
 
 // Template returns the named template, or nil.
 func (o *Output) Template(name string) *Template {
@@ -204,6 +223,10 @@ type RootView struct {
 	// (GraphQLApiKeyExpires, Unix seconds) that deploy sets, since
 	// rendering may not read the clock.
 	APIKeyExpiry bool
+	// RecordKey is the deployment record's S3 key, named in Metadata.
+	RecordKey string
+	// ManageTemplateKey is the default of the ManageTemplateKey parameter.
+	ManageTemplateKey string
 }
 
 // APIView is the data of api.yaml.
@@ -212,17 +235,17 @@ type APIView struct {
 	Prefix string
 	Main   *APIPart
 	Shards []NestedStack
-	// DeploymentID carries a hash of the routes (REST only).
+	// DocumentKey is the OpenAPI document's S3 key.
+	DocumentKey string
+	// DeploymentID (REST) carries a hash of the OpenAPI document, whose
+	// integration URIs name every function alias: any change to what the
+	// API serves is a new deployment.
 	DeploymentID string
-	DeployDeps   []string
 	AppSync      *AppSyncView
 	APIKeyExpiry bool
-	// NeedsBucket is true when api.yaml itself nests stacks or reads the
-	// schema from S3 and so takes the ArtifactsBucket parameter.
-	NeedsBucket bool
 }
 
-// ShardView is the data of an API methods/routes/resolvers shard.
+// ShardView is the data of an API permissions or resolvers shard.
 type ShardView struct {
 	Plan *plan.Plan
 	Part *APIPart
@@ -258,9 +281,9 @@ func checkArtifacts(a Artifacts) error {
 	return nil
 }
 
-// Render renders every template of the plan. Templates come out children
-// first, root.yaml last, each named in the root (or in api.yaml for API
-// shards) by its content hash.
+// Render renders every template of the plan, the API's OpenAPI document
+// and the deployment record. Templates come out children first, root.yaml
+// last, each named in its parent by its content hash.
 func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	if parseErr != nil {
 		return nil, fmt.Errorf("render: parse templates: %w", parseErr)
@@ -274,10 +297,15 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	r := &renderer{pl: pl, a: a, out: &Output{}}
 	root := &RootView{Plan: pl, Prefix: a.Prefix}
 	bucket := NestedParam{Name: "ArtifactsBucket", Value: "!Ref ArtifactsBucket"}
+	rec := record.Record{Stack: pl.Stack}
 
-	// Lambdas stacks.
+	// Lambdas stacks: the first always (it owns the layers), the others
+	// when they hold functions.
 	var lambdaIDs []string
 	for i, v := range lambdasViews(pl, a) {
+		if i > 0 && len(v.Functions) == 0 {
+			continue
+		}
 		name, id := "lambdas.yaml", "LambdasStack"
 		if i > 0 {
 			name, id = fmt.Sprintf("lambdas-%d.yaml", i+1), shardStackID("Lambdas", i+1)
@@ -295,52 +323,86 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 		root.Stacks = append(root.Stacks, ns)
 		lambdaIDs = append(lambdaIDs, id)
 	}
+	for _, f := range pl.Functions {
+		rec.Functions = append(rec.Functions, record.Function{Name: f.Name, PhysicalName: f.PhysicalName, Shard: f.Shard + 1, Runtime: pl.Runtime})
+	}
+	rec.Migrations = pl.Migrations
 
-	// API shards, then api.yaml.
-	av := &APIView{Plan: pl, Prefix: a.Prefix}
-	var shardParts []*APIPart
-	var shardKind, shardFile string
-	if pl.APIType == "http" {
-		av.Main, shardParts = httpParts(pl)
-		shardKind, shardFile = "ApiRoutes", "api-routes"
-		av.Main.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"
-	} else {
-		av.Main, shardParts = restParts(pl, buildRestTree(pl.Methods))
-		shardKind, shardFile = "ApiMethods", "api-methods"
-		av.Main.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/" + pl.StageName + "/*"
-	}
-	for _, p := range shardParts {
-		if pl.APIType == "http" {
-			p.Params = append([]ParamView{{Name: "ApiId", Description: "HTTP API ID"}}, p.Params...)
-			p.Passed = append([]NestedParam{{Name: "ApiId", Value: "!Ref HttpApi"}}, p.Passed...)
-			p.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiId}/*"
-		} else {
-			p.Params = append([]ParamView{{Name: "RestApiId", Description: "REST API ID"}}, p.Params...)
-			p.Passed = append([]NestedParam{{Name: "RestApiId", Value: "!Ref RestApi"}}, p.Passed...)
-			p.SourceArn = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApiId}/" + pl.StageName + "/*"
-		}
-	}
-	// Shards are rendered after all of them are laid out: a shard's outputs
-	// are only known once later shards have asked for them.
-	for _, p := range shardParts {
-		t, err := r.exec("api-shard.yaml", fmt.Sprintf("%s-%d.yaml", shardFile, p.Shard), &ShardView{Plan: pl, Part: p})
+	// The manage function: a stack of its own, its template key a root
+	// parameter.
+	if pl.Manage != nil {
+		t, err := r.exec("lambdas.yaml", ManageTemplateName, manageView(pl, a))
 		if err != nil {
 			return nil, err
 		}
-		id := shardStackID(shardKind, p.Shard)
-		av.Shards = append(av.Shards, NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: p.Passed})
-		av.DeployDeps = append(av.DeployDeps, id)
+		r.out.ManageTemplateKey = TemplateKey(a.Prefix, t.SHA256)
+		root.ManageTemplateKey = r.out.ManageTemplateKey
+		root.Stacks = append(root.Stacks, NestedStack{ID: ManageStackID, TemplateSHA: t.SHA256, TemplateKeyParam: ManageTemplateParam, Parameters: []NestedParam{bucket}})
 	}
-	if pl.APIType == "rest" {
-		var keys []string
-		for _, m := range pl.Methods {
-			keys = append(keys, m.Method+" "+m.Path+" "+m.Function)
+	if a.HasDeps() {
+		rec.DepsLayer = &record.Layer{Key: artifactKey(a.Prefix, a.Deps.SHA256, ".zip"), UnzippedSize: a.Deps.UnzippedSize}
+	}
+
+	// The API: one OpenAPI document (every path ANY to its function's
+	// alias), loaded from S3 by API Gateway; permissions beside it, in
+	// api.yaml for the functions of the first lambdas stack and in one
+	// permissions stack per other lambdas stack, so they never move.
+	doc, err := openAPIDocument(pl)
+	if err != nil {
+		return nil, err
+	}
+	docFile := File{Key: OpenAPIKey(a.Prefix, sum(doc)), Body: doc}
+	r.out.OpenAPI = docFile
+	av := &APIView{Plan: pl, Prefix: a.Prefix, Main: &APIPart{}, DocumentKey: docFile.Key}
+	apiID := "${RestApi}"
+	sourceArn := func(api string) string {
+		if pl.APIType == "http" {
+			return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:" + api + "/*"
 		}
-		keys = append(keys, "binary:"+strings.Join(pl.BinaryMediaTypes, ","))
-		av.DeploymentID = "Deployment" + hashOf(keys...)[:10]
-		for _, m := range av.Main.Methods {
-			av.DeployDeps = append(av.DeployDeps, m.ID)
+		return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:" + api + "/" + pl.StageName + "/*"
+	}
+	if pl.APIType == "http" {
+		apiID = "${HttpApi}"
+	} else {
+		av.DeploymentID = "Deployment" + sum(doc)[:12]
+	}
+	av.Main.SourceArn = sourceArn(apiID)
+	reached := map[string]bool{}
+	for _, e := range pl.API {
+		reached[e.Function] = true
+	}
+	perShard := map[int]*APIPart{}
+	for i := range pl.Functions {
+		f := &pl.Functions[i]
+		if !reached[f.Name] {
+			continue
 		}
+		p := av.Main
+		if f.Shard > 0 {
+			if perShard[f.Shard] == nil {
+				param, ref := "RestApiId", "!Ref RestApi"
+				if pl.APIType == "http" {
+					param, ref = "ApiId", "!Ref HttpApi"
+				}
+				perShard[f.Shard] = &APIPart{Shard: f.Shard + 1, Kind: "permissions",
+					Params:    []ParamView{{Name: param, Description: "ID of the API that invokes these functions"}},
+					Passed:    []NestedParam{{Name: param, Value: ref}},
+					SourceArn: sourceArn("${" + param + "}")}
+			}
+			p = perShard[f.Shard]
+		}
+		p.Permissions = append(p.Permissions, Permission{ID: f.Name + "Permission", AliasArn: aliasArnSub(pl, f)})
+	}
+	for shard := 1; shard < pl.LambdaShards; shard++ {
+		p := perShard[shard]
+		if p == nil {
+			continue
+		}
+		t, err := r.exec("api-shard.yaml", fmt.Sprintf("api-permissions-%d.yaml", p.Shard), &ShardView{Plan: pl, Part: p})
+		if err != nil {
+			return nil, err
+		}
+		av.Shards = append(av.Shards, NestedStack{ID: shardStackID("ApiPermissions", p.Shard), TemplateSHA: t.SHA256, Parameters: p.Passed})
 	}
 
 	// AppSync.
@@ -356,52 +418,46 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 				key := a.Prefix + "/" + sum([]byte(a.GraphQLSDL)) + ".graphql"
 				r.out.Files = append(r.out.Files, File{Key: key, Body: []byte(a.GraphQLSDL)})
 				as.DefinitionS3 = "s3://${ArtifactsBucket}/" + key
-				av.NeedsBucket = true
 			} else {
 				as.Definition = a.GraphQLSDL
 			}
-			if len(resolvers) <= mainResolverShare {
-				av.Main.Resolvers = resolvers
-			} else {
-				keys := make([]string, len(resolvers))
-				costs := make([]int, len(resolvers))
-				for i, rv := range resolvers {
-					keys[i], costs[i] = rv.Type+"."+rv.Field, 1
+			shards := placeResolvers(resolvers, pl.Previous)
+			parts := map[int]*APIPart{}
+			maxShard := 0
+			for i, rv := range resolvers {
+				b := shards[i]
+				rec.Resolvers = append(rec.Resolvers, record.Resolver{Type: rv.Type, Field: rv.Field, Shard: b})
+				if b == 0 {
+					av.Main.Resolvers = append(av.Main.Resolvers, rv)
+					continue
 				}
-				n := bucketCount(keys, costs, resolverBudget)
-				parts := make([]*APIPart, n)
-				for i, rv := range resolvers {
-					b := bucketOf(keys[i], n)
-					if parts[b] == nil {
-						parts[b] = &APIPart{Shard: b + 1,
-							Params: []ParamView{{Name: "GraphQLApiId", Description: "AppSync API ID"}},
-							Passed: []NestedParam{{Name: "GraphQLApiId", Value: "!GetAtt GraphQLApi.ApiId"}}}
-					}
-					parts[b].Resolvers = append(parts[b].Resolvers, rv)
+				if parts[b] == nil {
+					parts[b] = &APIPart{Shard: b, Kind: "resolvers",
+						Params: []ParamView{{Name: "GraphQLApiId", Description: "AppSync API ID"}},
+						Passed: []NestedParam{{Name: "GraphQLApiId", Value: "!GetAtt GraphQLApi.ApiId"}}}
 				}
-				for _, p := range parts {
-					if p == nil {
-						continue
-					}
-					t, err := r.exec("api-shard.yaml", fmt.Sprintf("api-resolvers-%d.yaml", p.Shard), &ShardView{Plan: pl, Part: p})
-					if err != nil {
-						return nil, err
-					}
-					deps := []string{"GraphQLSchema"}
-					for _, d := range as.DataSources {
-						deps = append(deps, d.ID)
-					}
-					id := shardStackID("ApiResolvers", p.Shard)
-					av.Shards = append(av.Shards, NestedStack{ID: id, TemplateSHA: t.SHA256, Parameters: p.Passed, DependsOn: deps})
+				parts[b].Resolvers = append(parts[b].Resolvers, rv)
+				maxShard = max(maxShard, b)
+			}
+			for b := 1; b <= maxShard; b++ {
+				p := parts[b]
+				if p == nil {
+					continue
 				}
+				t, err := r.exec("api-shard.yaml", fmt.Sprintf("api-resolvers-%d.yaml", p.Shard), &ShardView{Plan: pl, Part: p})
+				if err != nil {
+					return nil, err
+				}
+				deps := []string{"GraphQLSchema"}
+				for _, d := range as.DataSources {
+					deps = append(deps, d.ID)
+				}
+				av.Shards = append(av.Shards, NestedStack{ID: shardStackID("ApiResolvers", p.Shard), TemplateSHA: t.SHA256, Parameters: p.Passed, DependsOn: deps})
 			}
 			av.AppSync = as
 			av.APIKeyExpiry = as.Auth == "API_KEY"
 			root.APIKeyExpiry = av.APIKeyExpiry
 		}
-	}
-	if len(av.Shards) > 0 {
-		av.NeedsBucket = true // for the shards' TemplateURLs
 	}
 	for i := range av.Shards {
 		r.stamp(&av.Shards[i])
@@ -410,15 +466,22 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	apiStack := NestedStack{ID: "ApiStack", TemplateSHA: t.SHA256, DependsOn: lambdaIDs}
-	if av.NeedsBucket {
-		apiStack.Parameters = []NestedParam{bucket}
-	}
+	apiStack := NestedStack{ID: "ApiStack", TemplateSHA: t.SHA256, DependsOn: lambdaIDs, Parameters: []NestedParam{bucket}}
 	r.out.APIKeyExpiry = av.APIKeyExpiry
 	if av.APIKeyExpiry {
 		apiStack.Parameters = append(apiStack.Parameters, NestedParam{Name: "GraphQLApiKeyExpires", Value: "!Ref GraphQLApiKeyExpires"})
 	}
 	root.Stacks = append(root.Stacks, apiStack)
+
+	// The record, then the root naming it.
+	body, recSHA, err := rec.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	r.out.Record = File{Key: record.Key(a.Prefix, recSHA), Body: body}
+	r.out.Placement = rec
+	r.out.Files = append(r.out.Files, docFile, r.out.Record)
+	root.RecordKey = r.out.Record.Key
 
 	// Root outputs.
 	root.Outputs = append(root.Outputs, OutputView{Name: "ApiUrl", Value: "!GetAtt ApiStack.Outputs.ApiUrl"})
@@ -448,6 +511,71 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 		}
 	}
 	return r.out, nil
+}
+
+// openAPIDocument writes the plan's API as an OpenAPI document.
+func openAPIDocument(pl *plan.Plan) ([]byte, error) {
+	spec := openapi.Spec{
+		Kind:   pl.APIType,
+		Title:  pl.Stack,
+		Target: openapi.Target{Partition: pl.Target.Partition, Region: pl.Target.Region, Account: pl.Target.Account},
+	}
+	if pl.APIType == "rest" {
+		spec.BinaryMediaTypes = pl.BinaryMediaTypes
+	}
+	for _, e := range pl.API {
+		f := pl.Function(e.Function)
+		if f == nil {
+			return nil, fmt.Errorf("render: API path %s: no function %s in the plan", e.Path, e.Function)
+		}
+		spec.Routes = append(spec.Routes, openapi.Route{Path: e.Path, Function: f.Name, FunctionName: f.PhysicalName, Alias: pl.Environment})
+	}
+	doc, err := openapi.Build(spec)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	if _, err := openapi.Validate(pl.APIType, doc); err != nil {
+		return nil, fmt.Errorf("render: the OpenAPI document would not import: %w", err)
+	}
+	return doc, nil
+}
+
+// placeResolvers gives every resolver a stack: 0 for api.yaml, n > 0 for
+// api-resolvers-n.yaml. A resolver the previous deployment had stays where
+// it was (AppSync refuses a second resolver on a type and field, and
+// CloudFormation would create the moved copy first); new ones, in order,
+// go to api.yaml while it holds fewer than mainResolverShare, else to the
+// first resolver stack with room, else to a new one.
+func placeResolvers(rs []ResolverView, prev *record.Record) []int {
+	shards := make([]int, len(rs))
+	load := map[int]int{}
+	had := map[string]int{}
+	if prev != nil {
+		for _, x := range prev.Resolvers {
+			had[x.Type+"."+x.Field] = x.Shard
+		}
+	}
+	var fresh []int
+	for i, rv := range rs {
+		if b, ok := had[rv.Type+"."+rv.Field]; ok {
+			shards[i] = b
+			load[b]++
+			continue
+		}
+		fresh = append(fresh, i)
+	}
+	for _, i := range fresh {
+		b := 0
+		if load[0] >= mainResolverShare {
+			b = 1
+			for load[b] >= resolverBudget {
+				b++
+			}
+		}
+		shards[i] = b
+		load[b]++
+	}
+	return shards
 }
 
 // checkLimits counts the entries of each top-level section of a rendered

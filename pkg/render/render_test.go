@@ -16,6 +16,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/internal/golden"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
@@ -25,6 +26,7 @@ import (
 type doc struct {
 	Version     string                    `yaml:"AWSTemplateFormatVersion"`
 	Description string                    `yaml:"Description"`
+	Metadata    map[string]any            `yaml:"Metadata"`
 	Parameters  map[string]any            `yaml:"Parameters"`
 	Conditions  map[string]any            `yaml:"Conditions"`
 	Resources   map[string]map[string]any `yaml:"Resources"`
@@ -66,7 +68,12 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-var templateURLRe = regexp.MustCompile(`TemplateURL: !Sub "https://\$\{ArtifactsBucket\}\.s3\.\$\{AWS::Region\}\.amazonaws\.com/([^"]+)/templates/([0-9a-f]{64})\.yaml"`)
+var (
+	paramURLRe = regexp.MustCompile(`TemplateURL: !Sub "https://\$\{ArtifactsBucket\}\.s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}/\$\{(\w+)\}"`)
+	keyRe      = regexp.MustCompile(`^([^"]+)/templates/([0-9a-f]{64})\.yaml$`)
+)
+
+var templateURLRe = regexp.MustCompile(`TemplateURL: !Sub "https://\$\{ArtifactsBucket\}\.s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}/([^"]+)/templates/([0-9a-f]{64})\.yaml"`)
 
 // checkWiring verifies across templates what cfn-lint cannot: every nested
 // stack's TemplateURL names a rendered child by its hash, children come
@@ -97,6 +104,13 @@ func checkWiring(t *testing.T, out *Output, prefix string) {
 			// Find this resource's TemplateURL in the text.
 			idx := bytes.Index(tp.Body, []byte("\n  "+id+":\n"))
 			m := templateURLRe.FindSubmatch(tp.Body[idx:])
+			if pm := paramURLRe.FindSubmatch(tp.Body[idx:]); pm != nil && (m == nil || bytes.Index(tp.Body[idx:], pm[0]) < bytes.Index(tp.Body[idx:], m[0])) {
+				// The template key is a root parameter (the manage stack):
+				// its default names the child.
+				param, _ := d.Parameters[string(pm[1])].(map[string]any)
+				def, _ := param["Default"].(string)
+				m = keyRe.FindSubmatch([]byte(def))
+			}
 			if idx < 0 || m == nil || string(m[1]) != prefix {
 				t.Fatalf("%s: %s has no content-addressed TemplateURL under %s", tp.Name, id, prefix)
 			}
@@ -208,7 +222,9 @@ func TestGolden(t *testing.T) {
 				names = append(names, tp.Name)
 				golden.Assert(t, tp.Body, filepath.Join("testdata", "golden", name, tp.Name))
 			}
-			if want := []string{"lambdas.yaml", "api.yaml", "root.yaml"}; !slices.Equal(names, want) {
+			golden.Assert(t, out.OpenAPI.Body, filepath.Join("testdata", "golden", name, "openapi.json"))
+			golden.Assert(t, out.Record.Body, filepath.Join("testdata", "golden", name, "deployment-record.json"))
+			if want := []string{"lambdas.yaml", "manage.yaml", "api.yaml", "root.yaml"}; !slices.Equal(names, want) {
 				t.Errorf("templates %v, want %v", names, want)
 			}
 			checkWiring(t, out, "shop")
@@ -251,7 +267,7 @@ func TestTemplateContents(t *testing.T) {
 	}
 	warmer := props(l.Resources["CatalogDetailWarmer"])
 	target := warmer["Target"].(map[string]any)
-	if warmer["ScheduleExpression"] != "cron(0/5 8-18 ? * MON-FRI *)" || warmer["ScheduleExpressionTimezone"] != "Europe/Lisbon" || target["Input"] != plan.WarmupPayload || target["Arn"] != "CatalogDetailAlias" {
+	if warmer["ScheduleExpression"] != "cron(4/5 8-18 ? * MON-FRI *)" || warmer["ScheduleExpressionTimezone"] != "Europe/Lisbon" || target["Input"] != plan.WarmupPayload || target["Arn"] != "CatalogDetailAlias" {
 		t.Errorf("warmer = %v", warmer)
 	}
 	if _, ok := l.Resources["HomeWarmer"]; ok {
@@ -268,33 +284,58 @@ func TestTemplateContents(t *testing.T) {
 	if strings.Contains(role, `Action: "*"`) || strings.Contains(role, `- "*"`) {
 		t.Errorf("wildcard action in lambdas.yaml")
 	}
-	// API: stage named after the environment, the deployment depends on every method.
+	// API: one OpenAPI document loaded from S3 (overwrite: what it no
+	// longer has is removed), a deployment named after its hash, a stage
+	// named after the environment, one permission per function the API
+	// reaches, scoped to this API's stage.
 	stage := props(api.Resources["Stage"])
 	if stage["StageName"] != "prod" {
 		t.Errorf("stage = %v", stage)
 	}
-	var methods, deployments int
+	rest := props(api.Resources["RestApi"])
+	loc, _ := rest["BodyS3Location"].(map[string]any)
+	if rest["Mode"] != "overwrite" || loc["Key"] != out.OpenAPI.Key || loc["Bucket"] != "ArtifactsBucket" || rest["Name"] != "shop-prod" {
+		t.Errorf("RestApi %v", rest)
+	}
+	if !strings.HasPrefix(out.OpenAPI.Key, "shop/openapi/") || out.OpenAPI.Key != OpenAPIKey("shop", sum(out.OpenAPI.Body)) {
+		t.Errorf("document key %s", out.OpenAPI.Key)
+	}
+	depID := "Deployment" + sum(out.OpenAPI.Body)[:12]
+	if _, ok := api.Resources[depID]; !ok || stage["DeploymentId"] != depID {
+		t.Errorf("deployment %s missing or not the stage's: %v", depID, stage)
+	}
+	reached := map[string]bool{}
+	for _, e := range pl.API {
+		reached[e.Function] = true
+	}
+	var deployments, perms int
 	for id, r := range api.Resources {
 		switch r["Type"] {
-		case "AWS::ApiGateway::Method":
-			methods++
-			integ := props(r)["Integration"].(map[string]any)
-			if integ["Type"] != "AWS_PROXY" || !strings.Contains(integ["Uri"].(string), ":prod/invocations") {
-				t.Errorf("%s integration %v", id, integ)
-			}
+		case "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource":
+			t.Errorf("%s: per-route API resources beside the OpenAPI document", id)
 		case "AWS::ApiGateway::Deployment":
 			deployments++
-			if n := len(r["DependsOn"].([]any)); n != len(pl.Methods) {
-				t.Errorf("deployment depends on %d methods, want %d", n, len(pl.Methods))
-			}
 		case "AWS::Lambda::Permission":
-			if !strings.HasSuffix(props(r)["SourceArn"].(string), "${RestApi}/prod/*") {
-				t.Errorf("%s SourceArn %v", id, props(r)["SourceArn"])
+			perms++
+			p := props(r)
+			if !strings.HasSuffix(p["SourceArn"].(string), ":${RestApi}/prod/*") || !reached[strings.TrimSuffix(id, "Permission")] {
+				t.Errorf("%s SourceArn %v", id, p["SourceArn"])
 			}
 		}
 	}
-	if methods != len(pl.Methods) || deployments != 1 {
-		t.Errorf("%d methods (want %d), %d deployments", methods, len(pl.Methods), deployments)
+	if deployments != 1 || perms != len(reached) {
+		t.Errorf("%d deployments, %d permissions for %d functions", deployments, perms, len(reached))
+	}
+	doc := mustDoc(t, out)
+	if !slices.Equal(doc.BinaryMediaTypes, []string{"image/*", "multipart/form-data"}) {
+		t.Errorf("binary media types %v", doc.BinaryMediaTypes)
+	}
+	for path, item := range doc.Paths {
+		op := item[openapi.AnyMethod]
+		if len(item) != 1 || op == nil || !strings.HasSuffix(op.Integration.URI, ":function:"+pl.Function(apiMap(pl)[path]).PhysicalName+":prod/invocations") ||
+			!strings.HasPrefix(op.Integration.URI, "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:") {
+			t.Errorf("path %s: %+v", path, item)
+		}
 	}
 	var resolvers []string
 	for _, r := range api.Resources {
@@ -439,11 +480,12 @@ func TestLayerChangeOnlyMovesVersions(t *testing.T) {
 			came = append(came, id)
 		}
 	}
-	if len(gone) != len(pl.Functions) || len(came) != len(pl.Functions) {
+	// One version per function, and the manage function's.
+	if len(gone) != len(pl.Functions)+1 || len(came) != len(pl.Functions)+1 {
 		t.Errorf("gone %v came %v, want one version per function", gone, came)
 	}
 	for _, id := range append(gone, came...) {
-		if !strings.HasPrefix(id, "lambdas.yaml/") || !strings.Contains(id, "Version") {
+		if !strings.HasPrefix(id, "lambdas.yaml/") && !strings.HasPrefix(id, "manage.yaml/DjangoManageVersion") || !strings.Contains(id, "Version") {
 			t.Errorf("%s changed ID on a layer-only change", id)
 		}
 	}

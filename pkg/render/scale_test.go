@@ -9,7 +9,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
+	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
@@ -21,7 +23,7 @@ func saleorOutput(t testing.TB) *Output {
 	t.Helper()
 	src, err := os.ReadFile(saleorSchema)
 	if err != nil {
-		t.Skipf("saleor schema: %v", err)
+		testenv.Missing(t, "the vendored Saleor schema %s: %v", saleorSchema, err)
 	}
 	doc, err := parser.ParseSchema(&ast.Source{Name: "saleor.graphql", Input: string(src)})
 	if err != nil {
@@ -82,65 +84,76 @@ func TestSaleorSchemaScale(t *testing.T) {
 		t.Errorf("%d resolvers in %v: expected hundreds, sharded", len(resolvers), names)
 	}
 	// The 1 MB schema cannot be inlined: it is an extra upload referenced by S3 location.
-	if len(out.Files) != 1 || !strings.HasPrefix(out.Files[0].Key, "saleor/") || !strings.HasSuffix(out.Files[0].Key, ".graphql") ||
-		!strings.Contains(string(out.Template("api.yaml").Body), "DefinitionS3Location: !Sub \"s3://${ArtifactsBucket}/"+out.Files[0].Key+"\"") {
+	// The files to upload: the schema, the OpenAPI document, the record.
+	if len(out.Files) != 3 || !strings.HasPrefix(out.Files[0].Key, "saleor/") || !strings.HasSuffix(out.Files[0].Key, ".graphql") ||
+		!strings.Contains(string(out.Template("api.yaml").Body), "DefinitionS3Location: !Sub \"s3://${ArtifactsBucket}/"+out.Files[0].Key+"\"") ||
+		out.Files[1].Key != out.OpenAPI.Key || out.Files[2].Key != out.Record.Key {
 		t.Errorf("schema upload: %d files", len(out.Files))
 	}
 	t.Logf("saleor: %d resolvers over %v", len(resolvers), names)
 }
 
+// TestBigProjectScale: 2,000 routes render within every limit, whatever
+// the API type and granularity: the OpenAPI document carries the API, so
+// no per-route API resource exists, and every planned function is
+// rendered exactly once.
 func TestBigProjectScale(t *testing.T) {
 	for _, api := range []string{"rest", "http"} {
 		for _, g := range []string{"route", "app"} {
-			if api == "http" && g == "route" || api == "rest" && g == "app" {
-				continue // the two heaviest shapes are enough; each render is ~100 templates
-			}
 			pl := mustPlan(t, bigProject(2000), shopConfig("dev", g, api))
 			out := mustRender(t, pl, testArtifacts("big"))
 			checkWiring(t, out, "big")
 			assertLimits(t, out)
-			// Every planned function and API entry is rendered exactly once.
-			fns, entries := map[string]int{}, 0
+			fns := map[string]int{}
 			for _, tp := range out.Templates {
 				for id, r := range parse(t, tp).Resources {
 					switch r["Type"] {
 					case "AWS::Lambda::Function":
 						fns[strings.TrimSuffix(id, "Function")]++
-					case "AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Route":
-						entries++
+					case "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration":
+						t.Errorf("%s: per-route API resource %s", tp.Name, id)
 					}
 				}
 			}
-			if len(fns) != len(pl.Functions) || entries != len(pl.Methods) {
-				t.Errorf("%s/%s: %d functions (plan %d), %d API entries (plan %d)", api, g, len(fns), len(pl.Functions), entries, len(pl.Methods))
+			if len(fns) != len(pl.Functions)+1 { // and the manage function
+				t.Errorf("%s/%s: %d functions (plan %d)", api, g, len(fns), len(pl.Functions))
 			}
 			for name, n := range fns {
 				if n != 1 {
 					t.Errorf("%s rendered %d times", name, n)
 				}
 			}
-			t.Logf("%s/%s: %d functions, %d methods, %d templates, %d lambdas stacks", api, g, len(pl.Functions), len(pl.Methods), len(out.Templates), pl.LambdaShards)
+			stats, err := openapi.Validate(api, out.OpenAPI.Body)
+			if err != nil {
+				t.Errorf("%s/%s: %v", api, g, err)
+			}
+			if api == "rest" && stats.Resources != pl.APIStats.Resources || api == "http" && (stats.Routes != pl.APIStats.Routes || stats.Integrations != pl.APIStats.Integrations) {
+				t.Errorf("%s/%s: document counts %+v, plan %+v", api, g, stats, pl.APIStats)
+			}
+			t.Logf("%s/%s: %d functions, %d API paths, %d templates, %d lambdas stacks, stats %+v", api, g, len(pl.Functions), len(pl.API), len(out.Templates), pl.LambdaShards, stats)
 		}
 	}
 }
 
+// TestBigProjectAddRoute: a route added to a big project moves nothing
+// between stacks once the previous placement is known.
 func TestBigProjectAddRoute(t *testing.T) {
 	p := bigProject(2000)
-	before := resourceIDs(t, mustRender(t, mustPlan(t, p, shopConfig("dev", "route", "rest")), testArtifacts("big")))
+	c := shopConfig("dev", "route", "rest")
+	c.API.Quotas.Resources = 100000
+	first := mustRender(t, mustPlan(t, p, c), testArtifacts("big"))
+	before := resourceIDs(t, first)
 	p.Routes = append(p.Routes, djangoRoute("/app07/new/{pk}/", "app07:new", "app07"))
-	after := resourceIDs(t, mustRender(t, mustPlan(t, p, shopConfig("dev", "route", "rest")), testArtifacts("big")))
-	// Resource IDs are per stack: a function must stay in the same lambdas
-	// stack, an API resource may only move between API shards.
-	moved := 0
+	pl, _, err := plan.New(p, c, plan.Options{Previous: &first.Placement, Account: "123456789012", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := resourceIDs(t, mustRender(t, pl, testArtifacts("big")))
 	for id := range before {
 		if !after[id] && !strings.HasPrefix(id, "api.yaml/Deployment") {
-			if strings.HasPrefix(id, "lambdas") {
-				t.Errorf("%s disappeared", id)
-			}
-			moved++
+			t.Errorf("%s disappeared", id)
 		}
 	}
-	t.Logf("API shard resources that moved stack: %d", moved)
 }
 
 func BenchmarkRender(b *testing.B) {
@@ -160,7 +173,7 @@ func BenchmarkPlanAndRender(b *testing.B) {
 	a := testArtifacts("big")
 	b.ReportAllocs()
 	for b.Loop() {
-		pl, _, err := plan.New(p, c)
+		pl, _, err := plan.New(p, c, plan.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,6 +28,7 @@ type API interface {
 	DeleteStack(ctx context.Context, in *cloudformation.DeleteStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error)
 	CancelUpdateStack(ctx context.Context, in *cloudformation.CancelUpdateStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.CancelUpdateStackOutput, error)
 	UpdateTerminationProtection(ctx context.Context, in *cloudformation.UpdateTerminationProtectionInput, optFns ...func(*cloudformation.Options)) (*cloudformation.UpdateTerminationProtectionOutput, error)
+	ListChangeSets(ctx context.Context, in *cloudformation.ListChangeSetsInput, optFns ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error)
 }
 
 var _ API = (*cloudformation.Client)(nil)
@@ -133,6 +134,11 @@ func (c *counter) DeleteStack(ctx context.Context, in *cloudformation.DeleteStac
 func (c *counter) CancelUpdateStack(ctx context.Context, in *cloudformation.CancelUpdateStackInput, o ...func(*cloudformation.Options)) (*cloudformation.CancelUpdateStackOutput, error) {
 	c.calls["CancelUpdateStack"]++
 	return c.api.CancelUpdateStack(ctx, in, o...)
+}
+
+func (c *counter) ListChangeSets(ctx context.Context, in *cloudformation.ListChangeSetsInput, o ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error) {
+	c.calls["ListChangeSets"]++
+	return c.api.ListChangeSets(ctx, in, o...)
 }
 
 func (c *counter) UpdateTerminationProtection(ctx context.Context, in *cloudformation.UpdateTerminationProtectionInput, o ...func(*cloudformation.Options)) (*cloudformation.UpdateTerminationProtectionOutput, error) {

@@ -34,6 +34,8 @@ type Deployer struct {
 	// known and before any event is logged, so the Action can mask the
 	// account ID it carries.
 	OnChangeSet func(arn string)
+	// PileUpWarning overrides the package's PileUpWarning (tests).
+	PileUpWarning int
 }
 
 func (d *Deployer) seen(arn string) {
@@ -138,6 +140,9 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	if err != nil {
 		return res, err
 	}
+	// A CREATE change set on a missing stack makes the stack (in
+	// REVIEW_IN_PROGRESS): when the change set goes, the stack goes too.
+	created := st == nil
 	res.Type = csType
 	if st != nil {
 		res.StackID = aws.ToString(st.StackId)
@@ -149,19 +154,34 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		StackName:           aws.String(name),
 		ChangeSetName:       aws.String(csName),
 		ChangeSetType:       types.ChangeSetType(csType),
-		TemplateURL:         aws.String(req.TemplateURL),
 		Parameters:          req.parameters(),
 		Tags:                req.tags(),
 		Capabilities:        Capabilities,
 		IncludeNestedStacks: aws.Bool(true),
 		Description:         aws.String(description(req)),
 	}
+	if req.UsePreviousTemplate {
+		in.UsePreviousTemplate = aws.Bool(true)
+	} else {
+		in.TemplateURL = aws.String(req.TemplateURL)
+	}
 	out, err := api.CreateChangeSet(ctx, in)
-	if err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") {
-		// A re-run of the same commit and run: replace the old change set.
-		d.logf("change set %s already exists on %s: replacing it", csName, name)
-		if _, derr := api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(csName), StackName: aws.String(name)}); derr != nil {
-			return res, fmt.Errorf("delete old change set %s of stack %s: %w", csName, name, awsErr(ctx, derr))
+	for attempt := 2; err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") && attempt <= maxNameAttempts; attempt++ {
+		// A re-run of the same commit and run: replace the old change set,
+		// or, when it was executed (CloudFormation keeps it, and it cannot
+		// be deleted), take the next name.
+		taken := aws.ToString(in.ChangeSetName)
+		_, derr := api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(taken), StackName: aws.String(name)})
+		switch {
+		case derr == nil:
+			d.logf("change set %s already exists on %s: replacing it", taken, name)
+		case isCode(derr, "InvalidChangeSetStatus"):
+			csName = fmt.Sprintf("%s-%d", trunc(ChangeSetName(req.Commit, req.RunID), 125), attempt)
+			d.logf("change set %s already exists on %s and was executed: using %s", taken, name, csName)
+			in.ChangeSetName = aws.String(csName)
+			res.ChangeSetName = csName
+		default:
+			return res, fmt.Errorf("delete old change set %s of stack %s: %w", taken, name, awsErr(ctx, derr))
 		}
 		out, err = api.CreateChangeSet(ctx, in)
 	}
@@ -175,15 +195,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Interrupted: do not leave a half-reviewed change set behind.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
-				d.logf("interrupted: deleted change set %s", csName)
-				res.ChangeSetID = ""
-			}
-		}
+		d.abandon(ctx, api, res, created)
 		return res, fmt.Errorf("wait for change set %s of stack %s: %w", csName, name, err)
 	}
 	if status == types.ChangeSetStatusFailed && NoChangesReason(reason) {
@@ -199,12 +211,20 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		return res, nil
 	}
 	model, derr := changeset.Describe(ctx, api, res.ChangeSetID)
+	if derr != nil && ctx.Err() != nil {
+		// Interrupted while describing: no change set nobody reviewed
+		// stays behind (nor its stack in REVIEW_IN_PROGRESS forever).
+		d.abandon(ctx, api, res, created)
+		return res, fmt.Errorf("describe change set %s of stack %s: %w", csName, name, derr)
+	}
 	if status == types.ChangeSetStatusFailed {
 		msg := reason
 		if derr == nil {
 			res.Model = model
+			d.logf("%s", strings.TrimRight(changeset.Text(model), "\n"))
 		}
 		msg += nestedFailures(ctx, api, reason, 0)
+		d.discardFailed(ctx, api, res, created)
 		return res, fmt.Errorf("change set %s for stack %s failed: %s: %w", csName, name, msg, ErrFailed)
 	}
 	if derr != nil {
@@ -213,14 +233,83 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	res.Model = model
 	res.Totals = model.Totals()
 	res.HasChanges = model.HasChanges()
+	// No resource changes in an executable change set: the template changed
+	// in its outputs or metadata only. Executing it updates them.
+	res.TemplateOnly = !res.HasChanges
 	d.logf("%s", strings.TrimRight(changeset.Text(model), "\n"))
+	if res.TemplateOnly {
+		d.logf("change set %s changes no resource, only the template's outputs or metadata", csName)
+	}
 	return res, nil
+}
+
+// discardFailed deletes a FAILED change set once its reasons are read
+// (its nested change sets go with it), and the REVIEW_IN_PROGRESS stack
+// it created, so that neither lingers: failed change sets count against
+// the stack's change-set limit, and an empty stack would hold the name.
+func (d *Deployer) discardFailed(ctx context.Context, api API, res *Result, created bool) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if _, err := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); err != nil {
+		d.logf("warning: the failed change set %s could not be deleted: %v", res.ChangeSetName, awsErr(cctx, err))
+		return
+	}
+	d.logf("deleted the failed change set %s", res.ChangeSetName)
+	res.ChangeSetID = ""
+	if created {
+		d.dropReviewStack(cctx, api, res.StackName)
+	}
+}
+
+// dropReviewStack deletes a stack this run created in REVIEW_IN_PROGRESS
+// and left without a change set.
+func (d *Deployer) dropReviewStack(ctx context.Context, api API, name string) {
+	st, err := describeStack(ctx, api, name)
+	if err != nil || st == nil || st.StackStatus != types.StackStatusReviewInProgress {
+		return
+	}
+	if err := d.deleteAndWait(ctx, api, st); err != nil {
+		d.logf("warning: the empty stack %s (REVIEW_IN_PROGRESS) could not be deleted: %v", name, err)
+		return
+	}
+	d.logf("deleted the empty stack %s it created (REVIEW_IN_PROGRESS)", name)
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// maxNameAttempts bounds the names tried for one commit and run.
+const maxNameAttempts = 9
+
+// abandon deletes the change set of an interrupted plan (with a fresh
+// context: the run's has ended), so no half-reviewed change set is left,
+// nor the REVIEW_IN_PROGRESS stack this run created for it.
+func (d *Deployer) abandon(ctx context.Context, api API, res *Result, created bool) {
+	if ctx.Err() == nil || res.ChangeSetID == "" {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, derr := api.DeleteChangeSet(cctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); derr == nil {
+		d.logf("interrupted: deleted change set %s", res.ChangeSetName)
+		res.ChangeSetID = ""
+		if created {
+			d.dropReviewStack(cctx, api, res.StackName)
+		}
+	}
 }
 
 func description(req Request) string {
 	s := "django-serverless " + req.Environment
 	if req.Commit != "" {
 		s += " commit " + req.Commit
+	}
+	if req.RunID != "" {
+		s += " run " + req.RunID
 	}
 	if req.PR > 0 {
 		s += fmt.Sprintf(" PR #%d", req.PR)
@@ -255,9 +344,7 @@ func nestedFailures(ctx context.Context, api API, reason string, depth int) stri
 
 // NoChangesReason reports whether a FAILED change set's reason means there
 // was nothing to change.
-func NoChangesReason(reason string) bool {
-	return strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed")
-}
+func NoChangesReason(reason string) bool { return changeset.NoChangesReason(reason) }
 
 // waitChangeSet polls until the change set leaves CREATE_PENDING and
 // CREATE_IN_PROGRESS.
@@ -365,9 +452,58 @@ func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack) 
 		return fmt.Errorf("delete stack %s: %w", name, err)
 	}
 	if ev.terminal != "DELETE_COMPLETE" {
-		return fmt.Errorf("delete stack %s ended in %s: %s: %w", name, ev.terminal, ev.rootCause(), ErrFailed)
+		return fmt.Errorf("delete stack %s ended in %s; root cause: %s (fix it and run destroy again; to keep a resource instead, "+
+			"`aws cloudformation delete-stack --stack-name %s --retain-resources LogicalId`): %w", name, ev.terminal, ev.rootCause(), name, ErrFailed)
 	}
 	return nil
+}
+
+// PileUpWarning is how many FAILED change sets a nested stack may hold
+// before a deploy warns: CloudFormation keeps the "didn't contain
+// changes" change set of every nested stack a deploy leaves unchanged
+// (it cannot be deleted on its own, only with its root, which is gone
+// once executed), and refuses new change sets on a stack at its limit
+// (LimitExceededException, "ChangeSet limit exceeded for stack").
+const PileUpWarning = 200
+
+// reportPileUp counts the FAILED change sets left on the nested stacks
+// this deploy did not change and warns when they pile up.
+func (d *Deployer) reportPileUp(ctx context.Context, api API, res *Result) {
+	if res.Model == nil {
+		return
+	}
+	limit := d.PileUpWarning
+	if limit <= 0 {
+		limit = PileUpWarning
+	}
+	for _, lv := range res.Model.Stacks {
+		if lv.Path == "" || !lv.NoChanges() {
+			continue
+		}
+		n := 0
+		var token *string
+		for {
+			out, err := api.ListChangeSets(ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String(lv.StackName), NextToken: token})
+			if err != nil {
+				break
+			}
+			for _, cs := range out.Summaries {
+				if cs.Status == types.ChangeSetStatusFailed {
+					n++
+				}
+			}
+			if token = out.NextToken; aws.ToString(token) == "" {
+				break
+			}
+		}
+		if n >= limit {
+			w := fmt.Sprintf("nested stack %s (%s) holds %d FAILED change sets: CloudFormation keeps one for every deploy that leaves it unchanged, "+
+				"and refuses new change sets on a stack at its limit (LimitExceededException); list them with "+
+				"`aws cloudformation list-change-sets --stack-name %s`", lv.StackName, lv.Path, n, lv.StackName)
+			res.Warnings = append(res.Warnings, w)
+			d.logf("warning: %s", w)
+		}
+	}
 }
 
 // Deploy executes a change set (the one Plan creates, or the reviewed
@@ -395,7 +531,7 @@ func (d *Deployer) deploy(ctx, parent context.Context, api API, req Request, lim
 	} else {
 		res, err = d.plan(ctx, api, req)
 	}
-	if err != nil || !res.HasChanges {
+	if err != nil || (!res.HasChanges && !res.TemplateOnly) {
 		if err == nil && res.StackID != "" {
 			if st, serr := describeStack(ctx, api, res.StackID); serr == nil && st != nil {
 				res.Status = string(st.StackStatus)
@@ -431,6 +567,7 @@ func (d *Deployer) deploy(ctx, parent context.Context, api API, req Request, lim
 		res.RootCause = ev.rootCause()
 		return res, fmt.Errorf("deploy of stack %s failed, stack is %s; root cause: %s: %w", name, res.Status, res.RootCause, ErrFailed)
 	}
+	d.reportPileUp(ctx, api, res)
 	if req.Protected && st != nil && !aws.ToBool(st.EnableTerminationProtection) {
 		if _, err := api.UpdateTerminationProtection(ctx, &cloudformation.UpdateTerminationProtectionInput{
 			StackName: aws.String(res.StackID), EnableTerminationProtection: aws.Bool(true),
@@ -469,7 +606,7 @@ func (d *Deployer) interrupted(parent, ctx context.Context, api API, req Request
 	}
 	if _, err := api.CancelUpdateStack(cctx, &cloudformation.CancelUpdateStackInput{StackName: aws.String(res.StackID)}); err != nil {
 		res.Status = status
-		return fmt.Errorf("deploy of stack %s %s; cancel update failed: %w: %w", name, why, awsErr(ctx, err), ErrCanceled)
+		return fmt.Errorf("deploy of stack %s %s; cancel update failed: %w: %w", name, why, awsErr(cctx, err), ErrCanceled)
 	}
 	d.logf("deploy %s: cancelled the update of %s, CloudFormation is rolling it back", why, name)
 	_ = ev.follow(cctx) // best effort within CancelWait

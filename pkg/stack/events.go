@@ -113,25 +113,53 @@ func (s *streamer) follow(ctx context.Context) error {
 	return s.round(ctx, true)
 }
 
+// round reads every followed stack once and handles the new events in
+// time order across stacks (a stable sort: events of one instant keep
+// the order of the stacks, parents first). Nested stacks the events
+// reveal are read in the same round.
 func (s *streamer) round(ctx context.Context, all bool) error {
-	for i := 0; i < len(s.stacks); i++ { // s.stacks grows as nested stacks appear
-		t := s.stacks[i]
-		if t.done && !all && t != s.root {
-			continue
-		}
-		if err := s.poll(ctx, t); err != nil {
-			if isThrottle(err) || (t != s.root && isCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist")) {
-				continue // the SDK already retried, or the nested stack is not readable yet: next round
+	for from := 0; from < len(s.stacks); {
+		to := len(s.stacks)
+		var batch []seenEvent
+		for _, t := range s.stacks[from:to] {
+			if t.done && !all && t != s.root {
+				continue
 			}
-			return err
+			fresh, err := s.poll(ctx, t)
+			if err != nil {
+				if isThrottle(err) || (t != s.root && isCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist")) {
+					continue // the SDK already retried, or the nested stack is not readable yet: next round
+				}
+				return err
+			}
+			for _, e := range fresh {
+				batch = append(batch, seenEvent{path: t.path, ev: e})
+			}
 		}
+		sort.SliceStable(batch, func(i, j int) bool {
+			return aws.ToTime(batch[i].ev.Timestamp).Before(aws.ToTime(batch[j].ev.Timestamp))
+		})
+		for _, e := range batch {
+			s.handle(s.tracked(e.path), e.ev)
+		}
+		from = to
 	}
 	return nil
 }
 
+func (s *streamer) tracked(path string) *tracked {
+	for _, t := range s.stacks {
+		if t.path == path {
+			return t
+		}
+	}
+	return s.root
+}
+
 // poll reads a stack's new events, newest first, paging only until an
-// event already seen (or older than the operation).
-func (s *streamer) poll(ctx context.Context, t *tracked) error {
+// event already seen (or older than the operation), and returns them
+// oldest first.
+func (s *streamer) poll(ctx context.Context, t *tracked) ([]types.StackEvent, error) {
 	var (
 		fresh []types.StackEvent
 		token *string
@@ -139,7 +167,7 @@ func (s *streamer) poll(ctx context.Context, t *tracked) error {
 	for {
 		out, err := s.api.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(t.id), NextToken: token})
 		if err != nil {
-			return fmt.Errorf("read events of stack %s: %w", t.path, awsErr(ctx, err))
+			return nil, fmt.Errorf("read events of stack %s: %w", t.path, awsErr(ctx, err))
 		}
 		stop := false
 		for _, e := range out.StackEvents {
@@ -155,19 +183,20 @@ func (s *streamer) poll(ctx context.Context, t *tracked) error {
 		token = out.NextToken
 	}
 	if len(fresh) == 0 {
-		return nil
+		return nil, nil
 	}
 	t.newest = aws.ToString(fresh[0].EventId)
 	if t.seen == nil {
 		t.seen = map[string]bool{}
 	}
+	var out []types.StackEvent
 	for i := len(fresh) - 1; i >= 0; i-- {
 		if id := aws.ToString(fresh[i].EventId); !t.seen[id] {
 			t.seen[id] = true
-			s.handle(t, fresh[i])
+			out = append(out, fresh[i])
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func (s *streamer) handle(t *tracked, e types.StackEvent) {

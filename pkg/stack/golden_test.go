@@ -9,13 +9,15 @@ import (
 	"github.com/django-serverless/django-serverless-action/internal/golden"
 )
 
-// TestDeployLogGolden pins the whole log of a failed nested create: the
-// change-set listing, one line per event with its stack path, and the
-// error with the root cause. The fake's logical time makes it byte-stable.
+// TestDeployLogGolden pins the whole log of a failed nested create from
+// the templates of testdata/templates: the change-set listing, one line
+// per event with its stack path (in CloudFormation's dependency order),
+// and the error with the root cause. The fake's logical time makes it
+// byte-stable.
 func TestDeployLogGolden(t *testing.T) {
 	const cause = "Resource handler returned message: \"Uploaded file must be a non-empty zip\""
-	d, _, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate(cause)}, PageSize: 4})
-	_, err := d.Deploy(context.Background(), request("dev"))
+	d, _, log, _ := templated(t, cfnfake.Scenario{PageSize: 4, Faults: []cfnfake.Fault{{Path: "Lambdas/CatalogFunction", On: "CREATE", Reason: cause}}})
+	_, err := d.Deploy(context.Background(), rootRequest("dev", "v1.yaml"))
 	if err == nil {
 		t.Fatal("deploy succeeded")
 	}
@@ -23,10 +25,10 @@ func TestDeployLogGolden(t *testing.T) {
 }
 
 func TestCancelDuringCreate(t *testing.T) {
-	d, srv, log := deployer(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"shop-dev": nestedCreate("")}, StepTicks: 3})
+	d, srv, log, _ := templated(t, cfnfake.Scenario{Durations: map[string]int{"Lambdas/CatalogFunction": 50}})
 	ctx, cancel := context.WithCancel(context.Background())
-	d.Log = &cancelOn{w: log, line: "CREATE_IN_PROGRESS AWS::IAM::Role Role", cancel: cancel}
-	res, err := d.Deploy(ctx, request("dev"))
+	d.Log = &cancelOn{w: log, line: "CREATE_IN_PROGRESS AWS::IAM::Role ExecutionRole", cancel: cancel}
+	res, err := d.Deploy(ctx, rootRequest("dev", "v1.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "a creation cannot be cancelled") {
 		t.Fatalf("error = %v\n%s", err, log)
 	}

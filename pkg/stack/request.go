@@ -16,12 +16,16 @@ import (
 
 // Tag keys and values put on the root stack. Destroy only deletes stacks
 // that carry ManagedByTag=ManagedBy and this project's ProjectTag.
+//
+// Stack tags propagate to every resource that takes tags, so they hold only
+// values fixed for the life of the stack: a per-commit tag would modify
+// every resource on every push (and fill the change set with noise). The
+// commit and the CI run go into the change set's description instead.
 const (
 	ManagedByTag   = "managed-by"
 	ManagedBy      = "django-serverless"
 	ProjectTag     = "project"
 	EnvironmentTag = "environment"
-	CommitTag      = "commit"
 	PRTag          = "pull-request"
 )
 
@@ -45,10 +49,17 @@ type Request struct {
 	TemplateSizes map[string]int
 	// Parameters of the root stack (ArtifactsBucket, ...).
 	Parameters map[string]string
+	// UsePreviousTemplate creates the change set from the stack's current
+	// template (TemplateURL unused): only Parameters change, and the
+	// parameters named in PreviousParameters keep their current values.
+	// A deploy with migrations: before updates the manage stack alone
+	// that way.
+	UsePreviousTemplate bool
+	PreviousParameters  []string
 	// Tags are extra tags; the tool's own tags win on conflict.
 	Tags   map[string]string
-	Commit string // full commit SHA
-	RunID  string // CI run id (plus attempt), "" locally
+	Commit string // full commit SHA (in the change set's description, never a tag)
+	RunID  string // CI run id (plus attempt), "" locally (idem)
 	PR     int    // pull-request number, 0 when none
 	// Protected environments get termination protection, are never
 	// deleted automatically and cannot be destroyed.
@@ -75,8 +86,14 @@ type Result struct {
 	Outputs    map[string]string
 	// Status is the root stack's status at the end.
 	Status string
+	// TemplateOnly marks an executable change set without resource
+	// changes: the template's outputs or metadata changed, and a deploy
+	// executes it (HasChanges stays false).
+	TemplateOnly bool
 	// RootCause is the earliest real failure across nested stacks.
 	RootCause string
+	// Warnings are problems that did not fail the operation.
+	Warnings []string
 	// Calls counts CloudFormation calls per action.
 	Calls map[string]int
 }
@@ -163,7 +180,7 @@ func (r *Request) validate(needTemplate bool) error {
 	if m := previewRE.FindStringSubmatch(r.Environment); m != nil && name != StackName(r.Project, r.Environment) {
 		errs = append(errs, fmt.Errorf("preview environment %s must use stack %s, not %s", r.Environment, StackName(r.Project, r.Environment), name))
 	}
-	if needTemplate && r.ChangeSetID == "" {
+	if needTemplate && r.ChangeSetID == "" && !r.UsePreviousTemplate {
 		switch {
 		case r.TemplateURL == "":
 			errs = append(errs, errors.New("no template URL for the root stack"))
@@ -207,9 +224,6 @@ func (r *Request) tags() []types.Tag {
 	m[ManagedByTag] = ManagedBy
 	m[ProjectTag] = r.Project
 	m[EnvironmentTag] = r.Environment
-	if r.Commit != "" {
-		m[CommitTag] = r.Commit
-	}
 	if r.PR > 0 {
 		m[PRTag] = strconv.Itoa(r.PR)
 	}
@@ -236,6 +250,15 @@ func (r *Request) parameters() []types.Parameter {
 	for _, k := range keys {
 		k, v := k, r.Parameters[k]
 		out = append(out, types.Parameter{ParameterKey: &k, ParameterValue: &v})
+	}
+	prev := append([]string(nil), r.PreviousParameters...)
+	sort.Strings(prev)
+	for _, k := range prev {
+		if _, set := r.Parameters[k]; set {
+			continue
+		}
+		k, yes := k, true
+		out = append(out, types.Parameter{ParameterKey: &k, UsePreviousValue: &yes})
 	}
 	return out
 }

@@ -1,0 +1,90 @@
+package record
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func sample() *Record {
+	return &Record{
+		Stack: "shop-dev",
+		Functions: []Function{
+			{Name: "Zed", PhysicalName: "shop-dev_Zed", Shard: 2, Runtime: "python3.12"},
+			{Name: "Default", PhysicalName: "shop-dev_Default", Shard: 1, Runtime: "python3.12"},
+		},
+		Resolvers: []Resolver{{Type: "Query", Field: "b", Shard: 1}, {Type: "Mutation", Field: "a", Shard: 0}, {Type: "Query", Field: "a", Shard: 0}},
+		DepsLayer: &Layer{Key: "shop/abc.zip", UnzippedSize: 123},
+	}
+}
+
+// TestEncodeIsCanonical: order of the lists does not matter; the bytes
+// round-trip.
+func TestEncodeIsCanonical(t *testing.T) {
+	a, shaA, err := sample().Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sample()
+	r.Functions[0], r.Functions[1] = r.Functions[1], r.Functions[0]
+	r.Resolvers[0], r.Resolvers[2] = r.Resolvers[2], r.Resolvers[0]
+	b, shaB, _ := r.Encode()
+	if !bytes.Equal(a, b) || shaA != shaB || len(shaA) != 64 {
+		t.Errorf("order changed the record:\n%s\n%s", a, b)
+	}
+	back, err := Decode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, _ := back.Encode()
+	if !bytes.Equal(a, again) || back.Version != Version {
+		t.Errorf("round trip:\n%s\n%s", a, again)
+	}
+	if f, ok := back.Function("Zed"); !ok || f.Shard != 2 {
+		t.Errorf("Function(Zed) = %+v %v", f, ok)
+	}
+	if _, ok := (*Record)(nil).Function("Zed"); ok {
+		t.Error("a nil record has functions")
+	}
+	if Key("shop", shaA) != "shop/records/"+shaA+".json" {
+		t.Error(Key("shop", shaA))
+	}
+}
+
+// TestDecodeRefuses: a record this version cannot trust is an error, not
+// a first-deploy layout; unknown keys of the same version are ignored.
+func TestDecodeRefuses(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"version": 2, "functions": []}`, "deployment record version 2"},
+		{`{"functions": []}`, "no version"},
+		{`not json`, "deployment record"},
+		{`{"version": 1, "functions": [{"name": "A", "shard": 0}]}`, "shard 0"},
+		{`{"version": 1, "functions": [{"name": "A", "shard": 1}, {"name": "A", "shard": 2}]}`, "listed twice"},
+		{`{"version": 1, "functions": [], "resolvers": [{"type": "Query", "field": "a", "shard": -1}]}`, "shard -1"},
+	} {
+		if _, err := Decode([]byte(c.in)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.in, err, c.want)
+		}
+	}
+	r, err := Decode([]byte(`{"version": 1, "stack": "s", "functions": [], "migrations": ["0001_initial"], "static": {"files": 3}}`))
+	if err != nil || r.Stack != "s" {
+		t.Errorf("later optional keys: %v %+v", err, r)
+	}
+}
+
+func TestKeyFromTemplate(t *testing.T) {
+	body := "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n  DjangoServerless:\n    DeploymentRecord: \"shop/records/abc.json\"\nResources:\n  LambdasStack:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: !Sub \"https://${ArtifactsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}/shop/templates/x.yaml\"\n      Parameters:\n        A: !GetAtt X.Outputs.Y\n"
+	key, ok, err := KeyFromTemplate([]byte(body))
+	if err != nil || !ok || key != "shop/records/abc.json" {
+		t.Errorf("%q %v %v", key, ok, err)
+	}
+	_, ok, err = KeyFromTemplate([]byte("Resources:\n  A:\n    Type: AWS::SNS::Topic\n"))
+	if err != nil || ok {
+		t.Errorf("no record: %v %v", ok, err)
+	}
+	for _, bad := range []string{"Metadata:\n  DjangoServerless:\n    DeploymentRecord: 3\n", "Metadata: [\n"} {
+		if _, _, err := KeyFromTemplate([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
