@@ -2,39 +2,55 @@
 """Benchmark of the django_serverless runtime (issue 4, "Speed").
 
 1. Per-request overhead of ``django_serverless.handler.handle`` over calling
-   Django's WSGI handler directly, same process, same view (``/json/`` of the
-   adapter's test project: ``JsonResponse({"ok": True, "items": [1, 2, 3]})``),
-   same settings and middleware, for two settings modules: ``testproj.settings``
-   (one counting middleware) and ``testproj.settings_stack`` (startproject's 7
-   middleware). Target: under 10 % overhead. Both sides get the same request:
-   the HTTP API (payload 2.0) sample event of the tests with ``rawPath`` /json/,
-   GET, no body, its 8 headers.
+   Django's WSGI handler directly, same process, same view, same settings and
+   middleware, for two settings modules: ``testproj.settings`` (one counting
+   middleware) and ``testproj.settings_stack`` (startproject's 7 middleware).
+   Target: under 10 % overhead. Four requests, each as the event of its API:
+
+   * ``rest GET``: API Gateway REST (payload 1.0, the default API type), the
+     sample event of the tests (``apigw-request.json``: its 19 headers in both
+     ``headers`` and ``multiValueHeaders``, query ``name=me`` in both query
+     maps) for GET ``/json/``, no body;
+   * ``rest POST``: the same event for POST ``/ingest/`` with a 1 KB JSON body
+     (``Content-Type: application/json``);
+   * ``http GET`` / ``http POST``: the HTTP API (payload 2.0) sample
+     (``apigw-v2-request-no-authorizer.json``, 8 headers) for the same two
+     requests (``rawQueryString`` ``name=me``; the POST with the same body and
+     a ``content-type`` header).
+
+   ``/json/`` answers ``JsonResponse({"ok": True, "items": [1, 2, 3]})``;
+   ``/ingest/`` (csrf_exempt) decodes the body with ``json.loads`` and
+   answers a 3-key JSON object with status 201.
 
    handle side, one event = ``handle(event, None)``: the Lambda handler as the
    runtime calls it with the already JSON-decoded event (decoding the event and
    encoding the result happen in the Lambda runtime client, outside ``handle``,
    and are not timed): event-kind detection, the DB lifecycle hooks, the
    environ built from the event, Django's WSGI handler, the response iterated
-   and ``close()``d, and the API Gateway 2.0 response dict (headers, body text).
+   and ``close()``d, and the response dict of the event's API (REST:
+   ``multiValueHeaders``; 2.0: ``headers`` and ``cookies``).
 
-   bare side, one event = what a minimal WSGI server does for the same request
-   once it has parsed it (like wsgiref / gunicorn, with no socket I/O and no
-   HTTP parsing, which the adapter does not do either): the request data
-   (method, path, query string, the event's headers as (name, value) pairs,
-   body bytes, peer address, protocol) are pulled from the same event, an
-   environ is built from a per-process static base (header names translated
-   ``HTTP_*``, CONTENT_TYPE/CONTENT_LENGTH, PATH_INFO percent-decoded to a
-   latin-1 str, ``wsgi.input`` a BytesIO of the body), Django's WSGI handler
-   called with a start_response that keeps status and headers, the response
-   iterated, joined and ``close()``d (Django's ``request_finished``), and the
-   response head serialized to bytes (status line + headers), the server's
-   counterpart of the adapter's response dict. Its header-name translation is
-   cached like the adapter's, so neither side pays for it per request.
+   server side, one event = what a minimal WSGI server does for the same
+   request once it has parsed it (like wsgiref / gunicorn, with no socket I/O
+   and no HTTP parsing, which the adapter does not do either): the request
+   data (method, path, query string, the event's headers as (name, value)
+   pairs, body bytes, peer address, protocol) are pulled from the same event,
+   an environ is built from a per-process static base (header names
+   translated ``HTTP_*``, CONTENT_TYPE/CONTENT_LENGTH, PATH_INFO
+   percent-decoded to a latin-1 str, ``wsgi.input`` a BytesIO of the body),
+   Django's WSGI handler called with a start_response that keeps status and
+   headers, the response iterated, joined and ``close()``d (Django's
+   ``request_finished``), and the response head serialized to bytes (status
+   line + headers), the server's counterpart of the adapter's response dict.
+   Its header-name translation is cached like the adapter's, so neither side
+   pays for it per request.
 
-   A "minimal" baseline is printed too for transparency: Django's WSGI handler
-   on a copy of a prepared environ, body joined and ``close()``d, nothing else
-   (no environ building, no response head): the overhead against it is what
-   the adapter costs over hand-written glue that does no request translation.
+   bare side (the "bare WSGIHandler call" of the target): Django's WSGI
+   handler on a copy of an environ prepared once from the same event, a
+   fresh ``wsgi.input`` of the body, body joined and ``close()``d, nothing
+   else (no environ building, no response head): the overhead against it is
+   what the adapter costs over hand-written glue that does no request
+   translation at all.
 
    Timing: --rounds rounds of --events events per side. Within a round the
    sides take turns in batches of 20 events (order reversed every batch), each
@@ -47,10 +63,13 @@
    counting middleware's list is cleared and ``gc.collect()`` runs; gc stays
    enabled during timing, as in Lambda, for all sides alike. Reported: median
    events/s of each side over the rounds, and the median and spread
-   (min..max) of the per-round overhead ``handle_ns / bare_ns - 1``.
+   (min..max) of the per-round overhead ``handle_ns / base_ns - 1``.
 
 2. Cold import: time to import ``django_serverless.handler`` beyond
-   ``django.setup()``, each sample in a fresh interpreter. Target: under 20 ms.
+   ``django.setup()``, each sample in a fresh interpreter, with the runtime's
+   bytecode cached (as the runtime layer now ships it) and from sources only.
+   Target: under 20 ms. The whole cold start (Django, the dependencies and
+   the project from read-only layers) is bench/coldstart's.
 
 3. Optional (--instructions N): instructions per event of each side counted
    by valgrind's callgrind, (N events - 0 events) / N after the same warm-up,
@@ -59,6 +78,7 @@
 
 Run with Debian's Python (it has Django):
     /usr/bin/python3 bench/adapter/bench_handler.py [--events N] [--rounds R] [--instructions N]
+        [--cases rest-GET,rest-POST,http-GET,http-POST] [--settings testproj.settings,...]
 """
 import argparse
 import gc
@@ -77,6 +97,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 PYDIR = os.path.join(REPO, "pkg", "adapter", "python")
 PROJ = os.path.join(PYDIR, "tests", "proj")
 SAMPLE = os.path.join(PYDIR, "tests", "events", "apigw-v2-request-no-authorizer.json")
+REST_SAMPLE = os.path.join(PYDIR, "tests", "events", "apigw-request.json")
 
 # Each sample: django.setup(), then Django's own WSGIHandler() (what a bare
 # WSGI deployment needs too), then the import of django_serverless.handler.
@@ -202,114 +223,168 @@ def server(app, script_name=""):
     return serve
 
 
-def prepare(settings):
-    """Set Django up; return the sides {"bare", "minimal", "handle"}, each a
-    function serving one event, checked to give the same response and warmed up."""
+CASES = ("rest-GET", "rest-POST", "http-GET", "http-POST")
+SETTINGS = (("testproj.settings", "one counting middleware"), ("testproj.settings_stack", "startproject's 7 middleware"))
+
+# The 1 KB JSON body of the POST cases.
+BODY = json.dumps({"items": [{"sku": "SKU-%04d" % i, "qty": i % 7 + 1, "note": "gift wrap"} for i in range(17)], "customer": "c-42"})
+BODY = BODY[:-1] + ', "pad": "' + "x" * (1024 - len(BODY) - 11) + '"}'
+assert len(BODY) == 1024 and json.loads(BODY), len(BODY)
+
+
+def make_event(case):
+    """The event of a case (see the docstring), from the tests' AWS samples."""
+    kind, method = case.split("-")
+    path = "/json/" if method == "GET" else "/ingest/"
+    body = BODY if method == "POST" else None
+    if kind == "rest":
+        with open(REST_SAMPLE) as f:
+            event = json.load(f)
+        event.update({"path": path, "httpMethod": method, "body": body, "isBase64Encoded": False, "resource": path})
+        event["requestContext"].update({"path": path, "httpMethod": method, "resourcePath": path})
+        event["pathParameters"] = None
+        return event
+    with open(SAMPLE) as f:
+        event = json.load(f)
+    event.update({"rawPath": path, "rawQueryString": "name=me", "body": body, "routeKey": "$default"})
+    event["queryStringParameters"] = {"name": "me"}
+    event.pop("cookies", None)
+    event["requestContext"]["http"].update({"method": method, "path": path})
+    if body is not None:
+        event["headers"]["content-type"] = "application/json"
+        event["headers"]["content-length"] = str(len(body))
+    return event
+
+
+def request_of(kind, event):
+    """The request as a server would have parsed it, from the same event."""
+    if kind == "rest":
+        ctx = event["requestContext"]
+        return (
+            event["httpMethod"],
+            event["path"],
+            "name=me",
+            list(event["headers"].items()),
+            event["body"].encode() if event["body"] is not None else b"",
+            ctx["identity"]["sourceIp"],
+            ctx["protocol"],
+        )
+    http = event["requestContext"]["http"]
+    return (
+        http["method"],
+        event["rawPath"],
+        event["rawQueryString"],
+        list(event["headers"].items()),
+        event["body"].encode() if event["body"] is not None else b"",
+        http["sourceIp"],
+        http["protocol"],
+    )
+
+
+def prepare(settings, cases=CASES):
+    """Set Django up; return {case: {"server", "bare", "handle"}}, each side a
+    function serving one event of the case, checked to give the same
+    response and warmed up."""
     os.environ.update(env(settings))
     sys.path[:0] = [PYDIR, PROJ]
     from django_serverless import events, handler
 
-    with open(SAMPLE) as f:
-        event = json.load(f)
-    event.update({"rawPath": "/json/", "rawQueryString": "", "body": None})
-    event.pop("cookies", None)
-    event["requestContext"]["http"]["method"] = "GET"
-    http = event["requestContext"]["http"]
-
     app = handler.application
     handle = handler.handle
     serve = server(app)
+    out = {}
+    for case in cases:
+        kind = case.split("-")[0]
+        event = make_event(case)
+        ekind = events.kind(event)
+        assert ekind == {"rest": events.REST, "http": events.HTTP}[kind], ekind
+        body = event["body"].encode() if event["body"] is not None else b""
 
-    def bare():
-        # The request as a server would have parsed it, from the same event.
-        request = (
-            http["method"],
-            event["rawPath"],
-            event["rawQueryString"],
-            list(event["headers"].items()),
-            b"",
-            http["sourceIp"],
-            http["protocol"],
-        )
-        return serve(request)
+        def server_side(kind=kind, event=event):
+            return serve(request_of(kind, event))
 
-    template = events.environ(event, events.HTTP, "")
-    template.pop("wsgi.input")
+        template = events.environ(event, ekind, "")
+        template.pop("wsgi.input")
 
-    def minimal():
-        environ = template.copy()
-        environ["wsgi.input"] = BytesIO(b"")
-        result = app(environ, lambda s, h, exc_info=None: None)
-        try:
-            return b"".join(result)
-        finally:
-            result.close()
+        def bare(template=template, body=body):
+            environ = template.copy()
+            environ["wsgi.input"] = BytesIO(body)
+            result = app(environ, lambda s, h, exc_info=None: None)
+            try:
+                return b"".join(result)
+            finally:
+                result.close()
 
-    def adapter():
-        return handle(event, None)
+        def adapter(event=event):
+            return handle(event, None)
 
-    # Same response both ways; then warm every side up.
-    out = adapter()
-    head, body = bare()
-    assert out["statusCode"] == 200 and out["body"].encode() == body == minimal(), (out, body)
-    assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
-    sides = {"bare": bare, "minimal": minimal, "handle": adapter}
-    for f in sides.values():
-        for _ in range(200):
-            f()
-    return sides
+        # Same response every way; then warm every side up.
+        res = adapter()
+        head, sbody = server_side()
+        status = 200 if case.endswith("GET") else 201
+        assert res["statusCode"] == status and res["body"].encode() == sbody == bare(), (case, res, sbody)
+        assert head.startswith(b"HTTP/1.1 %d " % status), head
+        sides = {"server": server_side, "bare": bare, "handle": adapter}
+        for f in sides.values():
+            for _ in range(200):
+                f()
+        out[case] = sides
+    return out
 
 
-def throughput(n, rounds, settings, batch=20):
-    """Per-round ns per event: lists (bare, minimal, handle) x (wall, cpu)."""
-    sides = prepare(settings)
+def throughput(n, rounds, settings, cases, batch=20):
+    """{case: {"wall"|"cpu": {side: [ns per event, one per round]}}}."""
+    prepared = prepare(settings, cases)
     from testproj import middleware
     loop = range(batch)
-    wall = {k: [] for k in sides}
-    cpu = {k: [] for k in sides}
-    order = list(sides)
     gc.freeze()  # Django's long-lived objects out of the collector's way
-    for r in range(rounds):
-        tw = dict.fromkeys(sides, 0)
-        tc = dict.fromkeys(sides, 0)
-        middleware.seen.clear()
-        gc.collect()
-        for b in range(max(1, n // batch)):
-            for name in order if (r + b) % 2 == 0 else order[::-1]:
-                f = sides[name]
-                c0 = time.process_time_ns()
-                t0 = time.perf_counter_ns()
-                for _ in loop:
-                    f()
-                t1 = time.perf_counter_ns()
-                c1 = time.process_time_ns()
-                tw[name] += t1 - t0
-                tc[name] += c1 - c0
-        done = max(1, n // batch) * batch
-        for name in sides:
-            wall[name].append(tw[name] / done)
-            cpu[name].append(tc[name] / done)
-    return {"wall": wall, "cpu": cpu}
+    res = {}
+    for case, sides in prepared.items():
+        wall = {k: [] for k in sides}
+        cpu = {k: [] for k in sides}
+        order = list(sides)
+        for r in range(rounds):
+            tw = dict.fromkeys(sides, 0)
+            tc = dict.fromkeys(sides, 0)
+            middleware.seen.clear()
+            gc.collect()
+            for b in range(max(1, n // batch)):
+                for name in order if (r + b) % 2 == 0 else order[::-1]:
+                    f = sides[name]
+                    c0 = time.process_time_ns()
+                    t0 = time.perf_counter_ns()
+                    for _ in loop:
+                        f()
+                    t1 = time.perf_counter_ns()
+                    c1 = time.process_time_ns()
+                    tw[name] += t1 - t0
+                    tc[name] += c1 - c0
+            done = max(1, n // batch) * batch
+            for name in sides:
+                wall[name].append(tw[name] / done)
+                cpu[name].append(tc[name] / done)
+        res[case] = {"wall": wall, "cpu": cpu}
+    return res
 
 
-def count(settings, side, n):
-    """Serve n events on one side (after prepare's warm-up); run under callgrind."""
-    f = prepare(settings)[side]
+def count(settings, case, side, n):
+    """Serve n events of a case on one side (after prepare's warm-up); run under callgrind."""
+    f = prepare(settings, [case])[case][side]
     for _ in range(n):
         f()
 
 
-def instructions(settings, n):
+def instructions(settings, case, n):
     """Instructions per event of each side, counted by valgrind's callgrind:
     (run of n events - run of 0 events) / n, hash seed fixed. Deterministic,
     so immune to load on the machine (not to CPU cache effects)."""
     out = {}
-    for side in ("bare", "minimal", "handle"):
+    for side in ("server", "bare", "handle"):
         total = []
         for k in (0, n):
             e = dict(os.environ, PYTHONHASHSEED="0")
             r = subprocess.run(
-                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--count-only", settings, side, str(k)],
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--count-only", settings, case, side, str(k)],
                 env=e, check=True, capture_output=True, text=True,
             )
             total.append(int(r.stderr.split("Collected :")[1].split()[0]))
@@ -321,7 +396,7 @@ def summary(per):
     """Median events/s per side; median and spread of per-round overheads."""
     eps = {k: 1e9 / statistics.median(v) for k, v in per.items()}
     over = {}
-    for base in ("bare", "minimal"):
+    for base in ("server", "bare"):
         ratios = sorted((h / b - 1) * 100 for h, b in zip(per["handle"], per[base]))
         over[base] = (statistics.median(ratios), ratios[0], ratios[-1])
     return eps, over
@@ -333,41 +408,50 @@ def main():
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--cold-samples", type=int, default=7)
     p.add_argument("--instructions", type=int, default=0, metavar="N", help="also count instructions per event over N events with valgrind (slow)")
+    p.add_argument("--cases", default=",".join(CASES), help="comma-separated subset of " + ",".join(CASES))
+    p.add_argument("--settings", default=",".join(s for s, _ in SETTINGS), help="comma-separated settings modules")
+    p.add_argument("--no-cold", action="store_true", help="skip the cold import measure")
     p.add_argument("--throughput-only", metavar="SETTINGS", help=argparse.SUPPRESS)
-    p.add_argument("--count-only", nargs=3, metavar=("SETTINGS", "SIDE", "N"), help=argparse.SUPPRESS)
+    p.add_argument("--count-only", nargs=4, metavar=("SETTINGS", "CASE", "SIDE", "N"), help=argparse.SUPPRESS)
     a = p.parse_args()
+    cases = [c for c in a.cases.split(",") if c]
+    for c in cases:
+        if c not in CASES:
+            p.error("unknown case %r" % c)
     if a.count_only:
-        count(a.count_only[0], a.count_only[1], int(a.count_only[2]))
+        count(a.count_only[0], a.count_only[1], a.count_only[2], int(a.count_only[3]))
         return
     if a.throughput_only:
-        print(json.dumps(throughput(a.events, a.rounds, a.throughput_only)))
+        print(json.dumps(throughput(a.events, a.rounds, a.throughput_only, cases)))
         return
+    labels = dict(SETTINGS)
     print("%d rounds x %d events per side, sides alternating; median [min..max] of per-round overhead" % (a.rounds, a.events))
-    for settings, what in (("testproj.settings", "one counting middleware"), ("testproj.settings_stack", "startproject's 7 middleware")):
+    print("handle = django_serverless.handler.handle; bare = Django's WSGIHandler on a prepared environ; server = a minimal WSGI server's work")
+    for settings in a.settings.split(","):
         # Django is set up once per process: one subprocess per settings module.
         out = subprocess.run(
-            [sys.executable, __file__, "--events", str(a.events), "--rounds", str(a.rounds), "--throughput-only", settings],
+            [sys.executable, __file__, "--events", str(a.events), "--rounds", str(a.rounds), "--cases", ",".join(cases), "--throughput-only", settings],
             check=True, capture_output=True, text=True,
         ).stdout
         res = json.loads(out)
-        print("/json/ view, %s:" % what)
-        for clock, label in (("wall", "perf_counter_ns"), ("cpu", "process_time_ns")):
-            eps, over = summary(res[clock])
-            print("  [%s]" % label)
-            print("    server-equivalent bare WSGI: %7.0f events/s" % eps["bare"])
-            print("    minimal bare WSGI call:      %7.0f events/s" % eps["minimal"])
-            print("    handle (HTTP API v2):        %7.0f events/s" % eps["handle"])
-            print("    overhead vs server-equivalent: %5.1f %% [%.1f..%.1f]  (target < 10 %%)" % over["bare"])
-            print("    overhead vs minimal call:      %5.1f %% [%.1f..%.1f]" % over["minimal"])
-        if a.instructions:
-            ins = instructions(settings, a.instructions)
-            print("  [callgrind, instructions per event over %d events]" % a.instructions)
-            print("    server-equivalent %.0f, minimal %.0f, handle %.0f: overhead %.1f %% / %.1f %%" % (
-                ins["bare"], ins["minimal"], ins["handle"],
-                (ins["handle"] / ins["bare"] - 1) * 100, (ins["handle"] / ins["minimal"] - 1) * 100))
+        print("\n%s (%s):" % (settings, labels.get(settings, "")))
+        print("  %-10s %-8s %9s %9s %9s   %-24s %-24s" % ("case", "clock", "handle/s", "bare/s", "server/s", "overhead vs bare", "overhead vs server"))
+        for case in cases:
+            for clock in ("wall", "cpu"):
+                eps, over = summary(res[case][clock])
+                print("  %-10s %-8s %9.0f %9.0f %9.0f   %5.1f %% [%5.1f..%5.1f]   %5.1f %% [%5.1f..%5.1f]" % (
+                    case, clock, eps["handle"], eps["bare"], eps["server"], *over["bare"], *over["server"]))
+            if a.instructions:
+                ins = instructions(settings, case, a.instructions)
+                print("  %-10s %-8s %9.0f %9.0f %9.0f   %5.1f %%                  %5.1f %%  (instructions per event)" % (
+                    case, "instr", ins["handle"], ins["bare"], ins["server"],
+                    (ins["handle"] / ins["bare"] - 1) * 100, (ins["handle"] / ins["server"] - 1) * 100))
+        sys.stdout.flush()
+    if a.no_cold:
+        return
     setup_ms, extra_ms, own_ms = cold(a.cold_samples, compiled=True)
     _, src_extra_ms, src_own_ms = cold(a.cold_samples, compiled=False)
-    print("django.setup():        %8.1f ms  (median of %d fresh interpreters)" % (setup_ms, a.cold_samples))
+    print("\ndjango.setup():        %8.1f ms  (median of %d fresh interpreters, bytecode cached)" % (setup_ms, a.cold_samples))
     print("handler import beyond: %8.1f ms  (median, bytecode cached; target < 20 ms)" % extra_ms)
     print("  of which the adapter:%8.1f ms  (beyond Django's own WSGIHandler())" % own_ms)
     print("same from .py only:    %8.1f ms  (adapter part %.1f ms: compiling the runtime)" % (src_extra_ms, src_own_ms))

@@ -1,14 +1,18 @@
 // Package testenv finds the real components tests run against (Debian's
-// Django, moto_server, cfn-lint) and skips a test when one is missing, except
+// Django, moto_server, cfn-lint, a CPython of a Lambda runtime version) and
+// skips a test when one is missing, except
 // under DJANGO_SERVERLESS_STRICT=1 (set by .ci/run), where a missing
 // component fails the test instead.
 package testenv
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"sync"
 	"testing"
+
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 )
 
 // StrictEnv is the variable that turns skips into failures.
@@ -96,4 +100,52 @@ type componentError struct {
 
 func (e *componentError) Error() string {
 	return e.what + ": " + e.err.Error() + ": " + e.out
+}
+
+var (
+	pythonMu    sync.Mutex
+	pythonFound = map[string]*bytecode.Interpreter{}
+	pythonErr   = map[string]error{}
+)
+
+func findPython(version string) (*bytecode.Interpreter, error) {
+	pythonMu.Lock()
+	defer pythonMu.Unlock()
+	if in, ok := pythonFound[version]; ok {
+		return in, pythonErr[version]
+	}
+	// Tests decide the interpreter: the process's own setting is ignored.
+	in, err := bytecode.Finder{Getenv: func(k string) string {
+		if k == bytecode.EnvPython {
+			return ""
+		}
+		return os.Getenv(k)
+	}}.Find(context.Background(), version)
+	pythonFound[version], pythonErr[version] = in, err
+	return in, err
+}
+
+// Python returns a CPython interpreter of version ("3.11") to compile
+// bytecode with, found as the build finds one, or skips/fails t. Version
+// 3.11 is Debian bookworm's python3 (.ci/run installs it); use
+// OptionalPython for the others.
+func Python(t testing.TB, version string) *bytecode.Interpreter {
+	t.Helper()
+	in, err := findPython(version)
+	if err != nil {
+		Missing(t, "%v", err)
+	}
+	return in
+}
+
+// OptionalPython is Python for versions no Debian package of CI provides
+// (3.12, 3.13: pyenv or uv builds on a developer's machine): it skips
+// without one, even under strict mode, and says so.
+func OptionalPython(t testing.TB, version string) *bytecode.Interpreter {
+	t.Helper()
+	in, err := findPython(version)
+	if err != nil {
+		t.Skipf("skipping: Python %s is not installable on CI (Debian bookworm has 3.11 only) and not found here: %v", version, err)
+	}
+	return in
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
@@ -64,6 +65,10 @@ type BuildOptions struct {
 	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
 	// default project (stack-name prefix) when the config sets none.
 	Repository string
+	// Bytecode finds the CPython of the runtime's version that compiles
+	// the zips' bytecode; the zero value searches the process environment
+	// (DJANGO_SERVERLESS_BYTECODE_PYTHON, PATH, pyenv, uv).
+	Bytecode bytecode.Finder
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -197,6 +202,10 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 	if err != nil {
 		return fmt.Errorf("runtime layer: %w", err)
 	}
+	compiler, err := findCompiler(ctx, o, cfg, &b.Diagnostics)
+	if err != nil {
+		return err
+	}
 	arts := render.Artifacts{Prefix: pl.Project}
 	if o.Deps != nil {
 		stage(o, "Dependencies layer")
@@ -209,7 +218,12 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 				return ok
 			}
 		}
-		l, err := o.Deps.BuildLayer(ctx, p, cfg, hashExists)
+		var l *DepsLayer
+		if cd, ok := o.Deps.(CompilingDepsBuilder); ok {
+			l, err = cd.BuildCompiledLayer(ctx, p, cfg, compiler, hashExists)
+		} else {
+			l, err = o.Deps.BuildLayer(ctx, p, cfg, hashExists)
+		}
 		if err != nil {
 			return err
 		}
@@ -240,14 +254,26 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 		}
 	}
 	stage(o, "Bundles")
+	// Layers: unchecked hash-based bytecode (a layer version never
+	// changes). The code zip: checked, as the Lambda console edits it in
+	// place and would keep an old unchecked .pyc beside the new source.
+	projectOpts := projectOptions(p.Root, cfg, o.Outside)
+	var runtimeOpts, codeOpts []bundle.Option
+	if compiler != nil {
+		layer := &bundle.Bytecode{Compiler: compiler, Mode: bytecode.Unchecked, Root: bundle.LayerRoot}
+		projectOpts.Bytecode = layer
+		runtimeOpts = []bundle.Option{bundle.WithBytecode(layer)}
+		codeOpts = []bundle.Option{bundle.WithBytecode(&bundle.Bytecode{Compiler: compiler, Mode: bytecode.Checked, Root: bundle.TaskRoot})}
+	}
+	var runtimeStats bundle.Stats
 	for _, z := range []struct {
 		name string
 		fn   func(io.Writer) error
 		dst  *render.Artifact
 	}{
-		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOptions(p.Root, cfg, o.Outside), &b.ProjectLayer), &arts.Project},
-		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles), &arts.Runtime},
-		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
+		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOpts, &b.ProjectLayer), &arts.Project},
+		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles, append(runtimeOpts, bundle.WithStats(&runtimeStats))...), &arts.Runtime},
+		{bundle.FunctionCodeName, bundle.FunctionCode(codeOpts...), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
 		if z.name == bundle.ProjectLayerName {
@@ -264,6 +290,13 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 		b.Zips = append(b.Zips, a)
 		*z.dst = renderArtifact(a)
 	}
+	if len(runtimeStats.Uncompiled) > 0 {
+		u := runtimeStats.Uncompiled[0]
+		return fmt.Errorf("runtime layer: %s line %d does not compile with %s: %s", u.Path, u.Line, compiler.Python, u.Err)
+	}
+	for _, u := range b.ProjectLayer.Uncompiled {
+		b.Diagnostics.Warnf(u.Path, u.Line, 0, "does not compile with Python %s (%s): shipped without bytecode, and importing it fails on Lambda", compiler.Python.Full, u.Err)
+	}
 	all := append([]bundle.Artifact(nil), b.Zips...)
 	if b.Deps != nil && b.Deps.Zip != nil {
 		all = append(all, *b.Deps.Zip)
@@ -271,6 +304,18 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 		all = append(all, bundle.Artifact{Name: "deps layer (in the bucket)", Stats: bundle.Stats{UnzippedBytes: b.Deps.UnzippedSize}})
 	}
 	if err := bundle.CheckUnzipped("every function", all...); err != nil {
+		if compiler != nil {
+			err = fmt.Errorf("%w (the bytecode counts too: %s=off ships sources only)", err, bytecode.EnvPython)
+		}
+		return userError(err)
+	}
+	// The layers in the order the functions list them (deps, project, runtime).
+	var layers []bundle.Artifact
+	if b.Deps != nil && b.Deps.Zip != nil {
+		layers = append(layers, *b.Deps.Zip)
+	}
+	layers = append(layers, b.Zips[0], b.Zips[1])
+	if err := bundle.CheckOverlap(layers...); err != nil {
 		return userError(err)
 	}
 
@@ -423,11 +468,18 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 }
 
 // projectOptions are the project layer's zip options: the configuration's
-// exclude and include, and the folders of outside that lie inside root
-// left out by path.
+// exclude and include, and left out by path the vendor folders (they go to
+// the dependencies layer, not twice) and the folders of outside that lie
+// inside root.
 func projectOptions(root string, cfg *config.Config, outside []string) bundle.Options {
 	o := bundle.ProjectOptions(cfg.Exclude, cfg.Include)
 	realRoot := realPath(root)
+	for _, v := range cfg.Vendor {
+		abs := realPath(filepath.Join(root, filepath.FromSlash(v)))
+		if rel, err := filepath.Rel(realRoot, abs); err == nil && rel != "." && filepath.IsLocal(rel) {
+			o.Skip = append(o.Skip, filepath.ToSlash(rel))
+		}
+	}
 	for _, dir := range outside {
 		if dir == "" {
 			continue
@@ -525,4 +577,25 @@ func readInside(root, rel string) ([]byte, error) {
 		return nil, fmt.Errorf("%q is a symlink leading out of the project", rel)
 	}
 	return os.ReadFile(real)
+}
+
+// findCompiler finds the interpreter of the runtime's version that
+// compiles the bytecode. Without one it says so once (a warning) and the
+// zips ship sources only; a wrongly named interpreter is an error.
+func findCompiler(ctx context.Context, o BuildOptions, cfg *config.Config, ds *diag.List) (*bytecode.Compiler, error) {
+	in, err := o.Bytecode.Find(ctx, cfg.Python)
+	var nf *bytecode.NotFoundError
+	switch {
+	case err == nil:
+		logf(o.Log, "bytecode: compiling for python%s with %s", cfg.Python, in)
+		return &bytecode.Compiler{Python: in}, nil
+	case errors.Is(err, bytecode.ErrOff):
+		ds.Notef(cfg.Path, 0, 0, "%v: the zips ship Python sources only", err)
+		return nil, nil
+	case errors.As(err, &nf):
+		ds.Warnf(cfg.Path, 0, 0, "python %s: %v. The zips ship Python sources only: Lambda cannot write bytecode to /opt, so every cold start compiles Django and the project again (about 2x slower to the first response)", cfg.Python, err)
+		return nil, nil
+	default:
+		return nil, userError(err)
+	}
 }

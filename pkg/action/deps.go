@@ -8,6 +8,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
@@ -40,6 +41,8 @@ type DepsLayer struct {
 	// Warnings are the requirements' warnings (a VCS branch, a URL without
 	// a hash: the layer is not reproducible).
 	Warnings diag.List
+	// compiler is the bytecode compiler the layer's hash was computed with.
+	compiler *bytecode.Compiler
 }
 
 // DepsBuilder builds, or finds, the dependencies layer.
@@ -48,6 +51,16 @@ type DepsBuilder interface {
 	// exists (nil offline) reports whether the layer of an input hash is
 	// already in S3.
 	BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(hash string) bool) (*DepsLayer, error)
+}
+
+// CompilingDepsBuilder is a DepsBuilder that compiles the layer's
+// bytecode (PipDeps). Bundle hands it the runtime's compiler; a builder
+// without it ships sources.
+type CompilingDepsBuilder interface {
+	DepsBuilder
+	// BuildCompiledLayer is BuildLayer with compiler (nil: sources only)
+	// compiling the layer's Python files.
+	BuildCompiledLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(hash string) bool) (*DepsLayer, error)
 }
 
 // PipDeps builds the layer with pkg/deps (uv when on PATH, else pip).
@@ -68,7 +81,7 @@ type PipDeps struct {
 	Log          io.Writer
 }
 
-func (d *PipDeps) options(p *django.Project, c *config.Config, resolveOnly bool) deps.Options {
+func (d *PipDeps) options(p *django.Project, c *config.Config, compiler *bytecode.Compiler, resolveOnly bool) deps.Options {
 	req := c.Requirements
 	if req == "" {
 		req = p.Requirements
@@ -76,20 +89,27 @@ func (d *PipDeps) options(p *django.Project, c *config.Config, resolveOnly bool)
 	return deps.Options{
 		Root: p.Root, Requirements: req, Vendor: c.Vendor, Python: c.Python, Architecture: c.Architecture,
 		CacheDir: d.CacheDir, Installer: d.Installer, PipPython: d.PipPython, ExtraArgs: d.ExtraArgs,
-		ToolVersion: d.ToolVersion, Log: d.Log, ResolveOnly: resolveOnly,
+		ToolVersion: d.ToolVersion, Log: d.Log, ResolveOnly: resolveOnly, Bytecode: compiler,
 	}
 }
 
-// BuildLayer implements DepsBuilder.
+// BuildLayer implements DepsBuilder: a layer of sources only.
 func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.Config, exists func(string) bool) (*DepsLayer, error) {
-	l, cached, err := deps.Build(ctx, d.options(p, c, true))
+	return d.BuildCompiledLayer(ctx, p, c, nil, exists)
+}
+
+var _ CompilingDepsBuilder = (*PipDeps)(nil)
+
+// BuildCompiledLayer implements CompilingDepsBuilder.
+func (d *PipDeps) BuildCompiledLayer(ctx context.Context, p *django.Project, c *config.Config, compiler *bytecode.Compiler, exists func(string) bool) (*DepsLayer, error) {
+	l, cached, err := deps.Build(ctx, d.options(p, c, compiler, true))
 	if errors.Is(err, deps.ErrNoRequirements) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, userError(err)
 	}
-	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, Warnings: l.Warnings}
+	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, Warnings: l.Warnings, compiler: compiler}
 	if cached {
 		z := l.Artifact
 		out.Zip, out.PythonDir = &z, l.PythonDir
@@ -105,7 +125,7 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 		}
 		return out, nil
 	}
-	l, _, err = deps.Build(ctx, d.options(p, c, false))
+	l, _, err = deps.Build(ctx, d.options(p, c, compiler, false))
 	if err != nil {
 		return nil, userError(err)
 	}
@@ -121,7 +141,7 @@ func (d *PipDeps) GenerateSchema(ctx context.Context, p *django.Project, c *conf
 	if layer != nil {
 		dir = layer.PythonDir
 		if dir == "" && d.Install {
-			l, _, err := deps.Build(ctx, d.options(p, c, false))
+			l, _, err := deps.Build(ctx, d.options(p, c, layer.compiler, false))
 			if err != nil {
 				return nil, err
 			}

@@ -14,6 +14,10 @@
 // recognised by name (*.key, id_rsa*, *.p12, ...) and, for *.pem, by content:
 // a .pem holding a private key is left out (and listed in Stats.Skipped),
 // certificate bundles stay (certifi's cacert.pem, an RDS CA bundle).
+//
+// With Options.Bytecode a zip also carries a hash-based .pyc for each of
+// its .py files, compiled by the runtime's Python (pkg/bytecode), so Lambda
+// imports bytecode from the read-only /opt and /var/task.
 package bundle
 
 import (
@@ -86,6 +90,8 @@ type Options struct {
 	// LambdaUnzippedLimit. It is checked on the sizes listed before
 	// anything is read, then on the bytes as they are read.
 	MaxUnzipped int64
+	// Bytecode, when set, adds a compiled .pyc beside each .py file.
+	Bytecode *Bytecode
 }
 
 // OutputMarker is the file `render --out` leaves in its output folder, and
@@ -114,6 +120,10 @@ type Stats struct {
 	// Allowed lists the secrets shipped because Include names their files
 	// exactly.
 	Allowed []Finding
+	// Compiled counts the .pyc files added (Options.Bytecode); Uncompiled
+	// lists the .py files that did not compile, sorted by path.
+	Compiled   int
+	Uncompiled []Uncompiled
 }
 
 // Skipped is one path left out of a zip and why.
@@ -171,7 +181,13 @@ func ZipDir(ctx context.Context, w io.Writer, root string, o Options) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
-	st, err := writeEntries(ctx, w, dw.entries, o.MaxUnzipped)
+	es, compiled, unc, cleanup, err := compile(ctx, dw.entries, o.Bytecode, o.Prefix)
+	if err != nil {
+		return Stats{}, fmt.Errorf("zip %s: %w", root, err)
+	}
+	defer cleanup()
+	st, err := writeEntries(ctx, w, es, o.MaxUnzipped)
+	st.Compiled, st.Uncompiled = compiled, unc
 	st.Skipped = sortSkipped(dw.skipped)
 	sort.SliceStable(dw.left, func(i, j int) bool { return dw.left[i].Path < dw.left[j].Path })
 	st.Left = dw.left
@@ -192,11 +208,17 @@ func ZipFS(ctx context.Context, w io.Writer, fsys fs.FS, o Options) (Stats, erro
 	if err != nil {
 		return Stats{}, err
 	}
+	es, compiled, unc, cleanup, err := compile(ctx, es, o.Bytecode, o.Prefix)
+	if err != nil {
+		return Stats{}, fmt.Errorf("zip: %w", err)
+	}
+	defer cleanup()
 	st, err := writeEntries(ctx, w, es, o.MaxUnzipped)
 	if err != nil {
 		return Stats{}, err
 	}
 	st.Skipped = sortSkipped(skipped)
+	st.Compiled, st.Uncompiled = compiled, unc
 	return st, nil
 }
 

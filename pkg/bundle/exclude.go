@@ -39,8 +39,9 @@ var (
 		"*.sqlite3", "*.sqlite", "*.sqlite3-*", "*.sqlite-*", // local databases (db.sqlite3)
 	}
 	// junkNames and junkGlobs are build and editor leftovers that never run
-	// on Lambda. *.pyc is left out because its header carries the source
-	// mtime, which would make the zip depend on the checkout time.
+	// on Lambda. The tree's own bytecode (__pycache__, *.pyc) is left out:
+	// stale, another Python's, or mtime-based (the zip would depend on the
+	// checkout time); zips carry only what Options.Bytecode compiles.
 	junkNames = []string{
 		"__pycache__", "node_modules", ".DS_Store",
 		".venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",

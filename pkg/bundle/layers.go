@@ -47,21 +47,27 @@ func ProjectLayer(ctx context.Context, root string, o Options, st *Stats) func(i
 // /opt/python/django_serverless. fsys holds either python/django_serverless/
 // (pkg/adapter's Files(), zipped as is) or django_serverless/ at its root
 // (put under python/).
-func RuntimeLayer(ctx context.Context, fsys fs.FS) func(io.Writer) error {
+// Options WithBytecode and WithStats compile its modules and report them.
+func RuntimeLayer(ctx context.Context, fsys fs.FS, opts ...Option) func(io.Writer) error {
+	b := builder(opts)
 	return func(w io.Writer) error {
 		const pkg = "django_serverless/handler.py"
 		withPython, bare := isFile(fsys, "python/"+pkg), isFile(fsys, pkg)
-		var err error
+		var (
+			st  Stats
+			err error
+		)
 		switch {
 		case withPython && bare:
 			return fmt.Errorf("runtime layer: embedded files hold both python/%s and %s", pkg, pkg)
 		case withPython:
-			_, err = ZipFS(ctx, w, fsys, Options{})
+			st, err = ZipFS(ctx, w, fsys, Options{Bytecode: b.bytecode})
 		case bare:
-			_, err = ZipFS(ctx, w, fsys, Options{Prefix: "python/"})
+			st, err = ZipFS(ctx, w, fsys, Options{Prefix: "python/", Bytecode: b.bytecode})
 		default:
 			return fmt.Errorf("runtime layer: embedded files have no python/%s", pkg)
 		}
+		b.report(st)
 		return err
 	}
 }
@@ -87,10 +93,14 @@ from django_serverless.handler import handle  # noqa: F401
 `
 
 // FunctionCode writes the function code zip: one small module, independent
-// of the project, byte-identical for every build.
-func FunctionCode() func(io.Writer) error {
+// of the project, byte-identical for every build (with bytecode: for every
+// build with the same Python version). Options WithBytecode and WithStats
+// compile it and report it.
+func FunctionCode(opts ...Option) func(io.Writer) error {
+	b := builder(opts)
 	return func(w io.Writer) error {
-		_, err := writeEntries(context.Background(), w, []entry{{
+		ctx := context.Background()
+		es, compiled, unc, cleanup, err := compile(ctx, []entry{{
 			name: "django_serverless_function.py",
 			rel:  "django_serverless_function.py",
 			mode: fileMode,
@@ -98,7 +108,14 @@ func FunctionCode() func(io.Writer) error {
 			open: func() (io.ReadCloser, error) {
 				return io.NopCloser(strings.NewReader(functionModule)), nil
 			},
-		}}, 0)
+		}}, b.bytecode, "")
+		if err != nil {
+			return fmt.Errorf("function code: %w", err)
+		}
+		defer cleanup()
+		st, err := writeEntries(ctx, w, es, 0)
+		st.Compiled, st.Uncompiled = compiled, unc
+		b.report(st)
 		return err
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -54,6 +55,12 @@ type Options struct {
 	// there is one, but installs nothing: without a cached layer the Layer
 	// has only Hash and Platform set.
 	ResolveOnly bool
+	// Bytecode compiles the layer's Python files with the runtime's
+	// interpreter (unchecked hash-based .pyc files, as /opt/python/...)
+	// once, when the layer is built: the cache holds the compiled layer.
+	// Nil ships sources only. The compiler's identity (version, magic
+	// number) is part of the input hash.
+	Bytecode *bytecode.Compiler
 }
 
 // Layer is a built dependencies layer.
@@ -104,6 +111,10 @@ type layerMeta struct {
 	Size          int64  `json:"size"`
 	Files         int    `json:"files"`
 	UnzippedBytes int64  `json:"unzipped_bytes"`
+	// Bytecode is the compiler's identity, "" for a sources-only layer;
+	// Compiled counts the .pyc files.
+	Bytecode string `json:"bytecode,omitempty"`
+	Compiled int    `json:"compiled,omitempty"`
 }
 
 // Build returns the dependencies layer for o, from the cache when a layer
@@ -111,7 +122,8 @@ type layerMeta struct {
 // installer runs). The hash covers the requirements as pip reads them
 // (includes expanded, comments and layout normalized), the constraints,
 // the platform, the Python version, the installer and its extra
-// arguments, the vendored files' paths and contents, and ToolVersion.
+// arguments, the vendored files' paths and contents, ToolVersion and the
+// bytecode compiler's identity (Options.Bytecode).
 // A dependency without a wheel for the platform is an error naming it,
 // its requirements file and line, and the platform.
 func Build(ctx context.Context, o Options) (Layer, bool, error) {
@@ -151,6 +163,14 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 	for _, v := range vendored {
 		fmt.Fprintf(h, "vendor %s %s %s\n", v.rel, v.mode, v.sum)
 	}
+	compiler := "none"
+	if o.Bytecode != nil {
+		compiler = o.Bytecode.Identity(bytecode.Unchecked)
+		if o.Bytecode.Python.Version != o.Python {
+			return Layer{}, false, fmt.Errorf("dependencies layer: bytecode compiler is Python %s, the runtime is python%s", o.Bytecode.Python.Full, o.Python)
+		}
+	}
+	fmt.Fprintf(h, "bytecode %s\n", compiler)
 	hash := hex.EncodeToString(h.Sum(nil))
 
 	cacheDir := o.CacheDir
@@ -195,17 +215,33 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 			return Layer{}, false, fmt.Errorf("vendor %s: %w", v.rel, err)
 		}
 	}
+	zo := bundle.Options{Prefix: "python/"}
+	if o.Bytecode != nil {
+		logf(o.Log, "dependencies layer %s: compiling with %s\n", hash[:12], o.Bytecode.Python)
+		zo.Bytecode = &bundle.Bytecode{Compiler: o.Bytecode, Mode: bytecode.Unchecked, Root: bundle.LayerRoot}
+	}
+	var zst bundle.Stats
 	art, err := bundle.Build(tmp, "deps-layer", func(w io.Writer) error {
-		_, err := bundle.ZipDir(ctx, w, pyDir, bundle.Options{Prefix: "python/"})
+		var err error
+		zst, err = bundle.ZipDir(ctx, w, pyDir, zo)
 		return err
 	})
 	if err != nil {
 		return Layer{}, false, fmt.Errorf("dependencies layer: %w", err)
 	}
+	if n := len(zst.Uncompiled); n > 0 {
+		u := zst.Uncompiled[0]
+		logf(o.Log, "dependencies layer %s: %d Python files do not compile with %s and ship as source only (first: %s line %d: %s)\n",
+			hash[:12], n, o.Bytecode.Python, u.Path, u.Line, u.Err)
+	}
 	if err := os.Rename(art.Path, filepath.Join(tmp, "layer.zip")); err != nil {
 		return Layer{}, false, err
 	}
-	meta, _ := json.MarshalIndent(layerMeta{SHA256: art.SHA256, Size: art.Size, Files: art.Stats.Files, UnzippedBytes: art.Stats.UnzippedBytes}, "", "  ")
+	lm := layerMeta{SHA256: art.SHA256, Size: art.Size, Files: art.Stats.Files, UnzippedBytes: art.Stats.UnzippedBytes, Compiled: zst.Compiled}
+	if o.Bytecode != nil {
+		lm.Bytecode = compiler
+	}
+	meta, _ := json.MarshalIndent(lm, "", "  ")
 	if err := os.WriteFile(filepath.Join(tmp, "layer.json"), append(meta, '\n'), 0o644); err != nil {
 		return Layer{}, false, err
 	}
@@ -222,7 +258,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		return Layer{}, false, fmt.Errorf("dependencies layer cache %s: unreadable after build", final)
 	}
 	l.Hash, l.Platform, l.Warnings = hash, platform, warns
-	logf(o.Log, "dependencies layer %s: built %s (%d files, %.1f MB unzipped)\n", hash[:12], l.Name, l.Stats.Files, float64(l.Stats.UnzippedBytes)/1e6)
+	logf(o.Log, "dependencies layer %s: built %s (%d files, %d of them bytecode, %.1f MB unzipped)\n", hash[:12], l.Name, l.Stats.Files, l.Stats.Compiled, float64(l.Stats.UnzippedBytes)/1e6)
 	return l, false, nil
 }
 
@@ -259,7 +295,7 @@ func readCached(dir string) (Layer, bool) {
 	}
 	return Layer{
 		Artifact: bundle.Artifact{Name: "deps-layer", SHA256: m.SHA256, Size: m.Size, Path: zipPath,
-			Stats: bundle.Stats{Files: m.Files, UnzippedBytes: m.UnzippedBytes}},
+			Stats: bundle.Stats{Files: m.Files, UnzippedBytes: m.UnzippedBytes, Compiled: m.Compiled}},
 		PythonDir: filepath.Join(dir, "python"),
 	}, true
 }

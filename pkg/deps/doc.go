@@ -1,6 +1,7 @@
 // Package deps builds the dependencies layer: the project's requirements
 // installed for the Lambda platform (not the build machine), vendored
-// prebuilt packages copied in, zipped deterministically and cached on disk
+// prebuilt packages copied in, compiled to hash-based bytecode by the
+// runtime's Python (when one is found), zipped deterministically and cached on disk
 // under a hash of its inputs so an unchanged layer is neither rebuilt nor
 // uploaded. It also generates a graphene schema's SDL with Python when the
 // project commits none.

@@ -22,6 +22,7 @@ target events become a PEP 3333 environ. The rules, and why:
 
 import base64
 import binascii
+import re
 import sys
 from io import BytesIO
 from urllib.parse import quote, unquote
@@ -77,13 +78,20 @@ def _is_appsync(event):
 
 def kind(event):
     """Return the kind of event, or raise UnknownEvent naming its keys."""
-    if type(event) is dict:
-        # Fast path, the usual HTTP API / Function URL event; the general
-        # rules below give the same answer for it.
-        ctx = event.get("requestContext")
-        if type(ctx) is dict and "http" in ctx and event.get("version") == "2.0" and "elb" not in ctx and WARMUP_KEY not in event:
-            domain = ctx.get("domainName", "")
-            return URL if type(domain) is str and ".lambda-url." in domain else HTTP
+    if type(event) is dict and "requestContext" in event and WARMUP_KEY not in event:
+        # Fast paths, the usual REST and HTTP API / Function URL events; the
+        # general rules below give the same answers for them.
+        ctx = event["requestContext"]
+        if type(ctx) is dict and "elb" not in ctx:
+            if "version" not in event:
+                if "httpMethod" in event:
+                    return REST
+            elif event["version"] == "2.0":
+                if "http" in ctx:
+                    domain = ctx["domainName"] if "domainName" in ctx else ""
+                    return URL if type(domain) is str and ".lambda-url." in domain else HTTP
+            elif "httpMethod" in event:
+                return REST
     if isinstance(event, dict):
         if WARMUP_KEY in event:
             control = event.get(WARMUP_KEY)
@@ -194,6 +202,10 @@ def _encode_pairs(pairs):
     return "&".join(quote(k, safe="") + "=" + quote(v, safe="") for k, v in pairs)
 
 
+# Characters quote(..., safe="") leaves alone (RFC 3986 unreserved).
+_unreserved = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
 def _pairs(event):
     """Query pairs from the multi-value map, else the single map."""
     multi = _map(event, "multiValueQueryStringParameters")
@@ -273,6 +285,36 @@ def _single_headers(env, headers):
             _put(env, key, value)
 
 
+# Header-name tuple of a REST event -> (base, environ template, keys): the
+# translation of a set of names is done once. A function's clients send few
+# distinct sets (the same browsers and SDKs, through the same CloudFront);
+# bounded anyway. None marks a set the hot path cannot take (two names
+# giving one key).
+_KEYSETS = {}
+_LIST = {list}
+
+
+# The entries _rest_environ sets after the headers, in this order: a
+# template holds them already, so setting them replaces values and never
+# grows the dict.
+_REST_TAIL = (
+    "CONTENT_LENGTH", "wsgi.input", "REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT",
+    "SERVER_PROTOCOL", "REMOTE_ADDR", "wsgi.url_scheme", "wsgi.errors", "django_serverless.event", "django_serverless.context",
+)
+
+
+def _keyset(base, names):
+    keys = tuple(_key(n) for n in names)
+    named = [k for k in keys if k]
+    if len(set(named)) != len(named):
+        return None
+    template = base.copy()
+    template.update(dict.fromkeys(keys))
+    template.pop("", None)
+    template.update(dict.fromkeys(_REST_TAIL))
+    return base, template, keys
+
+
 def _multi_headers(env, event):
     multi = _map(event, "multiValueHeaders")
     if not multi:
@@ -303,6 +345,10 @@ def _multi_headers(env, event):
 _BASES = {}
 
 
+# The same bases of REST events, by script name alone (no key tuple to build).
+_REST_BASES = {}
+
+
 def _base(ekind, script_name):
     base = _BASES.get((ekind, script_name))
     if base is None:
@@ -316,11 +362,179 @@ def _base(ekind, script_name):
         }
         if len(_BASES) < 64:
             _BASES[(ekind, script_name)] = base
+            if ekind == REST:
+                _REST_BASES[script_name] = base
     return base
 
 
 def environ(event, ekind, script_name, context=None):
     """Build the WSGI environ for an HTTP event of kind ekind."""
+    if ekind == REST:
+        env = _rest_environ(event, script_name, context)
+        if env is not None:
+            return env
+    return _environ(event, ekind, script_name, context)
+
+
+_UPPER = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
+def _rest_environ(event, script_name, context):
+    """The environ of the usual REST event, or None for the general code
+    (_environ), which gives the same environ for every event this accepts.
+
+    It takes any event (the handler tries it first): what kind() would
+    not call REST gets None. The usual event: every multiValueHeaders value a one-item list of an
+    ASCII str, no two names giving one key, a Host header without a port,
+    X-Forwarded-Proto https or absent, X-Forwarded-Port digits or absent, no
+    query parameter or one with one value of unreserved characters, every
+    field API Gateway always sends, the function's own (normalised) script
+    name. Written for the fewest interpreter steps: indexing inside one try
+    rather than get(), the header values put into a copy of their name
+    set's template in one C-level update (_KEYSETS).
+    """
+    try:
+        ctx = event["requestContext"]
+        method = event["httpMethod"]
+        below = event["path"]
+        multi = event["multiValueHeaders"]
+        mq = event["multiValueQueryStringParameters"]
+        body = event["body"]
+        protocol = ctx["protocol"]
+        remote = ctx["identity"]["sourceIp"]
+        base = _REST_BASES[script_name]
+    except (KeyError, TypeError):  # not a REST event, or an unusual one
+        return None
+    # kind()'s rules: not a warm-up, not an ALB event, not payload 2.0.
+    if WARMUP_KEY in event or type(ctx) is not dict or "elb" in ctx or "version" in event and event["version"] == "2.0":
+        return None
+    if type(method) is not str or not method or type(below) is not str or not below or type(multi) is not dict or not multi:
+        return None
+
+    items = multi.values()
+    try:
+        values = [v for (v,) in items]  # ValueError: not one value; TypeError: not a sequence
+        if not "".join(values).isascii():  # TypeError: a value not a str
+            return None
+    except (TypeError, ValueError):
+        return None
+    if set(map(type, items)) != _LIST:  # a one-key object or a one-char str is no list
+        return None
+    names = tuple(multi)
+    entry = _KEYSETS.get(names, _UNSEEN)
+    if entry is _UNSEEN or entry is not None and entry[0] is not base:
+        entry = _keyset(base, names)
+        if len(_KEYSETS) < 256:
+            _KEYSETS[names] = entry
+    if entry is None:
+        return None
+    env = entry[1].copy()
+    env.update(zip(entry[2], values))
+    if "" in env:  # Content-Length: the body handed over is authoritative
+        del env[""]
+
+    if mq is None:
+        if "queryStringParameters" in event and event["queryStringParameters"] is not None:
+            return None
+        query = ""
+    else:
+        try:
+            ((name, values),) = mq.items()  # one parameter (AttributeError: not an object)
+            (value,) = values  # one value
+            query = name + "=" + value  # TypeError: not a str
+        except (AttributeError, TypeError, ValueError):
+            return None
+        if type(values) is not list or not (query.isascii() and (name + value).isalnum() or _unreserved(name + value)):
+            return None
+
+    if "HTTP_HOST" not in env:
+        return None
+    host = env["HTTP_HOST"]
+    if not host or ":" in host:
+        return None
+    if "HTTP_X_FORWARDED_PROTO" in env and env["HTTP_X_FORWARDED_PROTO"] != "https":
+        return None
+    if "HTTP_X_FORWARDED_PORT" in env:
+        port = env["HTTP_X_FORWARDED_PORT"]
+        if not port.isdigit():
+            return None
+    else:
+        port = "443"
+
+    path = below
+    if script_name:
+        rc_path = ctx["path"] if "path" in ctx else None
+        stripped = strip_prefix(rc_path if type(rc_path) is str and rc_path.endswith(below) else below, script_name)
+        if stripped is not None:
+            path = stripped
+    if path[0] != "/":
+        path = "/" + path
+    if "%" in path or not path.isascii():
+        path = _path_info(path)
+
+    if body is None:
+        length = "0"
+        stream = BytesIO()
+    else:
+        body = _body(event)
+        length = str(len(body))
+        stream = BytesIO(body)
+    if protocol != "HTTP/1.1" and not (type(protocol) is str and protocol.startswith("HTTP/")):
+        protocol = "HTTP/1.1"
+    if type(remote) is not str or not remote:
+        remote = "127.0.0.1"
+
+    env["CONTENT_LENGTH"] = length
+    env["wsgi.input"] = stream
+    env["REQUEST_METHOD"] = method if method in _UPPER else method.upper()
+    env["PATH_INFO"] = path
+    env["QUERY_STRING"] = query
+    env["SERVER_NAME"] = host
+    env["SERVER_PORT"] = port
+    env["SERVER_PROTOCOL"] = protocol
+    env["REMOTE_ADDR"] = remote
+    env["wsgi.url_scheme"] = "https"
+    env["wsgi.errors"] = sys.stderr
+    env["django_serverless.event"] = event
+    env["django_serverless.context"] = context
+    if "authorizer" in ctx:
+        auth = ctx["authorizer"]
+        if type(auth) is dict:  # _authorizer inlined for its usual keys
+            env["django_serverless.authorizer"] = auth
+            principal = auth["principalId"] if "principalId" in auth else None
+            if principal is None and "lambda" in auth and type(auth["lambda"]) is dict:
+                principal = auth["lambda"].get("principalId")
+            if principal is not None:
+                env["django_serverless.principal_id"] = principal
+            claims = auth["claims"] if "claims" in auth else None
+            if claims is None and "jwt" in auth and type(auth["jwt"]) is dict:
+                claims = auth["jwt"].get("claims")
+            if type(claims) is dict:
+                env["django_serverless.claims"] = claims
+    return env
+
+
+_UNSEEN = object()
+
+
+def _authorizer(env, auth):
+    """The authorizer's context, principal and claims, for the views
+    (``in`` and indexing: cheaper than get() for the keys present)."""
+    env["django_serverless.authorizer"] = auth
+    principal = auth["principalId"] if "principalId" in auth else None
+    if principal is None and "lambda" in auth and type(auth["lambda"]) is dict:
+        principal = auth["lambda"].get("principalId")
+    if principal is not None:
+        env["django_serverless.principal_id"] = principal
+    claims = auth["claims"] if "claims" in auth else None
+    if claims is None and "jwt" in auth and type(auth["jwt"]) is dict:
+        claims = auth["jwt"].get("claims")
+    if type(claims) is dict:
+        env["django_serverless.claims"] = claims
+
+
+def _environ(event, ekind, script_name, context=None):
+    """The general environ of an HTTP event (with the payload 2.0 hot path)."""
     if script_name and (script_name[0] != "/" or script_name[-1] == "/"):
         script_name = normalise_script_name(script_name)
     ctx = event.get("requestContext")
@@ -331,8 +545,8 @@ def environ(event, ekind, script_name, context=None):
     base = _BASES.get((ekind, script_name))
     if base is None:
         base = _base(ekind, script_name)
-    env = base.copy()
     if ekind == HTTP or ekind == URL:
+        env = base.copy()
         http = ctx.get("http")
         if type(http) is not dict:
             http = {}
@@ -374,24 +588,32 @@ def environ(event, ekind, script_name, context=None):
                 _put(env, "HTTP_COOKIE", _str(c, "cookies"))
         remote = http.get("sourceIp")
         protocol = http.get("protocol")
-    else:
+    elif ekind == REST:
+        method = event.get("httpMethod")
+        below = event.get("path")
+        if type(below) is not str:
+            below = _str(below, "path")
+        if not below:
+            below = "/"
+        rc_path = ctx.get("path")
+        full = rc_path if type(rc_path) is str and rc_path.endswith(below) else below
+        query = _encode_pairs(_pairs(event))
+        identity = ctx.get("identity")
+        remote = identity.get("sourceIp") if type(identity) is dict else None
+        env = base.copy()
+        _multi_headers(env, event)
+        protocol = ctx.get("protocol")
+    else:  # ALB: parameters arrive exactly as sent, still encoded
         method = event.get("httpMethod")
         below = _str(event.get("path"), "path") or "/"
-        if ekind == REST:
-            rc_path = ctx.get("path")
-            full = rc_path if type(rc_path) is str and rc_path.endswith(below) else below
-            query = _encode_pairs(_pairs(event))
-            identity = ctx.get("identity")
-            remote = identity.get("sourceIp") if type(identity) is dict else None
-        else:  # ALB: parameters arrive exactly as sent, still encoded
-            full = below
-            query = "&".join(k + "=" + v for k, v in _pairs(event))
-            remote = None
+        full = below
+        query = "&".join(k + "=" + v for k, v in _pairs(event))
+        env = base.copy()
         _multi_headers(env, event)
-        if ekind == ALB:
-            xff = env.get("HTTP_X_FORWARDED_FOR")
-            if xff:
-                remote = xff.split(",")[-1].strip()
+        remote = None
+        xff = env.get("HTTP_X_FORWARDED_FOR")
+        if xff:
+            remote = xff.split(",")[-1].strip()
         protocol = ctx.get("protocol")
     if not method:
         raise BadEvent("event has no HTTP method")
@@ -457,15 +679,5 @@ def environ(event, ekind, script_name, context=None):
 
     auth = ctx.get("authorizer")
     if type(auth) is dict:
-        env["django_serverless.authorizer"] = auth
-        principal = auth.get("principalId")
-        if principal is None and type(auth.get("lambda")) is dict:
-            principal = auth["lambda"].get("principalId")
-        if principal is not None:
-            env["django_serverless.principal_id"] = principal
-        claims = auth.get("claims")
-        if claims is None and type(auth.get("jwt")) is dict:
-            claims = auth["jwt"].get("claims")
-        if type(claims) is dict:
-            env["django_serverless.claims"] = claims
+        _authorizer(env, auth)
     return env

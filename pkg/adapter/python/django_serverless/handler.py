@@ -80,8 +80,10 @@ def _http(event, ekind, context):
         logger.warning("django_serverless: malformed %s event: %s", ekind, err)
         return wsgi.error_response(ekind, err.status, str(err))
     response = _run(application, environ)
-    if ekind == _HTTP_V2:  # the usual event: straight to its response shape
+    if ekind == _HTTP_V2:  # the usual events: straight to their response shape
         return _shape_v2(response)
+    if ekind == _REST:
+        return _shape_rest(response)
     return wsgi.shape(response, ekind, event)
 
 
@@ -96,7 +98,10 @@ def _appsync(event, ekind):
 
 _run = wsgi.run
 _shape_v2 = wsgi._shape_v2
+_shape_rest = wsgi._shape_rest
+_rest_environ = events._rest_environ
 _HTTP_V2 = events.HTTP
+_REST = events.REST
 _HTTP_KINDS = frozenset((events.REST, events.HTTP, events.URL, events.ALB))
 _opened = db.opened  # the connections the DB hooks look after (mutated in place)
 _before = db.before_event
@@ -108,7 +113,25 @@ def handle(event, context):
 
     The DB hooks run around every event; with no connection open they have
     nothing to do, and are skipped here without a call.
+
+    The usual REST event (the default API type) with no connection open is
+    recognised and turned into its environ in one step
+    (events._rest_environ, which applies kind()'s rules for it) and goes
+    straight to its response shape; every other event, and a REST event
+    that step hands back (or finds malformed: answered 400 below), goes
+    through kind() and the general code.
     """
+    if not _opened:
+        try:
+            environ = _rest_environ(event, config.script_name, context)
+        except events.BadEvent:
+            environ = None
+        if environ is not None:
+            try:
+                return _shape_rest(_run(application, environ))
+            finally:
+                if _opened:  # the view opened a connection
+                    _after(config.persist_db, True)
     ekind = events.kind(event)
     persist = config.persist_db
     http = ekind in _HTTP_KINDS

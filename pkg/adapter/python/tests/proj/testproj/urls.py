@@ -14,6 +14,7 @@ urlpatterns = [
     path("svg/", views.svg, name="svg"),
     path("boom/", views.boom, name="boom"),
     path("json/", views.small_json, name="json"),
+    path("ingest/", views.ingest, name="ingest"),
     path("db/", views.db, name="db"),
     path("items/<int:pk>/", views.item, name="item"),
     path("noisy/", views.noisy, name="noisy"),

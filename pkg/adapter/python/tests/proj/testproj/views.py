@@ -114,3 +114,10 @@ def item(request, pk):
 def noisy(request):
     print("application output that must not reach invoke's stdout")
     return JsonResponse({"noisy": True})
+
+
+@csrf_exempt
+def ingest(request):
+    """A small JSON API write: the body decoded, a short answer (benchmarks)."""
+    data = json.loads(request.body)
+    return JsonResponse({"ok": True, "bytes": len(request.body), "items": len(data.get("items", ()))}, status=201)
