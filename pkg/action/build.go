@@ -24,6 +24,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
 // BuildOptions say what to build.
@@ -60,6 +61,20 @@ type BuildOptions struct {
 	// that is in the bucket but was not built here (nil offline), for
 	// Lambda's 250 MB limit.
 	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
+	// Python runs Python at build time (collectstatic) when Deps is not a
+	// *PipDeps (whose SchemaPython it is then); "" is python3.
+	Python string
+	// RequireStatic makes a failed collectstatic an error (plan and
+	// deploy: the functions would serve pages without their files);
+	// without it (render) it is a warning and nothing is collected.
+	RequireStatic bool
+	// StaticBucket returns the bucket the static files go to, named in
+	// the deployment record; called once the files are collected, only
+	// when the plan still serves them from CloudFront (nil offline).
+	StaticBucket func(ctx context.Context) (string, error)
+	// FetchLayer unpacks the dependencies layer at key (in the bucket,
+	// not built here) into dir, for collectstatic; nil offline.
+	FetchLayer func(ctx context.Context, key, dir string) error
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -80,6 +95,11 @@ type Build struct {
 	// ProjectLayer is what zipping the project layer left out and why
 	// (render --list-excluded prints it).
 	ProjectLayer bundle.Stats
+	// Static are the collected static files (static.mode cloudfront);
+	// nil otherwise, or when render could not collect them.
+	Static *staticfiles.Collection
+	// StaticBucket is the bucket they go to ("" offline).
+	StaticBucket string
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -226,6 +246,36 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 			}
 		}
 	}
+	// Static files: collected before the code zip, which carries their
+	// manifest.
+	var codeFiles map[string][]byte
+	if pl.CloudFront() {
+		stage(o, "Static files")
+		coll, warns, err := b.collectStatic(ctx, o)
+		b.Diagnostics = append(b.Diagnostics, warns...)
+		switch {
+		case err != nil && o.RequireStatic:
+			return err
+		case err != nil:
+			b.Diagnostics.Warnf(cfg.Path, 0, 0, "static files not collected (the templates are rendered without them; plan and deploy stop here): %v", err)
+		case len(coll.Files) == 0 && cfg.Static.Mode == "" && pl.Domain == nil:
+			// static.mode left to its default, and nothing to serve: no
+			// distribution for an empty folder.
+			b.Diagnostics.Notef(cfg.Path, 0, 0, "static: the project installs django.contrib.staticfiles but has no static files: no CloudFront distribution (static.mode: cloudfront makes one anyway)")
+			pl.Static = plan.Static{Mode: config.StaticOff}
+		default:
+			b.Static = coll
+			codeFiles = map[string][]byte{StaticManifestPath: coll.Manifest}
+			arts.Static = staticRecord(coll)
+			if o.StaticBucket != nil {
+				stage(o, "Static bucket")
+				if b.StaticBucket, err = o.StaticBucket(ctx); err != nil {
+					return err
+				}
+				arts.StaticBucket = b.StaticBucket
+			}
+		}
+	}
 	stage(o, "Bundles")
 	for _, z := range []struct {
 		name string
@@ -234,7 +284,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 	}{
 		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOptions(p.Root, cfg, o.Outside), &b.ProjectLayer), &arts.Project},
 		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles), &arts.Runtime},
-		{bundle.FunctionCodeName, bundle.FunctionCode(), &arts.Code},
+		{bundle.FunctionCodeName, bundle.FunctionCodeWith(codeFiles), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
 		if z.name == bundle.ProjectLayerName {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
@@ -33,6 +34,7 @@ type S3 interface {
 	artifacts.S3API
 	artifacts.BucketAPI
 	ObjectReader
+	StaticCleaner
 }
 
 // CFN is what change sets, the managed bucket and reading the deployed
@@ -67,13 +69,18 @@ type Options struct {
 // Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
 // section 2) plus what the PR comment needs.
 type Summary struct {
-	Stack       string            `json:"stack"`
-	Environment string            `json:"environment"`
-	ChangeSetID string            `json:"change_set_id"`
-	HasChanges  bool              `json:"has_changes"`
-	Changes     changeset.Totals  `json:"changes"`
-	Artifacts   artifacts.Stats   `json:"artifacts"`
-	Outputs     map[string]string `json:"outputs"`
+	Stack       string           `json:"stack"`
+	Environment string           `json:"environment"`
+	ChangeSetID string           `json:"change_set_id"`
+	HasChanges  bool             `json:"has_changes"`
+	Changes     changeset.Totals `json:"changes"`
+	Artifacts   artifacts.Stats  `json:"artifacts"`
+	// Static counts the static files uploaded (static.mode cloudfront):
+	// unchanged files are never uploaded again.
+	Static *artifacts.Stats `json:"static,omitempty"`
+	// StaticRemoved counts the static files destroy removed.
+	StaticRemoved *CleanupStats     `json:"static_removed,omitempty"`
+	Outputs       map[string]string `json:"outputs"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`
@@ -138,6 +145,16 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return sum, err
 	}
 	sum.Bucket = bucket
+	// The static bucket is made (or checked) once the files are collected
+	// and the plan still serves them: a project without static files
+	// makes no bucket stack.
+	o.Build.StaticBucket = func(ctx context.Context) (string, error) {
+		return artifacts.EnsureStaticBucket(ctx, c.CFN, c.S3, c.Region, b.Plan.Static.Bucket)
+	}
+	o.Build.RequireStatic = true
+	o.Build.FetchLayer = func(ctx context.Context, key, dir string) error {
+		return fetchLayer(ctx, c.S3, bucket, key, dir)
+	}
 
 	// Where the deployed stack placed everything: nothing moves.
 	stage(o.Build, "Deployment record")
@@ -177,6 +194,15 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		fmt.Fprintln(log, d.String())
 	}
 	stage(o.Build, "Upload")
+	if b.Static != nil {
+		// Before the change set: the new functions never name a file
+		// that is not there yet.
+		st, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, log)
+		sum.Static = &st
+		if err != nil {
+			return sum, err
+		}
+	}
 	up := &artifacts.Uploader{Client: c.S3, Log: log}
 	stats, err := up.Upload(ctx, bucket, b.Objects())
 	if b.Deps != nil && b.Deps.Exists {
@@ -207,6 +233,9 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		FailOnEmpty:   o.FailOnEmpty,
 		ChangeSetID:   o.ChangeSetID,
 		Timeout:       o.Timeout,
+	}
+	if pl.CloudFront() {
+		req.Parameters["StaticBucket"] = b.StaticBucket
 	}
 	if b.Output.APIKeyExpiry {
 		now := time.Now
@@ -286,16 +315,41 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return nil, err
 	}
 	pl := b.Plan
+	log := o.Build.Log
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
-	d := &stack.Deployer{CFN: c.CFN, Log: o.Build.Log, Poll: o.Poll}
+	// The environment's static files, as its deployment record names
+	// them: read before the stack (and its template) goes.
+	var rec *record.Record
+	var recErr error
+	if !b.Config.Protected {
+		rec, _, recErr = PreviousRecord(ctx, c.CFN, c.S3, pl.Stack, o.ArtifactsBucket, o.Poll)
+	}
+	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll}
 	start := time.Now()
 	err = d.Destroy(ctx, stack.Request{
 		Project: pl.Project, Environment: pl.Environment, StackName: pl.Stack,
 		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,
 	})
 	sum.Duration = time.Since(start)
-	if err == nil {
-		sum.Status = "DELETE_COMPLETE"
+	if err != nil {
+		return sum, err
 	}
-	return sum, err
+	sum.Status = "DELETE_COMPLETE"
+	if recErr != nil {
+		fmt.Fprintf(log, "warning: static files of %s not removed: %v\n", pl.Stack, recErr)
+		return sum, nil
+	}
+	place, ok, err := staticPlaceOf(ctx, c, b, rec)
+	if err != nil {
+		return sum, fmt.Errorf("static files of %s: %w", pl.Stack, err)
+	}
+	if ok {
+		st, err := removeStatic(ctx, c, place, pl.Project, pl.Stack, o.Poll)
+		if err != nil {
+			return sum, err
+		}
+		logStatic(log, place, st)
+		sum.StaticRemoved = &st
+	}
+	return sum, nil
 }

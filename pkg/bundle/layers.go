@@ -1,11 +1,12 @@
 package bundle
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
+	"sort"
 )
 
 // Artifact names used by the named builders.
@@ -88,17 +89,36 @@ from django_serverless.handler import handle  # noqa: F401
 
 // FunctionCode writes the function code zip: one small module, independent
 // of the project, byte-identical for every build.
-func FunctionCode() func(io.Writer) error {
+func FunctionCode() func(io.Writer) error { return FunctionCodeWith(nil) }
+
+// FunctionCodeWith writes the function code zip with extra files beside
+// the module (slash paths below /var/task, such as the static files'
+// manifest django_serverless_static/staticfiles.json): small data of the
+// build that the functions read and no layer needs to carry. Without
+// extra files it is FunctionCode's zip.
+func FunctionCodeWith(extra map[string][]byte) func(io.Writer) error {
 	return func(w io.Writer) error {
-		_, err := writeEntries(context.Background(), w, []entry{{
-			name: "django_serverless_function.py",
-			rel:  "django_serverless_function.py",
-			mode: fileMode,
-			size: int64(len(functionModule)),
-			open: func() (io.ReadCloser, error) {
-				return io.NopCloser(strings.NewReader(functionModule)), nil
-			},
-		}}, 0)
+		files := map[string][]byte{"django_serverless_function.py": []byte(functionModule)}
+		for name, body := range extra {
+			if _, dup := files[name]; dup || !fs.ValidPath(name) || name == "." {
+				return fmt.Errorf("function code: extra file %q is not a new relative path", name)
+			}
+			files[name] = body
+		}
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		entries := make([]entry, 0, len(names))
+		for _, name := range names {
+			body := files[name]
+			entries = append(entries, entry{
+				name: name, rel: name, mode: fileMode, size: int64(len(body)),
+				open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+			})
+		}
+		_, err := writeEntries(context.Background(), w, entries, 0)
 		return err
 	}
 }

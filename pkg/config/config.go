@@ -29,7 +29,11 @@
 // reserved_concurrency and provisioned_concurrency; iam: {managed_policy_arns,
 // statements: [{effect, action, resource}]}; vpc: {subnet_ids,
 // security_group_ids}; secrets: [ARN...]; env: {NAME: value}; and
-// log_retention_days. environments.<name>.protected is the only key that
+// log_retention_days; static: {mode: cloudfront | whitenoise | off,
+// bucket} (default: cloudfront when the project installs
+// django.contrib.staticfiles, else off) and domain: {name,
+// certificate_arn, hosted_zone_id} (name may hold {env} and, for
+// previews, {number}). environments.<name>.protected is the only key that
 // exists in an environment alone.
 package config
 

@@ -36,6 +36,10 @@ type Config struct {
 	Env       map[string]string // extra environment variables for every function (render sorts keys)
 	// LogRetentionDays for every function's log group (a value CloudWatch accepts).
 	LogRetentionDays int
+	// Static says how static files are served (static:).
+	Static Static
+	// Domain is the environment's own host name (domain:); nil without one.
+	Domain *Domain
 }
 
 // Functions says how routes are grouped into Lambda functions.

@@ -218,6 +218,7 @@ func readApps(l *loader, settings *modState, proj *Project) {
 			proj.Diagnostics.Warnf(settings.rel, 0, 0, "INSTALLED_APPS entry is not a string literal; skipped")
 			continue
 		}
+		proj.InstalledApps = append(proj.InstalledApps, s.s)
 		label, module, own := appLabel(l, s.s)
 		l.installed = append(l.installed, installedApp{label: label, module: module, own: own})
 		if !own || seen[label] {

@@ -13,7 +13,9 @@ from DJANGO_SETTINGS_MODULE) and builds the WSGI handler. Per event:
 
 Environment (set by the templates and by ``invoke``):
 DJANGO_SERVERLESS_SCRIPT_NAME, DJANGO_SERVERLESS_PERSIST_DB (1/0),
-DJANGO_SERVERLESS_FUNCTION, DJANGO_SERVERLESS_GRAPHQL_SCHEMA.
+DJANGO_SERVERLESS_FUNCTION, DJANGO_SERVERLESS_GRAPHQL_SCHEMA, and for
+static files and a front door (see static.py) DJANGO_SERVERLESS_STATIC_URL,
+DJANGO_SERVERLESS_STATIC_ROOT, DJANGO_SERVERLESS_HOST.
 """
 
 import logging
@@ -21,7 +23,7 @@ import os
 
 import django
 
-from . import db, events, wsgi
+from . import db, events, static, wsgi
 
 logger = logging.getLogger("django_serverless")
 
@@ -29,18 +31,20 @@ logger = logging.getLogger("django_serverless")
 class Config:
     """The function's configuration, read from the environment."""
 
-    __slots__ = ("script_name", "persist_db", "function", "graphql_schema")
+    __slots__ = ("script_name", "persist_db", "function", "graphql_schema", "host")
 
     def __init__(self, environ):
         self.script_name = events.normalise_script_name(environ.get("DJANGO_SERVERLESS_SCRIPT_NAME", ""))
         self.persist_db = environ.get("DJANGO_SERVERLESS_PERSIST_DB", "0").strip().lower() in ("1", "true", "yes", "on")
         self.function = environ.get("DJANGO_SERVERLESS_FUNCTION", "")
         self.graphql_schema = environ.get("DJANGO_SERVERLESS_GRAPHQL_SCHEMA", "")
+        self.host = environ.get("DJANGO_SERVERLESS_HOST", "").strip().lower()
 
 
 def _setup():
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise RuntimeError("django_serverless: DJANGO_SETTINGS_MODULE is not set in the function environment")
+    static.configure(os.environ)
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
@@ -72,6 +76,8 @@ def _http(event, ekind, context):
     except events.BadEvent as err:
         logger.warning("django_serverless: malformed %s event: %s", ekind, err)
         return wsgi.error_response(ekind, err.status, str(err))
+    if config.host:
+        static.front_door(environ, config.host)
     response = _run(application, environ)
     if ekind == _HTTP_V2:  # the usual event: straight to its response shape
         return _shape_v2(response)
