@@ -97,4 +97,3 @@ func staticLintFiles(t *testing.T) []lintFile {
 	}
 	return files
 }
-
