@@ -69,18 +69,20 @@ type Options struct {
 // Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
 // section 2) plus what the PR comment needs.
 type Summary struct {
-	Stack       string           `json:"stack"`
-	Environment string           `json:"environment"`
-	ChangeSetID string           `json:"change_set_id"`
-	HasChanges  bool             `json:"has_changes"`
-	Changes     changeset.Totals `json:"changes"`
-	Artifacts   artifacts.Stats  `json:"artifacts"`
+	Stack       string            `json:"stack"`
+	Environment string            `json:"environment"`
+	ChangeSetID string            `json:"change_set_id"`
+	HasChanges  bool              `json:"has_changes"`
+	Changes     changeset.Totals  `json:"changes"`
+	Artifacts   artifacts.Stats   `json:"artifacts"`
+	Outputs     map[string]string `json:"outputs"`
+
 	// Static counts the static files uploaded (static.mode cloudfront):
-	// unchanged files are never uploaded again.
-	Static *artifacts.Stats `json:"static,omitempty"`
+	// unchanged files are never uploaded again. Not in --json, whose keys
+	// are DESIGN.md's.
+	Static *artifacts.Stats `json:"-"`
 	// StaticRemoved counts the static files destroy removed.
-	StaticRemoved *CleanupStats     `json:"static_removed,omitempty"`
-	Outputs       map[string]string `json:"outputs"`
+	StaticRemoved *CleanupStats `json:"-"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`

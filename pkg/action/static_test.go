@@ -2,20 +2,30 @@ package action_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
@@ -271,4 +281,218 @@ func TestFrontDoor(t *testing.T) {
 			t.Errorf("at the execute-api URL: %+v", w)
 		}
 	})
+}
+
+// staticBucket creates a bucket in moto for static files (static.bucket)
+// and returns a config naming it, plus extra config lines.
+func (e *runEnv) staticBucket(extra string) (bucket, config string) {
+	e.t.Helper()
+	bucket = fmt.Sprintf("ds-static-%d", time.Now().UnixNano())
+	if _, err := e.s3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		e.t.Fatalf("create static bucket in moto: %v", err)
+	}
+	// Versioned, as the managed static bucket is: destroy removes every
+	// version.
+	if _, err := e.s3.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{Bucket: &bucket,
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.s3log.reset()
+	return bucket, writeConfig(e.t, "static:\n  bucket: "+bucket+"\n"+extra)
+}
+
+// staticObjects lists the keys of bucket below prefix with their sizes.
+func (e *runEnv) staticObjects(bucket, prefix string) map[string]int64 {
+	e.t.Helper()
+	out := map[string]int64{}
+	p := s3.NewListObjectsV2Paginator(e.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			out[aws.ToString(o.Key)] = aws.ToInt64(o.Size)
+		}
+	}
+	return out
+}
+
+func galleryCopy(t *testing.T, reverse bool, base time.Time) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "gallery")
+	copyTree(t, exampleDir(t, "gallery"), dir, reverse, base)
+	return dir
+}
+
+// TestRunStaticUploadsOnce (moto for S3, the CloudFormation fake for the
+// stack): a deploy of the gallery collects its static files and uploads
+// them to the environment's prefix of the static bucket before the change
+// set, with their content types and cache headers, and names them in the
+// deployment record; a second run from a fresh checkout (other file
+// order, other mtimes) uploads 0 bytes of static files.
+func TestRunStaticUploadsOnce(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{})
+	bucket, cfg := e.staticBucket("")
+	sum, err := e.run("deploy", galleryCopy(t, false, time.Date(2022, 3, 3, 0, 0, 0, 0, time.UTC)), cfg, "dev")
+	if err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	if sum.Status != "CREATE_COMPLETE" {
+		t.Fatalf("deploy: %s %s", sum.Status, sum.RootCause)
+	}
+	b := sum.Build
+	if b.Static == nil || len(b.Static.Files) < 200 {
+		t.Fatalf("collected %v", b.Static)
+	}
+	if sum.Static == nil || sum.Static.Uploaded != len(b.Static.Files) || sum.Static.UploadedBytes != b.Static.Bytes() {
+		t.Fatalf("first deploy uploaded %+v, want %d files, %d bytes", sum.Static, len(b.Static.Files), b.Static.Bytes())
+	}
+	objs := e.staticObjects(bucket, "gallery/dev/static/")
+	if len(objs) != len(b.Static.Files) {
+		t.Errorf("%d objects under gallery/dev/static/, want %d", len(objs), len(b.Static.Files))
+	}
+	paths, _ := staticfiles.Paths(b.Static.Manifest)
+	for key, want := range map[string][2]string{
+		"gallery/dev/static/" + paths["admin/css/base.css"]: {"text/css; charset=utf-8", staticfiles.Immutable},
+		"gallery/dev/static/admin/css/base.css":             {"text/css; charset=utf-8", staticfiles.ShortLived},
+		"gallery/dev/static/" + paths["pages/img/logo.svg"]: {"image/svg+xml", staticfiles.Immutable},
+	} {
+		h, err := e.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String(key)})
+		if err != nil {
+			t.Errorf("head %s: %v", key, err)
+			continue
+		}
+		if aws.ToString(h.ContentType) != want[0] || aws.ToString(h.CacheControl) != want[1] {
+			t.Errorf("%s: Content-Type %q Cache-Control %q, want %q %q", key, aws.ToString(h.ContentType), aws.ToString(h.CacheControl), want[0], want[1])
+		}
+	}
+	// Every static PUT completed before the change set was created.
+	firstTemplate := -1
+	lastStatic := -1
+	for i, ev := range e.s3log.all() {
+		if ev.Method == "PUT" && ev.Done && strings.Contains(ev.Key, "/gallery/dev/static/") {
+			lastStatic = i
+		}
+		if ev.Method == "PUT" && strings.Contains(ev.Key, "/templates/") && firstTemplate < 0 {
+			firstTemplate = i
+		}
+	}
+	if lastStatic < 0 || firstTemplate < 0 || lastStatic > firstTemplate {
+		t.Errorf("static uploads (last at %d) not before the templates (first at %d)", lastStatic, firstTemplate)
+	}
+	// The stack takes the bucket; the record names the files.
+	if got := e.stackParameter("gallery-dev", "StaticBucket"); got != bucket {
+		t.Errorf("stack parameter StaticBucket = %q, want %q", got, bucket)
+	}
+	rec := b.Output.Placement
+	if rec.Static == nil || rec.Static.Bucket != bucket || rec.Static.Prefix != "gallery/dev" || len(rec.Static.Files) != len(b.Static.Files) {
+		t.Fatalf("record static %+v", rec.Static)
+	}
+
+	// A fresh checkout: nothing to upload.
+	e.s3log.reset()
+	again, err := e.run("deploy", galleryCopy(t, true, time.Date(2025, 9, 9, 0, 0, 0, 0, time.UTC)), cfg, "dev")
+	if err != nil {
+		t.Fatalf("second deploy: %v", err)
+	}
+	if again.Static == nil || again.Static.Uploaded != 0 || again.Static.UploadedBytes != 0 || again.Static.Skipped != len(b.Static.Files) {
+		t.Errorf("second run uploaded static files: %+v", again.Static)
+	}
+	for _, ev := range e.s3log.all() {
+		if ev.Method == "PUT" && strings.Contains(ev.Key, "/static/") {
+			t.Errorf("second run wrote %s", ev.Key)
+		}
+	}
+	if !bytes.Equal(again.Build.Static.Manifest, b.Static.Manifest) {
+		t.Error("the manifest differs between checkouts")
+	}
+	if again.HasChanges {
+		t.Errorf("a fresh checkout of the same commit changed the stack: %+v", again.Changes)
+	}
+}
+
+// stackParameter reads a parameter of a live stack (DescribeStacks).
+func (e *runEnv) stackParameter(stackName, key string) string {
+	e.t.Helper()
+	out, err := e.clients().CFN.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(stackName)})
+	if err != nil || len(out.Stacks) == 0 {
+		e.t.Fatalf("describe %s: %v", stackName, err)
+	}
+	for _, p := range out.Stacks[0].Parameters {
+		if aws.ToString(p.ParameterKey) == key {
+			return aws.ToString(p.ParameterValue)
+		}
+	}
+	return ""
+}
+
+// TestRunDestroyRemovesStatic: destroy deletes the stack first, then
+// every version of the environment's static files; another environment's
+// files stay, and so does a key under the destroyed environment's prefix
+// that another live stack's deployment record names (here planted: with
+// one prefix per environment no record names another's).
+func TestRunDestroyRemovesStatic(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{})
+	bucket, cfg := e.staticBucket("")
+	dir := galleryCopy(t, false, time.Date(2022, 3, 3, 0, 0, 0, 0, time.UTC))
+	dev, err := e.run("deploy", dir, cfg, "dev")
+	if err != nil {
+		t.Fatalf("deploy dev: %v", err)
+	}
+	// A second version of one file (a changed original), so destroy has
+	// versions to remove.
+	site := "gallery/dev/static/pages/css/site.css"
+	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(site), Body: strings.NewReader("/* v2 */")}); err != nil {
+		t.Fatal(err)
+	}
+	preview, err := e.run("deploy", dir, cfg, "pr-7")
+	if err != nil {
+		t.Fatalf("deploy pr-7: %v", err)
+	}
+	previewFiles := e.staticObjects(bucket, "gallery/pr-7/static/")
+	if len(previewFiles) != len(preview.Build.Static.Files) {
+		t.Fatalf("pr-7 has %d static objects, want %d", len(previewFiles), len(preview.Build.Static.Files))
+	}
+	// pr-7's record now names one of dev's files (its object in the
+	// artifacts bucket rewritten under the key the stack's template names).
+	shared := "pages/img/logo.svg"
+	planted := preview.Build.Output.Placement
+	planted.Static = &record.Static{Bucket: bucket, Prefix: "gallery/dev", Files: []record.StaticFile{{Name: shared, SHA256: strings.Repeat("0", 64), Size: 1}}}
+	body, _, err := planted.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &e.bucket, Key: aws.String(preview.Build.Output.Record.Key), Body: bytes.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+
+	des, err := e.run("destroy", dir, cfg, "dev")
+	if err != nil {
+		t.Fatalf("destroy dev: %v", err)
+	}
+	if e.cfn.StackStatus("gallery-dev") != "" {
+		t.Fatal("dev stack still live")
+	}
+	left := e.staticObjects(bucket, "gallery/dev/")
+	if len(left) != 1 || left["gallery/dev/static/"+shared] == 0 {
+		t.Errorf("after destroy, dev's prefix holds %v; want only the key pr-7's record names", left)
+	}
+	if des.StaticRemoved == nil || des.StaticRemoved.Removed != len(dev.Build.Static.Files)-1 || des.StaticRemoved.Kept != 1 || des.StaticRemoved.Versions < des.StaticRemoved.Removed+1 {
+		t.Errorf("destroy stats %+v (dev had %d files)", des.StaticRemoved, len(dev.Build.Static.Files))
+	}
+	versions, err := e.s3.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: aws.String(site)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions.Versions)+len(versions.DeleteMarkers) != 0 {
+		t.Errorf("%s keeps %d versions and %d delete markers", site, len(versions.Versions), len(versions.DeleteMarkers))
+	}
+	if got := e.staticObjects(bucket, "gallery/pr-7/static/"); len(got) != len(previewFiles) {
+		t.Errorf("destroying dev touched pr-7's files: %d -> %d", len(previewFiles), len(got))
+	}
+	// The code bucket is untouched: a rollback of anything may need it.
+	if _, err := e.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &e.bucket, Key: aws.String(dev.Build.Output.Record.Key)}); err != nil {
+		t.Errorf("destroy removed dev's record from the artifacts bucket: %v", err)
+	}
 }
