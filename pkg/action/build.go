@@ -267,6 +267,9 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 			b.Static = coll
 			codeFiles = map[string][]byte{StaticManifestPath: coll.Manifest}
 			arts.Static = staticRecord(coll)
+			if pl.Preview {
+				b.Diagnostics.Warnf(cfg.Path, 0, 0, "%s", plan.PreviewWarning())
+			}
 			if o.StaticBucket != nil {
 				stage(o, "Static bucket")
 				if b.StaticBucket, err = o.StaticBucket(ctx); err != nil {

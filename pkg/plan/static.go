@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/config"
@@ -105,9 +106,6 @@ func staticAndDomain(pl *Plan, p *django.Project, c *config.Config, diags *diag.
 		if pl.Target.Partition == "aws-cn" {
 			diags.Errf(c.Path, 0, 0, "static.mode cloudfront: django-serverless does not set up CloudFront in the China regions (%s); set static.mode: off or whitenoise", pl.Target.Region)
 		}
-		if pl.Preview {
-			diags.Warnf(c.Path, 0, 0, "static: every preview environment creates its own CloudFront distribution and origin access control; an account has room for %d distributions and %d origin access controls by default (adjustable), and deleting a distribution takes CloudFront several minutes; set environments.preview.static.mode: off if previews do not need styled pages", CloudFrontDistributionsPerAccount, CloudFrontOACsPerAccount)
-		}
 	}
 	if c.Domain == nil {
 		return
@@ -132,6 +130,12 @@ func staticAndDomain(pl *Plan, p *django.Project, c *config.Config, diags *diag.
 	case d.Front == FrontAPIGateway && region != pl.Target.Region && !pl.Target.Placeholder:
 		diags.Errf(at.File, at.Line, at.Col, "domain.certificate_arn: API Gateway's regional custom domain %s needs its certificate in the API's region %s; this one is in %s", d.Name, pl.Target.Region, region)
 	}
+}
+
+// PreviewWarning is said of a preview environment that gets a
+// distribution (once its static files are known to exist).
+func PreviewWarning() string {
+	return fmt.Sprintf("static: every preview environment creates its own CloudFront distribution and origin access control; an account has room for %d distributions and %d origin access controls by default (adjustable), and deleting a distribution takes CloudFront several minutes; set environments.preview.static.mode: off if previews do not need styled pages", CloudFrontDistributionsPerAccount, CloudFrontOACsPerAccount)
 }
 
 // CloudFront's default quotas per account (adjustable).
