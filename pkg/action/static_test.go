@@ -496,3 +496,54 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 		t.Errorf("destroy removed dev's record from the artifacts bucket: %v", err)
 	}
 }
+
+// TestWriteOutStatic: render --out writes the collected files (hashed
+// names and originals) and the manifest under static/, and lists them in
+// manifest.json under "static"; writing again over that output works (the
+// marker lists the static files too).
+func TestWriteOutStatic(t *testing.T) {
+	b := galleryBuild(t, "")
+	out := filepath.Join(t.TempDir(), "out")
+	for range 2 {
+		if err := b.WriteOut(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m action.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	st := m.Static
+	if st.Mode != "cloudfront" || !st.Collected || st.Prefix != "gallery/dev" || len(st.Files) != len(b.Static.Files) || st.Manifest == nil {
+		t.Fatalf("manifest.json static: %+v", st)
+	}
+	paths, _ := staticfiles.Paths(b.Static.Manifest)
+	hashed := paths["admin/css/base.css"]
+	found := false
+	for _, f := range st.Files {
+		data, err := os.ReadFile(filepath.Join(out, action.StaticDir, filepath.FromSlash(f.Name)))
+		if err != nil || int64(len(data)) != f.Size || sha256Hex(data) != f.SHA256 {
+			t.Errorf("static/%s: %v (size %d, listed %d)", f.Name, err, len(data), f.Size)
+		}
+		if f.Key != "gallery/dev/static/"+f.Name {
+			t.Errorf("%s: key %s", f.Name, f.Key)
+		}
+		if f.Name == hashed {
+			found = f.Hashed && f.CacheControl == staticfiles.Immutable && f.ContentType == "text/css; charset=utf-8"
+		}
+	}
+	if !found {
+		t.Errorf("%s not listed as a hashed, immutable stylesheet", hashed)
+	}
+	if got, err := os.ReadFile(filepath.Join(out, action.StaticDir, staticfiles.ManifestName)); err != nil || !bytes.Equal(got, b.Static.Manifest) {
+		t.Errorf("static/staticfiles.json: %v", err)
+	}
+	marker, _ := os.ReadFile(filepath.Join(out, bundle.OutputMarker))
+	if !strings.Contains(string(marker), "\nstatic/"+hashed+"\n") {
+		t.Error("the output marker does not list the static files")
+	}
+}

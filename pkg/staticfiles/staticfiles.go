@@ -166,7 +166,7 @@ func Collect(ctx context.Context, o Options) (*Collection, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("collectstatic: %w", ctx.Err())
 		}
-		return nil, fmt.Errorf("collectstatic with %s (settings %s): %s%s", python, o.SettingsModule, pythonError(stderr.String(), err), traceTail(stderr.String()))
+		return nil, fmt.Errorf("collectstatic with %s (settings %s): %s%s", python, o.SettingsModule, pythonError(stderr.String(), err), traceTail(stderr.String(), root))
 	}
 	var res struct {
 		Django, StaticURL, Storage string
@@ -429,14 +429,25 @@ func pythonError(stderr string, err error) string {
 	return err.Error()
 }
 
-// traceTail names the traceback's last frame (where in the project the
-// failure happened).
-func traceTail(stderr string) string {
+// traceTail names where the failure happened: the traceback's last frame
+// in the project (below root), else its last frame.
+func traceTail(stderr, root string) string {
 	lines := strings.Split(stderr, "\n")
+	last := ""
 	for i := len(lines) - 1; i >= 0; i-- {
-		if t := strings.TrimSpace(lines[i]); strings.HasPrefix(t, "File \"") {
+		t := strings.TrimSpace(lines[i])
+		if !strings.HasPrefix(t, "File \"") {
+			continue
+		}
+		if last == "" {
+			last = t
+		}
+		if strings.HasPrefix(t, "File \""+root+string(filepath.Separator)) {
 			return " (at " + t + ")"
 		}
+	}
+	if last != "" {
+		return " (at " + last + ")"
 	}
 	return ""
 }
