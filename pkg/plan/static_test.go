@@ -12,7 +12,6 @@ const (
 	certEUWest1 = "arn:aws:acm:eu-west-1:123456789012:certificate/1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 )
 
-
 // planFor plans the shop with INSTALLED_APPS apps and c, for eu-west-1.
 func planFor(t *testing.T, apps []string, c *config.Config) (*Plan, error) {
 	t.Helper()
@@ -102,7 +101,7 @@ func TestDomainCertificateRules(t *testing.T) {
 	pos := config.Position{File: "django-serverless.yml", Line: 7, Col: 20}
 	for _, c := range []struct {
 		mode, cert, region string
-		want                string
+		want               string
 	}{
 		{"", certEUWest1, "eu-west-1", "django-serverless.yml:7:20: error: domain.certificate_arn: CloudFront serves www.example.com and takes certificates from us-east-1 only; this one is in eu-west-1"},
 		{"", certUSEast1, "eu-west-1", ""},
