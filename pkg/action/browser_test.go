@@ -311,4 +311,3 @@ func TestBrowserAdminLoginStyled(t *testing.T) {
 		t.Errorf("without CORS: header %q, fonts loaded %v; want styled, fonts refused", state.HeaderBackground, state.RobotoLoaded)
 	}
 }
-
