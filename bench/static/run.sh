@@ -39,7 +39,7 @@ runs=${RUNS:-3}
 
 copy() { # a fresh checkout of the gallery: new folder, new mtimes
   rm -rf "$2"
-  cp -r "$repo/testdata/django/gallery" "$2"
+  cp -r "$repo/testdata/static/gallery" "$2"
   find "$2" -name __pycache__ -prune -exec rm -rf {} +
   find "$2" -exec touch -d "$1" {} +
 }

@@ -67,6 +67,9 @@ func (b *Build) collectStatic(ctx context.Context, o BuildOptions) (*staticfiles
 		if errors.As(err, &se) {
 			return nil, nil, userError(err)
 		}
+		if strings.Contains(err.Error(), "No module named 'django'") {
+			err = fmt.Errorf("%w: %s has no Django (set DJANGO_SERVERLESS_PYTHON to a Python with the project's requirements; render --deps builds the dependencies layer to run with)", err, python)
+		}
 		return nil, nil, fmt.Errorf("static files (static.mode %s): %w", b.Plan.Static.Mode, err)
 	}
 	logf(o.Log, "collected %d static files (%s) with Django %s", len(coll.Files), humanSize(coll.Bytes()), coll.Django)

@@ -36,7 +36,7 @@ func galleryBuild(t *testing.T, config string) *action.Build {
 	t.Helper()
 	python := testenv.Django(t)
 	b, err := action.NewBuild(context.Background(), action.BuildOptions{
-		ProjectDir: exampleDir(t, "gallery"), ConfigFile: config, Environment: "dev",
+		ProjectDir: galleryDir(t), ConfigFile: config, Environment: "dev",
 		WorkDir: t.TempDir(), Python: python, Account: "123456789012", Region: "us-east-1",
 		RequireStatic: true,
 	})
@@ -321,7 +321,7 @@ func (e *runEnv) staticObjects(bucket, prefix string) map[string]int64 {
 func galleryCopy(t *testing.T, reverse bool, base time.Time) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gallery")
-	copyTree(t, exampleDir(t, "gallery"), dir, reverse, base)
+	copyTree(t, galleryDir(t), dir, reverse, base)
 	return dir
 }
 
@@ -546,4 +546,11 @@ func TestWriteOutStatic(t *testing.T) {
 	if !strings.Contains(string(marker), "\nstatic/"+hashed+"\n") {
 		t.Error("the output marker does not list the static files")
 	}
+}
+
+// galleryDir is the gallery project: Django's admin and an app with its
+// own static files (testdata/static, apart from the discovery examples
+// of testdata/django).
+func galleryDir(t testing.TB) string {
+	return filepath.Join(repoRoot(t), "testdata", "static", "gallery")
 }

@@ -143,7 +143,7 @@ func TestInvokeCollectsStatic(t *testing.T) {
 	py := testenv.Django(t)
 	ev := `{"resource": "/{proxy+}", "path": "/", "httpMethod": "GET", "headers": {"Host": "x.execute-api.us-east-1.amazonaws.com"},
 	        "requestContext": {"path": "/dev/", "stage": "dev", "identity": {"sourceIp": "203.0.113.1"}}, "body": null}`
-	project := filepath.Join(repoRoot(t), "testdata/django/gallery")
+	project := filepath.Join(repoRoot(t), "testdata/static/gallery")
 	for _, c := range []struct {
 		flag string
 		want *regexp.Regexp

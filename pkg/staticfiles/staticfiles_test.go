@@ -145,7 +145,7 @@ func TestReadRefuses(t *testing.T) {
 // own STATIC_URL and storage are reported.
 func TestCollectDjango(t *testing.T) {
 	py := testenv.Django(t)
-	root := filepath.Join(repoRoot(t), "testdata", "django", "gallery")
+	root := filepath.Join(repoRoot(t), "testdata", "static", "gallery")
 	collect := func() *Collection {
 		c, err := Collect(context.Background(), Options{Python: py, Root: root, SettingsModule: "gallery.settings", Out: filepath.Join(t.TempDir(), "out")})
 		if err != nil {
