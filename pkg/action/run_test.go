@@ -572,7 +572,7 @@ func TestAttackPlantedDepsLayerReplaced(t *testing.T) {
 		sum, err := action.Run(context.Background(), e.clients(), action.Options{
 			Command: "plan",
 			Build: action.BuildOptions{ProjectDir: dir, Environment: "dev", Log: &log,
-				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log}},
+				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log, SchemaPython: e.python}},
 			ArtifactsBucket: e.bucket, Timeout: time.Minute, Commit: "0123456789abcdef0123456789abcdef01234567", RunID: "42", Poll: time.Millisecond,
 		})
 		if err != nil {
