@@ -73,9 +73,8 @@ type Version struct {
 	Parameters map[string]string
 	// Tags are extra stack tags.
 	Tags map[string]string
-	// Commit is the commit SHA the deploy is tagged with (stack tag
-	// "commit"); default all zeros. Stack tags propagate to every taggable
-	// resource, so a new commit modifies them all.
+	// Commit is the request's commit SHA (stack.Request.Commit); default
+	// all zeros.
 	Commit string
 }
 

@@ -32,6 +32,7 @@ func renderShop(t *testing.T, code string) *render.Output {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Project = "shop" // the world's project (the default would be "src", the folder holding manage.py)
 	pl, _, err := plan.New(p, c, plan.Options{Account: "123456789012", Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -86,5 +87,48 @@ func TestRenderedProjectDeploysAndUpdates(t *testing.T) {
 	res, err = w.Plan(ctx, v)
 	if err != nil || res.HasChanges {
 		t.Fatalf("new commit: %+v %v\n%s", res.Totals, err, w.Log)
+	}
+}
+
+// growthVersion is the hand-written sharded API of internal/cfnfake's
+// growth test: shard1 and shard2 name the templates of the two nested
+// stacks holding the routes.
+func growthVersion(t *testing.T, shard1, shard2 string) Version {
+	t.Helper()
+	dir := filepath.Join("..", "cfnfake", "testdata", "growth")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	root := strings.NewReplacer("SHARD1", shard1, "SHARD2", shard2).Replace(string(read("root.yaml")))
+	key := "shop/templates/growth/root-" + sha(root)[:12] + ".yaml"
+	return Version{Root: key, Objects: map[string][]byte{
+		key:                              []byte(root),
+		"shop/templates/growth/api.yaml": read("api.yaml"),
+		"shop/templates/growth/shard-catalog.yaml": read("shard-catalog.yaml"),
+		"shop/templates/growth/shard-orders.yaml":  read("shard-orders.yaml"),
+	}}
+}
+
+// Sequence through the Deployer: routes moving between nested stacks fail
+// the second deploy with API Gateway's conflict as the root cause, and the
+// stack rolls back to the first version.
+func TestSequenceGrowthFailure(t *testing.T) {
+	w := New(t, Options{})
+	results, err := w.Sequence(context.Background(),
+		growthVersion(t, "shard-catalog.yaml", "shard-orders.yaml"),
+		growthVersion(t, "shard-orders.yaml", "shard-catalog.yaml"))
+	if err == nil || len(results) != 2 || results[0].Status != "CREATE_COMPLETE" || results[1].Status != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Fatalf("sequence: %v\n%s", err, w.Log)
+	}
+	if rc := results[1].RootCause; !strings.Contains(rc, "Another resource with the same parent already has this name") &&
+		!strings.Contains(rc, "Only one resolver is allowed per field") {
+		t.Errorf("root cause = %q\n%s", rc, w.Log)
+	}
+	if !strings.Contains(err.Error(), "deploy 2 of 2:") {
+		t.Errorf("error = %v", err)
 	}
 }

@@ -3,14 +3,13 @@ package action_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"image/png"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -21,50 +20,76 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
-	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/serve"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
-// This file stands in for the local API emulator (`serve`, issue 16, on
-// its own branch while this was written) with the smallest server that
-// does what the deployed environment does: every request becomes an API
-// Gateway HTTP API (payload 2.0) event handled by the runtime adapter with
-// the function's environment and the manifest from its code zip
-// (adapter.Invoke, one process per request), and the static files are
-// served from another origin, as CloudFront serves them: the collected
-// files with the headers their S3 objects carry, plus what the
-// distribution's SimpleCORS response headers policy adds.
+// The page is served by `serve` (the local API emulator: the rendered
+// API, each request an API Gateway event handled by the function's
+// handler in a warm worker with the function's environment), with the
+// manifest from the function code zip the build made. Its static files
+// come from serve's /static/ (same origin) or from a second local origin
+// standing in for the distribution without a domain: the collected files
+// with the headers their S3 objects carry, plus what the distribution's
+// SimpleCORS response headers policy adds (staticfiles.Handler).
 
-// staticOrigin serves the build's collected files under /static/, as the
-// distribution serves them from the environment's prefix; cors adds
-// Access-Control-Allow-Origin: * (the SimpleCORS policy).
+// serveGallery runs serve in-process on the build's plan; extra is added
+// to every function's environment.
+func serveGallery(t *testing.T, b *action.Build, task string, extra map[string]string) (url string, log *bytes.Buffer) {
+	t.Helper()
+	env := map[string]string{
+		plan.EnvStaticRoot: filepath.Join(task, "django_serverless_static"),
+		"GALLERY_DB":       filepath.Join(t.TempDir(), "db.sqlite3"),
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	log = &bytes.Buffer{}
+	srv, err := serve.New(serve.Options{
+		Plan: b.Plan, Root: b.Project.Root, Python: testenv.Django(t), Log: &lockedWriter{w: log},
+		Static: staticfiles.Handler(b.Static, plan.StaticPath, true), StaticPrefix: plan.StaticPath, Env: env,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String(), log
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// staticOrigin serves the collected files on another origin, as the
+// distribution does without a domain; cors says whether the SimpleCORS
+// policy's header is added. It records the paths asked for.
 func staticOrigin(t *testing.T, b *action.Build, cors bool) (*httptest.Server, *requestLog) {
 	t.Helper()
 	log := &requestLog{}
-	files := map[string]int{}
-	for i, f := range b.Static.Files {
-		files[f.Name] = i
-	}
+	h := staticfiles.Handler(b.Static, plan.StaticPath, cors)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := strings.CutPrefix(r.URL.Path, plan.StaticPath)
-		i, found := files[name]
-		log.add(r.URL.Path, found && ok)
-		if !ok || !found {
-			http.Error(w, "403 Forbidden (no such key)", http.StatusForbidden) // S3 without s3:ListBucket
-			return
-		}
-		f := b.Static.Files[i]
-		data, err := os.ReadFile(f.Path)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", f.ContentType)
-		w.Header().Set("Cache-Control", f.CacheControl)
-		if cors {
-			w.Header().Set("Access-Control-Allow-Origin", "*")
-		}
-		w.Write(data)
+		log.add(r.URL.Path)
+		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, log
@@ -73,94 +98,18 @@ func staticOrigin(t *testing.T, b *action.Build, cors bool) (*httptest.Server, *
 type requestLog struct {
 	mu    sync.Mutex
 	paths []string
-	miss  []string
 }
 
-func (l *requestLog) add(p string, found bool) {
+func (l *requestLog) add(p string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.paths = append(l.paths, p)
-	if !found {
-		l.miss = append(l.miss, p)
-	}
 }
 
-func (l *requestLog) snapshot() (paths, missing []string) {
+func (l *requestLog) snapshot() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]string(nil), l.paths...), append([]string(nil), l.miss...)
-}
-
-// apiOrigin answers every request through the runtime adapter, as API
-// Gateway's HTTP API and Lambda do.
-func apiOrigin(t *testing.T, b *action.Build, env map[string]string) *httptest.Server {
-	t.Helper()
-	python := testenv.Django(t)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := readAll(r)
-		headers := map[string]string{}
-		for k, vs := range r.Header {
-			if strings.EqualFold(k, "Cookie") {
-				continue
-			}
-			headers[strings.ToLower(k)] = strings.Join(vs, ",")
-		}
-		headers["host"] = r.Host
-		headers["x-forwarded-proto"] = "http" // this test origin is not TLS
-		var cookies []string
-		for _, c := range r.Cookies() {
-			cookies = append(cookies, c.Name+"="+c.Value)
-		}
-		ev := map[string]any{
-			"version": "2.0", "routeKey": "$default", "rawPath": r.URL.Path, "rawQueryString": r.URL.RawQuery,
-			"headers": headers, "cookies": cookies,
-			"requestContext": map[string]any{
-				"domainName": r.Host, "stage": "$default", "routeKey": "$default",
-				"http": map[string]any{"method": r.Method, "path": r.URL.Path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": r.UserAgent()},
-			},
-			"body": base64.StdEncoding.EncodeToString(body), "isBase64Encoded": true,
-		}
-		event, _ := json.Marshal(ev)
-		var stderr strings.Builder
-		out, raised, err := adapter.Invoke(r.Context(), adapter.InvokeOptions{Python: python, Root: b.Project.Root, Event: event, Env: env, Stderr: &stderr})
-		if err != nil || raised {
-			t.Errorf("%s %s: %v %s\n%s", r.Method, r.URL, err, out, stderr.String())
-			http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
-			return
-		}
-		var res struct {
-			StatusCode      int               `json:"statusCode"`
-			Headers         map[string]string `json:"headers"`
-			Cookies         []string          `json:"cookies"`
-			Body            string            `json:"body"`
-			IsBase64Encoded bool              `json:"isBase64Encoded"`
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			t.Errorf("%s: %v", out, err)
-			http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
-			return
-		}
-		for k, v := range res.Headers {
-			w.Header().Set(k, v)
-		}
-		for _, c := range res.Cookies {
-			w.Header().Add("Set-Cookie", c)
-		}
-		payload := []byte(res.Body)
-		if res.IsBase64Encoded {
-			payload, _ = base64.StdEncoding.DecodeString(res.Body)
-		}
-		w.WriteHeader(res.StatusCode)
-		w.Write(payload)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func readAll(r *http.Request) ([]byte, error) {
-	var b bytes.Buffer
-	_, err := b.ReadFrom(r.Body)
-	return b.Bytes(), err
+	return append([]string(nil), l.paths...)
 }
 
 // newBrowser starts Debian's headless Chromium (fresh profile, no network
@@ -237,32 +186,35 @@ const pageStateJS = `(async () => {
 })()`
 
 // TestBrowserAdminLoginStyled: headless Chromium loads the admin login
-// page of the gallery, its HTML from the runtime adapter and its static
-// files from another origin as CloudFront serves them; the stylesheets
-// (hashed names from the manifest the function carries) apply: the
-// header takes base.css's colour, the Roboto web fonts load across
-// origins; a screenshot shows it. Without the distribution's CORS header
-// the page is still styled but the fonts do not load: why the static
-// behaviour has the SimpleCORS policy.
+// page of the gallery through serve (REST API, stage dev), its
+// stylesheets linked by their hashed names from the manifest the
+// function's code carries, from serve's /static/ as the front door serves
+// them; the stylesheets apply: the header takes base.css's colour (a
+// computed style and a pixel of the screenshot, kept as an artifact), the
+// Roboto web fonts load. Served from another origin as a distribution
+// without a domain serves them, the fonts load with the SimpleCORS header
+// and are refused without it: why the static behaviour has that policy.
 func TestBrowserAdminLoginStyled(t *testing.T) {
-	b := galleryBuild(t, writeConfig(t, "api: {type: http}\n"))
+	b := galleryBuild(t, "")
 	task := taskRoot(t, b)
 	ctx := newBrowser(t)
 
-	load := func(cors bool) (pageState, []string, []string, string) {
-		static, slog := staticOrigin(t, b, cors)
-		env := b.Plan.FunctionEnv(plan.DefaultFunction)
-		env[plan.EnvStaticRoot] = filepath.Join(task, "django_serverless_static")
-		env[plan.EnvStaticURL] = static.URL + plan.StaticPath
-		env["GALLERY_DB"] = filepath.Join(t.TempDir(), "db.sqlite3")
-		api := apiOrigin(t, b, env)
-		browse(t, ctx, chromedp.Steps(chromedp.Navigate(api.URL+"/admin/login/"), chromedp.WaitVisible(chromedp.CSS("#id_username"))))
-		state := browse(t, ctx, chromedp.Evaluate[pageState](pageStateJS, chromedp.EvalAwaitPromise))
-		paths, missing := slog.snapshot()
-		return state, paths, missing, static.URL
+	load := func(url string) pageState {
+		browse(t, ctx, chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#id_username"))))
+		return browse(t, ctx, chromedp.Evaluate[pageState](pageStateJS, chromedp.EvalAwaitPromise))
+	}
+	hashed := func(sheets []string, origin string) int {
+		n := 0
+		for _, s := range sheets {
+			if strings.HasPrefix(s, origin+"/static/admin/css/") && strings.Count(filepath.Base(s), ".") == 2 {
+				n++
+			}
+		}
+		return n
 	}
 
-	state, paths, missing, origin := load(true)
+	api, log := serveGallery(t, b, task, nil)
+	state := load(api + "/dev/admin/login/")
 	if state.HeaderBackground != "rgb(65, 118, 144)" {
 		t.Errorf("#header background %q: base.css (--header-bg #417690) did not apply", state.HeaderBackground)
 	}
@@ -270,22 +222,14 @@ func TestBrowserAdminLoginStyled(t *testing.T) {
 		t.Errorf("body font %q", state.BodyFont)
 	}
 	if !state.RobotoLoaded {
-		t.Error("the Roboto web fonts did not load from the static origin")
+		t.Error("the Roboto web fonts did not load")
 	}
-	if len(missing) > 0 {
-		t.Errorf("the page asked the static origin for files it does not have: %v", missing)
+	if n := hashed(state.Sheets, api); n < 3 {
+		t.Errorf("stylesheets %v: want the admin's, by hashed name, from %s/static/", state.Sheets, api)
 	}
-	hashedSheets := 0
-	for _, s := range state.Sheets {
-		if strings.HasPrefix(s, origin+"/static/admin/css/") && strings.Count(filepath.Base(s), ".") == 2 {
-			hashedSheets++
-		}
+	if !strings.Contains(log.String(), "GET /dev/admin/login/ 200") || !strings.Contains(log.String(), " static ") {
+		t.Errorf("serve's log:\n%s", log.String())
 	}
-	if hashedSheets < 3 {
-		t.Errorf("stylesheets %v: want the admin's, hashed, from %s", state.Sheets, origin)
-	}
-	sort.Strings(paths)
-	t.Logf("static requests: %v", paths)
 
 	png1 := browse(t, ctx, chromedp.FullScreenshot(100))
 	shot := filepath.Join(artifactsDir(t), "admin-login-styled.png")
@@ -305,9 +249,16 @@ func TestBrowserAdminLoginStyled(t *testing.T) {
 		t.Errorf("screenshot pixel at the header (%v) is rgb(%d, %d, %d), want rgb(65, 118, 144)", box, r>>8, g>>8, bl>>8)
 	}
 
-	// The control: the same origin without the CORS header.
-	state, _, _, _ = load(false)
-	if state.HeaderBackground != "rgb(65, 118, 144)" || state.RobotoLoaded {
-		t.Errorf("without CORS: header %q, fonts loaded %v; want styled, fonts refused", state.HeaderBackground, state.RobotoLoaded)
+	// A distribution without a domain: the files on another origin.
+	for _, cors := range []bool{true, false} {
+		origin, slog := staticOrigin(t, b, cors)
+		api, _ := serveGallery(t, b, task, map[string]string{plan.EnvStaticURL: origin.URL + plan.StaticPath})
+		state := load(api + "/dev/admin/login/")
+		if state.HeaderBackground != "rgb(65, 118, 144)" || hashed(state.Sheets, origin.URL) < 3 {
+			t.Errorf("cors %v: header %q, stylesheets %v", cors, state.HeaderBackground, state.Sheets)
+		}
+		if state.RobotoLoaded != cors {
+			t.Errorf("cors %v: web fonts loaded %v (requests %v)", cors, state.RobotoLoaded, slog.snapshot())
+		}
 	}
 }

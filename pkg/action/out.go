@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
@@ -34,6 +35,8 @@ type Manifest struct {
 	// Static are the static files: how they are served and, in
 	// cloudfront mode, the collected files (written under static/).
 	Static ManifestStatic `json:"static"`
+	// Migrations: offline, every migration of the project is new.
+	Migrations *migrations.Summary `json:"migrations"`
 }
 
 // ManifestStatic describes the static files of a build.
@@ -191,6 +194,7 @@ func (b *Build) Manifest() Manifest {
 				SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, CacheControl: f.CacheControl, Hashed: f.Hashed})
 		}
 	}
+	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
 

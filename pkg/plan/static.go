@@ -80,6 +80,17 @@ func (p *Plan) SiteURL() string {
 	return "https://" + p.Domain.Name + "/"
 }
 
+// DropStatic turns static files off after planning (a collection that
+// found nothing to serve in auto mode): no distribution, no static
+// settings for the functions or the manage function.
+func (p *Plan) DropStatic() {
+	p.Static = Static{Mode: config.StaticOff}
+	if p.Manage != nil {
+		delete(p.Manage.Env, EnvStaticURL)
+		delete(p.Manage.Env, EnvStaticRoot)
+	}
+}
+
 // installs reports whether INSTALLED_APPS names app (as a module or by
 // one of its AppConfig classes).
 func installs(p *django.Project, app string) bool {

@@ -56,6 +56,12 @@ type Record struct {
 	Resolvers []Resolver `json:"resolvers,omitempty"`
 	// DepsLayer is the dependencies layer, nil when the project has none.
 	DepsLayer *Layer `json:"deps_layer,omitempty"`
+	// Migrations lists the project's migrations as deployed ("app.name",
+	// in the order Django applies them; not sorted): plan compares the
+	// next change's migrations with it.
+	// Absent in records written before migrations were recorded (nil:
+	// unknown), [] for a project without migrations.
+	Migrations []string `json:"migrations"`
 	// Static lists the static files the deployment serves (static.mode
 	// cloudfront); nil without. An optional key of version 1: readers
 	// that do not know it ignore it.
@@ -141,6 +147,9 @@ func (r *Record) Encode() ([]byte, string, error) {
 		st.Files = append([]StaticFile{}, r.Static.Files...)
 		sort.Slice(st.Files, func(i, j int) bool { return st.Files[i].Name < st.Files[j].Name })
 		c.Static = &st
+	}
+	if c.Migrations == nil {
+		c.Migrations = []string{}
 	}
 	if err := c.validate(); err != nil {
 		return nil, "", err
