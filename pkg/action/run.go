@@ -14,9 +14,9 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
-	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
