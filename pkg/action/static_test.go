@@ -348,15 +348,15 @@ func TestRunStaticUploadsOnce(t *testing.T) {
 	if sum.Static == nil || sum.Static.Uploaded != len(b.Static.Files) || sum.Static.UploadedBytes != b.Static.Bytes() {
 		t.Fatalf("first deploy uploaded %+v, want %d files, %d bytes", sum.Static, len(b.Static.Files), b.Static.Bytes())
 	}
-	objs := e.staticObjects(bucket, "gallery/dev/static/")
+	objs := e.staticObjects(bucket, "mysite/dev/static/")
 	if len(objs) != len(b.Static.Files) {
 		t.Errorf("%d objects under gallery/dev/static/, want %d", len(objs), len(b.Static.Files))
 	}
 	paths, _ := staticfiles.Paths(b.Static.Manifest)
 	for key, want := range map[string][2]string{
-		"gallery/dev/static/" + paths["admin/css/base.css"]: {"text/css; charset=utf-8", staticfiles.Immutable},
-		"gallery/dev/static/admin/css/base.css":             {"text/css; charset=utf-8", staticfiles.ShortLived},
-		"gallery/dev/static/" + paths["pages/img/logo.svg"]: {"image/svg+xml", staticfiles.Immutable},
+		"mysite/dev/static/" + paths["admin/css/base.css"]: {"text/css; charset=utf-8", staticfiles.Immutable},
+		"mysite/dev/static/admin/css/base.css":             {"text/css; charset=utf-8", staticfiles.ShortLived},
+		"mysite/dev/static/" + paths["pages/img/logo.svg"]: {"image/svg+xml", staticfiles.Immutable},
 	} {
 		h, err := e.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String(key)})
 		if err != nil {
@@ -371,7 +371,7 @@ func TestRunStaticUploadsOnce(t *testing.T) {
 	firstTemplate := -1
 	lastStatic := -1
 	for i, ev := range e.s3log.all() {
-		if ev.Method == "PUT" && ev.Done && strings.Contains(ev.Key, "/gallery/dev/static/") {
+		if ev.Method == "PUT" && ev.Done && strings.Contains(ev.Key, "/mysite/dev/static/") {
 			lastStatic = i
 		}
 		if ev.Method == "PUT" && strings.Contains(ev.Key, "/templates/") && firstTemplate < 0 {
@@ -382,11 +382,11 @@ func TestRunStaticUploadsOnce(t *testing.T) {
 		t.Errorf("static uploads (last at %d) not before the templates (first at %d)", lastStatic, firstTemplate)
 	}
 	// The stack takes the bucket; the record names the files.
-	if got := e.stackParameter("gallery-dev", "StaticBucket"); got != bucket {
+	if got := e.stackParameter("mysite-dev", "StaticBucket"); got != bucket {
 		t.Errorf("stack parameter StaticBucket = %q, want %q", got, bucket)
 	}
 	rec := b.Output.Placement
-	if rec.Static == nil || rec.Static.Bucket != bucket || rec.Static.Prefix != "gallery/dev" || len(rec.Static.Files) != len(b.Static.Files) {
+	if rec.Static == nil || rec.Static.Bucket != bucket || rec.Static.Prefix != "mysite/dev" || len(rec.Static.Files) != len(b.Static.Files) {
 		t.Fatalf("record static %+v", rec.Static)
 	}
 
@@ -442,7 +442,7 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 	}
 	// A second version of one file (a changed original), so destroy has
 	// versions to remove.
-	site := "gallery/dev/static/pages/css/site.css"
+	site := "mysite/dev/static/pages/css/site.css"
 	if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(site), Body: strings.NewReader("/* v2 */")}); err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 	if err != nil {
 		t.Fatalf("deploy pr-7: %v", err)
 	}
-	previewFiles := e.staticObjects(bucket, "gallery/pr-7/static/")
+	previewFiles := e.staticObjects(bucket, "mysite/pr-7/static/")
 	if len(previewFiles) != len(preview.Build.Static.Files) {
 		t.Fatalf("pr-7 has %d static objects, want %d", len(previewFiles), len(preview.Build.Static.Files))
 	}
@@ -458,7 +458,7 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 	// artifacts bucket rewritten under the key the stack's template names).
 	shared := "pages/img/logo.svg"
 	planted := preview.Build.Output.Placement
-	planted.Static = &record.Static{Bucket: bucket, Prefix: "gallery/dev", Files: []record.StaticFile{{Name: shared, SHA256: strings.Repeat("0", 64), Size: 1}}}
+	planted.Static = &record.Static{Bucket: bucket, Prefix: "mysite/dev", Files: []record.StaticFile{{Name: shared, SHA256: strings.Repeat("0", 64), Size: 1}}}
 	body, _, err := planted.Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -471,11 +471,11 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 	if err != nil {
 		t.Fatalf("destroy dev: %v", err)
 	}
-	if e.cfn.StackStatus("gallery-dev") != "" {
+	if e.cfn.StackStatus("mysite-dev") != "" {
 		t.Fatal("dev stack still live")
 	}
-	left := e.staticObjects(bucket, "gallery/dev/")
-	if len(left) != 1 || left["gallery/dev/static/"+shared] == 0 {
+	left := e.staticObjects(bucket, "mysite/dev/")
+	if len(left) != 1 || left["mysite/dev/static/"+shared] == 0 {
 		t.Errorf("after destroy, dev's prefix holds %v; want only the key pr-7's record names", left)
 	}
 	if des.StaticRemoved == nil || des.StaticRemoved.Removed != len(dev.Build.Static.Files)-1 || des.StaticRemoved.Kept != 1 || des.StaticRemoved.Versions < des.StaticRemoved.Removed+1 {
@@ -488,7 +488,7 @@ func TestRunDestroyRemovesStatic(t *testing.T) {
 	if len(versions.Versions)+len(versions.DeleteMarkers) != 0 {
 		t.Errorf("%s keeps %d versions and %d delete markers", site, len(versions.Versions), len(versions.DeleteMarkers))
 	}
-	if got := e.staticObjects(bucket, "gallery/pr-7/static/"); len(got) != len(previewFiles) {
+	if got := e.staticObjects(bucket, "mysite/pr-7/static/"); len(got) != len(previewFiles) {
 		t.Errorf("destroying dev touched pr-7's files: %d -> %d", len(previewFiles), len(got))
 	}
 	// The code bucket is untouched: a rollback of anything may need it.
