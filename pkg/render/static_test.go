@@ -257,3 +257,39 @@ func TestStaticVersions(t *testing.T) {
 		t.Error("lambdas.yaml changed with the static file list alone")
 	}
 }
+
+// TestManageStackStatic: the manage function reads the manifest like the
+// others, but takes nothing from the static stack (its stack is updated
+// alone before the rest with migrations: before): no StaticDomainName,
+// STATIC_URL only when a domain fixes it.
+func TestManageStackStatic(t *testing.T) {
+	for _, c := range []staticCase{
+		{api: "rest", static: config.StaticCloudFront, env: "dev"},
+		{api: "rest", static: config.StaticCloudFront, domain: "dns", env: "dev"},
+	} {
+		out := c.render(t)
+		m := out.Template(ManageTemplateName)
+		if m == nil {
+			t.Fatalf("%s: no %s", c.name(), ManageTemplateName)
+		}
+		body := string(m.Body)
+		if strings.Contains(body, "StaticDomainName") || !strings.Contains(body, `"DJANGO_SERVERLESS_STATIC_ROOT": "/var/task/django_serverless_static"`) {
+			t.Errorf("%s: manage.yaml static wiring:\n%s", c.name(), body)
+		}
+		if hasURL := strings.Contains(body, `"DJANGO_SERVERLESS_STATIC_URL": "https://www.example.com/static/"`); hasURL != (c.domain != "") {
+			t.Errorf("%s: manage function STATIC_URL present %v", c.name(), hasURL)
+		}
+	}
+	pl, _, err := plan.New(shopProject(), staticCase{api: "rest", static: config.StaticCloudFront, env: "dev"}.config(), plan.Options{Account: "123456789012", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl.DropStatic()
+	if _, ok := pl.Manage.Env[plan.EnvStaticRoot]; ok || pl.CloudFront() {
+		t.Errorf("after DropStatic: %v %+v", pl.Manage.Env, pl.Static)
+	}
+	out := mustRender(t, pl, staticArtifacts())
+	if out.Template("static.yaml") != nil || strings.Contains(string(out.Template(ManageTemplateName).Body), "STATIC") {
+		t.Error("static settings after DropStatic")
+	}
+}
