@@ -13,7 +13,8 @@
 // at, by key) and the key of the root template; FromRender builds one from
 // pkg/render's output. Every Deploy uploads the version's objects to the
 // bucket (Options.Bucket, default "artifacts") and runs Deployer.Deploy
-// with the root's TemplateURL, parameter ArtifactsBucket and the
+// with the root's TemplateURL, parameter ArtifactsBucket (StaticBucket too
+// when the root takes it) and the
 // version's parameters; the Result and error are pkg/stack's. World.Log
 // holds the Deployer's log (change sets, events, root causes), World.CFN
 // is the fake (for Resources, NestedStack, GetTemplate through the SDK
@@ -67,7 +68,8 @@ type Version struct {
 	Objects map[string][]byte
 	// Root is the S3 key of the root template.
 	Root string
-	// Parameters are root parameters besides ArtifactsBucket.
+	// Parameters are root parameters besides ArtifactsBucket (and
+	// StaticBucket, "static" when the root declares it).
 	Parameters map[string]string
 	// Tags are extra stack tags.
 	Tags map[string]string
@@ -129,6 +131,10 @@ func FromRender(out *render.Output, prefix string) Version {
 // Request is the stack.Request Deploy sends for v.
 func (w *World) Request(v Version) stack.Request {
 	params := map[string]string{"ArtifactsBucket": w.opts.Bucket}
+	// A root serving static files from CloudFront takes their bucket too.
+	if bytes.Contains(v.Objects[v.Root], []byte("\n  StaticBucket:\n")) {
+		params["StaticBucket"] = "static"
+	}
 	for k, val := range v.Parameters {
 		params[k] = val
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
 // BuildOptions say what to build.
@@ -62,6 +63,20 @@ type BuildOptions struct {
 	// that is in the bucket but was not built here (nil offline), for
 	// Lambda's 250 MB limit.
 	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
+	// Python runs Python at build time (collectstatic) when Deps is not a
+	// *PipDeps (whose SchemaPython it is then); "" is python3.
+	Python string
+	// RequireStatic makes a failed collectstatic an error (plan and
+	// deploy: the functions would serve pages without their files);
+	// without it (render) it is a warning and nothing is collected.
+	RequireStatic bool
+	// StaticBucket returns the bucket the static files go to, named in
+	// the deployment record; called once the files are collected, only
+	// when the plan still serves them from CloudFront (nil offline).
+	StaticBucket func(ctx context.Context) (string, error)
+	// FetchLayer unpacks the dependencies layer at key (in the bucket,
+	// not built here) into dir, for collectstatic; nil offline.
+	FetchLayer func(ctx context.Context, key, dir string) error
 	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
 	// default project (stack-name prefix) when the config sets none.
 	Repository string
@@ -91,6 +106,11 @@ type Build struct {
 	// ProjectLayer is what zipping the project layer left out and why
 	// (render --list-excluded prints it).
 	ProjectLayer bundle.Stats
+	// Static are the collected static files (static.mode cloudfront);
+	// nil otherwise, or when render could not collect them.
+	Static *staticfiles.Collection
+	// StaticBucket is the bucket they go to ("" offline).
+	StaticBucket string
 }
 
 // ErrConfig marks configuration and discovery errors (exit code 2).
@@ -253,6 +273,39 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 			}
 		}
 	}
+	// Static files: collected before the code zip, which carries their
+	// manifest.
+	var codeFiles map[string][]byte
+	if pl.CloudFront() {
+		stage(o, "Static files")
+		coll, warns, err := b.collectStatic(ctx, o)
+		b.Diagnostics = append(b.Diagnostics, warns...)
+		switch {
+		case err != nil && o.RequireStatic:
+			return err
+		case err != nil:
+			b.Diagnostics.Warnf(cfg.Path, 0, 0, "static files not collected (the templates are rendered without them; plan and deploy stop here): %v", err)
+		case len(coll.Files) == 0 && cfg.Static.Mode == "" && pl.Domain == nil:
+			// static.mode left to its default, and nothing to serve: no
+			// distribution for an empty folder.
+			b.Diagnostics.Notef(cfg.Path, 0, 0, "static: the project installs django.contrib.staticfiles but has no static files: no CloudFront distribution (static.mode: cloudfront makes one anyway)")
+			pl.DropStatic()
+		default:
+			b.Static = coll
+			codeFiles = map[string][]byte{StaticManifestPath: coll.Manifest}
+			arts.Static = staticRecord(coll)
+			if pl.Preview {
+				b.Diagnostics.Warnf(cfg.Path, 0, 0, "%s", plan.PreviewWarning())
+			}
+			if o.StaticBucket != nil {
+				stage(o, "Static bucket")
+				if b.StaticBucket, err = o.StaticBucket(ctx); err != nil {
+					return err
+				}
+				arts.StaticBucket = b.StaticBucket
+			}
+		}
+	}
 	stage(o, "Bundles")
 	// Layers: unchecked hash-based bytecode (a layer version never
 	// changes). The code zip: checked, as the Lambda console edits it in
@@ -273,7 +326,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 	}{
 		{bundle.ProjectLayerName, bundle.ProjectLayer(ctx, p.Root, projectOpts, &b.ProjectLayer), &arts.Project},
 		{bundle.RuntimeLayerName, bundle.RuntimeLayer(ctx, runtimeFiles, append(runtimeOpts, bundle.WithStats(&runtimeStats))...), &arts.Runtime},
-		{bundle.FunctionCodeName, bundle.FunctionCode(codeOpts...), &arts.Code},
+		{bundle.FunctionCodeName, bundle.FunctionCodeWith(codeFiles, codeOpts...), &arts.Code},
 	} {
 		a, err := bundle.Build(o.WorkDir, z.name, z.fn)
 		if z.name == bundle.ProjectLayerName {

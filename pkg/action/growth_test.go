@@ -124,7 +124,8 @@ func TestGrowthDeploys(t *testing.T) {
 	// The configuration outside the project: a file in the Django root
 	// would enter the project layer and make every step a code change.
 	cfg := filepath.Join(t.TempDir(), "django-serverless.yml")
-	base := "functions:\n  rules:\n    - match: {name: \"catalog:*\"}\n      reserved_concurrency: %d\n%s"
+	// Static files are another test's subject (static_test.go): off.
+	base := "static: {mode: \"off\"}\nfunctions:\n  rules:\n    - match: {name: \"catalog:*\"}\n      reserved_concurrency: %d\n%s"
 	// onlyTypes checks that a step's change set adds and removes only
 	// resources of these types (a warm toggle publishes no version, a
 	// concurrency change neither).
@@ -220,7 +221,8 @@ func TestGrowthWithoutRecordFails(t *testing.T) {
 	ctx := context.Background()
 	dir := growthProject(t)
 	opts := action.BuildOptions{ProjectDir: dir, Environment: "dev", WorkDir: t.TempDir(), Account: "123456789012", Region: "us-east-1",
-		Deps: &action.PipDeps{Install: false, CacheDir: t.TempDir(), ToolVersion: cli.Version}}
+		ConfigFile: writeConfig(t, "static: {mode: \"off\"}\n"),
+		Deps:       &action.PipDeps{Install: false, CacheDir: t.TempDir(), ToolVersion: cli.Version}}
 	v1, err := action.NewBuild(ctx, opts)
 	if err != nil {
 		t.Fatal(err)

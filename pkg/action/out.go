@@ -14,6 +14,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
 // Manifest describes a build: `render --out DIR` writes it as
@@ -31,8 +32,43 @@ type Manifest struct {
 	API ManifestAPI `json:"api"`
 	// Record is the deployment record (deployment-record.json).
 	Record ManifestObject `json:"record"`
+	// Static are the static files: how they are served and, in
+	// cloudfront mode, the collected files (written under static/).
+	Static ManifestStatic `json:"static"`
 	// Migrations: offline, every migration of the project is new.
 	Migrations *migrations.Summary `json:"migrations"`
+}
+
+// ManifestStatic describes the static files of a build.
+type ManifestStatic struct {
+	// Mode is cloudfront, whitenoise or off.
+	Mode string `json:"mode"`
+	// Prefix is the environment's key prefix in the static bucket
+	// (cloudfront mode): a file's key is <prefix>/static/<name>.
+	Prefix string `json:"prefix,omitempty"`
+	// URL is STATIC_URL as deployed; "" when it is the distribution's own
+	// domain (known once deployed: the StaticUrl output).
+	URL string `json:"url,omitempty"`
+	// Collected is false when render could not run collectstatic (the
+	// reason is in its log); Files is then empty.
+	Collected bool `json:"collected"`
+	// Manifest is staticfiles.json (under static/), which the functions
+	// read from their code zip.
+	Manifest *ManifestObject `json:"manifest,omitempty"`
+	// Files are the collected files, sorted by name.
+	Files []ManifestStaticFile `json:"files"`
+}
+
+// ManifestStaticFile is one collected static file.
+type ManifestStaticFile struct {
+	Name         string `json:"name"`
+	Key          string `json:"key"`
+	SHA256       string `json:"sha256"`
+	Size         int64  `json:"size"`
+	ContentType  string `json:"content_type"`
+	CacheControl string `json:"cache_control"`
+	// Hashed: a name ManifestStaticFilesStorage gave (content-addressed).
+	Hashed bool `json:"hashed"`
 }
 
 // ManifestAPI describes the API's OpenAPI document.
@@ -148,6 +184,16 @@ func (b *Build) Manifest() Manifest {
 		m.API.Resources, m.API.ResourceQuota = st.Resources, st.ResourceQuota
 	}
 	m.Record = ManifestObject{Name: RecordFile, Key: rec.Key, SHA256: sha256Hex(rec.Body), Size: int64(len(rec.Body)), Built: true}
+	m.Static = ManifestStatic{Mode: pl.Static.Mode, Prefix: pl.Static.Prefix, URL: pl.Static.URL, Files: []ManifestStaticFile{}}
+	if c := b.Static; c != nil {
+		m.Static.Collected = true
+		m.Static.Manifest = &ManifestObject{Name: StaticDir + "/" + staticfiles.ManifestName, Key: StaticManifestPath,
+			SHA256: sha256Hex(c.Manifest), Size: int64(len(c.Manifest)), Built: true}
+		for _, f := range c.Files {
+			m.Static.Files = append(m.Static.Files, ManifestStaticFile{Name: f.Name, Key: staticfiles.Key(pl.Static.Prefix, f.Name),
+				SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, CacheControl: f.CacheControl, Hashed: f.Hashed})
+		}
+	}
 	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
@@ -232,6 +278,11 @@ func (b *Build) WriteOut(dir string) error {
 			return fmt.Errorf("write dependencies layer: %w", err)
 		}
 	}
+	if c := b.Static; c != nil {
+		if err := writeStatic(c, filepath.Join(tmp, StaticDir)); err != nil {
+			return err
+		}
+	}
 	mb, err := json.MarshalIndent(b.Manifest(), "", "  ")
 	if err != nil {
 		return err
@@ -266,6 +317,24 @@ func (b *Build) WriteOut(dir string) error {
 		os.RemoveAll(old)
 	}
 	return nil
+}
+
+// writeStatic writes the collected files (hashed names and originals)
+// and the canonical staticfiles.json under dir.
+func writeStatic(c *staticfiles.Collection, dir string) error {
+	for _, f := range c.Files {
+		dst := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := copyZip(f.Path, nil, dst); err != nil {
+			return fmt.Errorf("write static file %s: %w", f.Name, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, staticfiles.ManifestName), c.Manifest, 0o644)
 }
 
 // markerHeader is the first line of the marker file: the tool's signature.

@@ -16,6 +16,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
+	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
@@ -39,6 +40,7 @@ type S3 interface {
 	artifacts.S3API
 	artifacts.BucketAPI
 	ObjectReader
+	StaticCleaner
 }
 
 // CFN is what change sets, the managed bucket and reading the deployed
@@ -86,6 +88,13 @@ type Summary struct {
 	// Migrations this change adds and their risky operations (plan and
 	// deploy; nil for destroy).
 	Migrations *migrations.Summary `json:"migrations,omitempty"`
+
+	// Static counts the static files uploaded (static.mode cloudfront):
+	// unchanged files are never uploaded again. Not in --json, whose keys
+	// are DESIGN.md's.
+	Static *artifacts.Stats `json:"-"`
+	// StaticRemoved counts the static files destroy removed.
+	StaticRemoved *CleanupStats `json:"-"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`
@@ -151,6 +160,16 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return sum, err
 	}
 	sum.Bucket = bucket
+	// The static bucket is made (or checked) once the files are collected
+	// and the plan still serves them: a project without static files
+	// makes no bucket stack.
+	o.Build.StaticBucket = func(ctx context.Context) (string, error) {
+		return artifacts.EnsureStaticBucket(ctx, c.CFN, c.S3, c.Region, b.Plan.Static.Bucket)
+	}
+	o.Build.RequireStatic = true
+	o.Build.FetchLayer = func(ctx context.Context, key, dir string) error {
+		return fetchLayer(ctx, c.S3, bucket, key, dir)
+	}
 
 	// Where the deployed stack placed everything: nothing moves.
 	stage(o.Build, "Deployment record")
@@ -193,6 +212,15 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		fmt.Fprintln(log, d.String())
 	}
 	stage(o.Build, "Upload")
+	if b.Static != nil {
+		// Before the change set: the new functions never name a file
+		// that is not there yet.
+		st, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, log)
+		sum.Static = &st
+		if err != nil {
+			return sum, err
+		}
+	}
 	up := &artifacts.Uploader{Client: c.S3, Log: log}
 	stats, err := up.Upload(ctx, bucket, b.Objects())
 	if b.Deps != nil && b.Deps.Exists {
@@ -223,6 +251,9 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		FailOnEmpty:   o.FailOnEmpty,
 		ChangeSetID:   o.ChangeSetID,
 		Timeout:       o.Timeout,
+	}
+	if pl.CloudFront() {
+		req.Parameters["StaticBucket"] = b.StaticBucket
 	}
 	if b.Output.APIKeyExpiry {
 		now := time.Now
@@ -334,8 +365,16 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return nil, err
 	}
 	pl := b.Plan
+	log := o.Build.Log
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
-	d := &stack.Deployer{CFN: c.CFN, Log: o.Build.Log, Poll: o.Poll}
+	// The environment's static files, as its deployment record names
+	// them: read before the stack (and its template) goes.
+	var rec *record.Record
+	var recErr error
+	if !b.Config.Protected {
+		rec, _, recErr = PreviousRecord(ctx, c.CFN, c.S3, pl.Stack, o.ArtifactsBucket, o.Poll)
+	}
+	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll}
 	start := time.Now()
 	if !o.KeepDatabase && !b.Config.Protected {
 		if err := dropPreviewDatabase(ctx, c, b, o.Build.Log); err != nil {
@@ -348,8 +387,25 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,
 	})
 	sum.Duration = time.Since(start)
-	if err == nil {
-		sum.Status = "DELETE_COMPLETE"
+	if err != nil {
+		return sum, err
 	}
-	return sum, err
+	sum.Status = "DELETE_COMPLETE"
+	if recErr != nil {
+		fmt.Fprintf(log, "warning: static files of %s not removed: %v\n", pl.Stack, recErr)
+		return sum, nil
+	}
+	place, ok, err := staticPlaceOf(ctx, c, b, rec)
+	if err != nil {
+		return sum, fmt.Errorf("static files of %s: %w", pl.Stack, err)
+	}
+	if ok {
+		st, err := removeStatic(ctx, c, place, pl.Project, pl.Stack, o.Poll)
+		if err != nil {
+			return sum, err
+		}
+		logStatic(log, place, st)
+		sum.StaticRemoved = &st
+	}
+	return sum, nil
 }

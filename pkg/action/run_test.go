@@ -125,6 +125,7 @@ type runEnv struct {
 	pip    string
 	runs   func() int
 	moto   string
+	python string
 }
 
 // newRunEnv points real SDK clients at moto (S3, through the recording
@@ -132,6 +133,9 @@ type runEnv struct {
 func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 	t.Helper()
 	moto := testenv.MotoEndpoint(t)
+	// collectstatic runs in plan and deploy (the example projects install
+	// django.contrib.staticfiles): Debian's Django does it.
+	python := testenv.Django(t)
 	testenv.AWSEnv(t)
 	proxy, log := newS3Proxy(t, moto)
 	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")
@@ -150,7 +154,7 @@ func newRunEnv(t *testing.T, sc cfnfake.Scenario) *runEnv {
 		// templates read from the same moto bucket the run uploads to.
 		sc.S3 = cfnfake.S3Objects{Client: s3c}
 	}
-	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto}
+	return &runEnv{t: t, s3: s3c, s3log: log, cfn: cfnfake.New(t, sc), bucket: bucket, pip: pip, runs: runs, moto: moto, python: python}
 }
 
 func (e *runEnv) clients() action.Clients {
@@ -178,7 +182,7 @@ func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary
 		Command: command,
 		Build: action.BuildOptions{ProjectDir: dir, ConfigFile: config, Environment: env,
 			Repository: "acme/mysite", // stacks are named after the repository (mysite-<env>)
-			Deps:       &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
+			Deps:       &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version, SchemaPython: e.python}},
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",
@@ -574,7 +578,7 @@ func TestAttackPlantedDepsLayerReplaced(t *testing.T) {
 		sum, err := action.Run(context.Background(), e.clients(), action.Options{
 			Command: "plan",
 			Build: action.BuildOptions{ProjectDir: dir, Environment: "dev", Log: &log,
-				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log}},
+				Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: t.TempDir(), ToolVersion: cli.Version, Log: &log, SchemaPython: e.python}},
 			ArtifactsBucket: e.bucket, Timeout: time.Minute, Commit: "0123456789abcdef0123456789abcdef01234567", RunID: "42", Poll: time.Millisecond,
 		})
 		if err != nil {

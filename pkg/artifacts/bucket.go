@@ -64,23 +64,46 @@ func EnsureBucket(ctx context.Context, cfn CFNClient, s3c BucketAPI, region, inp
 	if input != "" {
 		return input, checkBucket(ctx, s3c, region, input)
 	}
-	return ensureManaged(ctx, cfn, region)
+	return ensureManaged(ctx, cfn, region, artifactsStack)
+}
+
+// managedStack is a bucket stack created once per account and region.
+type managedStack struct {
+	name, template, logicalID, tag string
+	// what names the bucket in messages; input says how to pass one
+	// instead.
+	what, input string
+}
+
+var artifactsStack = managedStack{
+	name: ManagedStackName, template: BucketTemplate, logicalID: bucketLogicalID, tag: "artifacts",
+	what: "artifacts bucket", input: "pass an existing bucket as the artifacts-bucket input",
 }
 
 func checkBucket(ctx context.Context, s3c BucketAPI, region, bucket string) error {
+	return checkNamedBucket(ctx, s3c, region, bucket, bucketRole{
+		what: "artifacts bucket", fix: "fix the artifacts-bucket input, or leave it empty to use the managed bucket",
+		why: "CloudFormation reads templates from the stack's region",
+	})
+}
+
+// bucketRole says what a bucket is for, in messages.
+type bucketRole struct{ what, fix, why string }
+
+func checkNamedBucket(ctx context.Context, s3c BucketAPI, region, bucket string, r bucketRole) error {
 	head, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
 	if err != nil {
 		switch {
 		case isCredentialsError(err):
-			return fmt.Errorf("artifacts bucket %s: %w", bucket, errNoCredentials(err))
+			return fmt.Errorf("%s %s: %w", r.what, bucket, errNoCredentials(err))
 		case apiCode(err) == "NoSuchBucket" || apiCode(err) == "NotFound" || httpStatus(err) == 404:
-			return fmt.Errorf("artifacts bucket %s does not exist: fix the artifacts-bucket input, or leave it empty to use the managed bucket", bucket)
+			return fmt.Errorf("%s %s does not exist: %s", r.what, bucket, r.fix)
 		case httpStatus(err) == 301 || apiCode(err) == "PermanentRedirect":
-			return fmt.Errorf("artifacts bucket %s is not in region %s: use a bucket in %s or set the region input to the bucket's region", bucket, region, region)
+			return fmt.Errorf("%s %s is not in region %s: use a bucket in %s or set the region input to the bucket's region", r.what, bucket, region, region)
 		case isAccessDenied(err):
-			return fmt.Errorf("artifacts bucket %s: access denied: grant the deploy role s3:ListBucket, s3:GetObject and s3:PutObject on it: %w", bucket, err)
+			return fmt.Errorf("%s %s: access denied: grant the deploy role s3:ListBucket, s3:GetObject and s3:PutObject on it: %w", r.what, bucket, err)
 		}
-		return fmt.Errorf("check artifacts bucket %s: %w", bucket, err)
+		return fmt.Errorf("check %s %s: %w", r.what, bucket, err)
 	}
 	got := aws.ToString(head.BucketRegion)
 	loc, err := s3c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: &bucket})
@@ -90,10 +113,10 @@ func checkBucket(ctx context.Context, s3c BucketAPI, region, bucket string) erro
 	case isAccessDenied(err) && got != "":
 		// HeadBucket's x-amz-bucket-region answered already.
 	default:
-		return fmt.Errorf("artifacts bucket %s: get its region: %w", bucket, err)
+		return fmt.Errorf("%s %s: get its region: %w", r.what, bucket, err)
 	}
 	if got != region {
-		return fmt.Errorf("artifacts bucket %s is in region %s, not %s: CloudFormation reads templates from the stack's region; use a bucket in %s or set the region input to %s", bucket, got, region, region, got)
+		return fmt.Errorf("%s %s is in region %s, not %s: %s; use a bucket in %s or set the region input to %s", r.what, bucket, got, region, r.why, region, got)
 	}
 	return nil
 }
@@ -109,8 +132,8 @@ func locationRegion(c string) string {
 	return c
 }
 
-func ensureManaged(ctx context.Context, cfn CFNClient, region string) (string, error) {
-	name := ManagedStackName
+func ensureManaged(ctx context.Context, cfn CFNClient, region string, ms managedStack) (string, error) {
+	name := ms.name
 	created := false
 	for {
 		st, err := describeStack(ctx, cfn, name)
@@ -123,14 +146,14 @@ func ensureManaged(ctx context.Context, cfn CFNClient, region string) (string, e
 			}
 			_, err := cfn.CreateStack(ctx, &cloudformation.CreateStackInput{
 				StackName:    &name,
-				TemplateBody: &BucketTemplate,
+				TemplateBody: aws.String(ms.template),
 				OnFailure:    cfntypes.OnFailureDelete,
-				Tags:         []cfntypes.Tag{{Key: aws.String("django-serverless"), Value: aws.String("artifacts")}},
+				Tags:         []cfntypes.Tag{{Key: aws.String("django-serverless"), Value: aws.String(ms.tag)}},
 			})
 			var exists *cfntypes.AlreadyExistsException
 			if err != nil && !errors.As(err, &exists) {
 				if isAccessDenied(err) {
-					return "", fmt.Errorf("create stack %s: access denied: grant the deploy role cloudformation:CreateStack and s3:CreateBucket, s3:PutBucket*, or pass an existing bucket as the artifacts-bucket input: %w", name, err)
+					return "", fmt.Errorf("create stack %s: access denied: grant the deploy role cloudformation:CreateStack and s3:CreateBucket, s3:PutBucket*, or %s: %w", name, ms.input, err)
 				}
 				return "", fmt.Errorf("create stack %s: %w", name, err)
 			}
@@ -140,7 +163,7 @@ func ensureManaged(ctx context.Context, cfn CFNClient, region string) (string, e
 		status := string(st.StackStatus)
 		switch {
 		case status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" || status == "UPDATE_ROLLBACK_COMPLETE" || status == "IMPORT_COMPLETE":
-			return bucketOf(ctx, cfn, st)
+			return bucketOf(ctx, cfn, st, ms.logicalID)
 		case strings.HasSuffix(status, "_IN_PROGRESS"):
 			select {
 			case <-ctx.Done():
@@ -148,7 +171,7 @@ func ensureManaged(ctx context.Context, cfn CFNClient, region string) (string, e
 			case <-time.After(stackPollInterval):
 			}
 		default:
-			return "", fmt.Errorf("stack %s is in state %s (%s): delete it in the CloudFormation console of %s (its bucket is retained) and run again, or pass a bucket as the artifacts-bucket input", name, status, aws.ToString(st.StackStatusReason), region)
+			return "", fmt.Errorf("stack %s is in state %s (%s): delete it in the CloudFormation console of %s (its bucket is retained) and run again, or %s", name, status, aws.ToString(st.StackStatusReason), region, ms.input)
 		}
 	}
 }
@@ -175,7 +198,7 @@ func describeStack(ctx context.Context, cfn CFNClient, name string) (*cfntypes.S
 
 // bucketOf reads the BucketName output, falling back on the bucket
 // resource's physical ID (moto, for one, may omit outputs).
-func bucketOf(ctx context.Context, cfn CFNClient, st *cfntypes.Stack) (string, error) {
+func bucketOf(ctx context.Context, cfn CFNClient, st *cfntypes.Stack, bucketLogicalID string) (string, error) {
 	for _, o := range st.Outputs {
 		if aws.ToString(o.OutputKey) == "BucketName" && aws.ToString(o.OutputValue) != "" {
 			return aws.ToString(o.OutputValue), nil

@@ -61,6 +61,12 @@ type Object struct {
 	// MetadataUnzipped; the uploader adds MetadataSHA256 and
 	// MetadataChecksum itself.
 	Metadata map[string]string
+	// ContentType and CacheControl, when set, are the object's headers
+	// (static files, which browsers fetch); by default a zip is
+	// application/zip and a template application/x-yaml, without
+	// Cache-Control.
+	ContentType  string
+	CacheControl string
 }
 
 // Stats counts what an Upload did.
@@ -316,6 +322,7 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 		Body:              body,
 		ContentLength:     aws.Int64(o.Size),
 		ContentType:       aws.String(contentType(o)),
+		CacheControl:      cacheControl(o),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
 		ChecksumSHA256:    aws.String(checksum),
 		Metadata:          u.metadata(o, checksum),
@@ -345,6 +352,7 @@ func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body 
 		Bucket:            &bucket,
 		Key:               &o.Key,
 		ContentType:       aws.String(contentType(o)),
+		CacheControl:      cacheControl(o),
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
 		ChecksumType:      s3types.ChecksumTypeComposite,
 		Metadata:          u.metadata(o, checksum),
@@ -492,7 +500,17 @@ func normalize(objs []Object) ([]Object, error) {
 	return out, nil
 }
 
+func cacheControl(o Object) *string {
+	if o.CacheControl == "" {
+		return nil
+	}
+	return aws.String(o.CacheControl)
+}
+
 func contentType(o Object) string {
+	if o.ContentType != "" {
+		return o.ContentType
+	}
 	if o.Kind == KindTemplate {
 		return "application/x-yaml"
 	}

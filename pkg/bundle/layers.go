@@ -1,11 +1,12 @@
 package bundle
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
+	"sort"
 )
 
 // Artifact names used by the named builders.
@@ -96,19 +97,38 @@ from django_serverless.handler import handle  # noqa: F401
 // of the project, byte-identical for every build (with bytecode: for every
 // build with the same Python version). Options WithBytecode and WithStats
 // compile it and report it.
-func FunctionCode(opts ...Option) func(io.Writer) error {
+func FunctionCode(opts ...Option) func(io.Writer) error { return FunctionCodeWith(nil, opts...) }
+
+// FunctionCodeWith writes the function code zip with extra files beside
+// the module (slash paths below /var/task, such as the static files'
+// manifest django_serverless_static/staticfiles.json): small data of the
+// build that the functions read and no layer needs to carry. Without
+// extra files it is FunctionCode's zip.
+func FunctionCodeWith(extra map[string][]byte, opts ...Option) func(io.Writer) error {
 	b := builder(opts)
 	return func(w io.Writer) error {
 		ctx := context.Background()
-		es, compiled, unc, cleanup, err := compile(ctx, []entry{{
-			name: "django_serverless_function.py",
-			rel:  "django_serverless_function.py",
-			mode: fileMode,
-			size: int64(len(functionModule)),
-			open: func() (io.ReadCloser, error) {
-				return io.NopCloser(strings.NewReader(functionModule)), nil
-			},
-		}}, b.bytecode, "")
+		files := map[string][]byte{"django_serverless_function.py": []byte(functionModule)}
+		for name, body := range extra {
+			if _, dup := files[name]; dup || !fs.ValidPath(name) || name == "." {
+				return fmt.Errorf("function code: extra file %q is not a new relative path", name)
+			}
+			files[name] = body
+		}
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		entries := make([]entry, 0, len(names))
+		for _, name := range names {
+			body := files[name]
+			entries = append(entries, entry{
+				name: name, rel: name, mode: fileMode, size: int64(len(body)),
+				open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+			})
+		}
+		es, compiled, unc, cleanup, err := compile(ctx, entries, b.bytecode, "")
 		if err != nil {
 			return fmt.Errorf("function code: %w", err)
 		}

@@ -44,6 +44,12 @@ var (
 	awsSecret = regexp.MustCompile(`(?:^|[^A-Za-z0-9+/=])([A-Za-z0-9+/]{40})(?:[^A-Za-z0-9+/=]|$)`)
 )
 
+// ScanSecrets returns the kinds of secret data holds (nil: none), with
+// the rules the project layer applies (files over ScanLimit are the
+// caller's to skip): for other files that get published, such as the
+// collected static files.
+func ScanSecrets(data []byte) []string { return scanSecrets(data) }
+
 // scanSecrets returns what kinds of secret data holds (none: nil). Binary
 // data is not scanned: key stores (.jks, .p12) are left out by name.
 func scanSecrets(data []byte) []string {

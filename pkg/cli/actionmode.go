@@ -240,10 +240,13 @@ func workspaceRelative(workspace string, list diag.List) diag.List {
 }
 
 func outputsOf(sum *action.Summary) gh.Outputs {
+	site, static := environmentURLs(sum)
 	o := gh.Outputs{
 		StackName:    sum.Stack,
+		SiteURL:      site,
 		APIURL:       sum.Outputs["ApiUrl"],
 		GraphQLURL:   sum.Outputs["GraphQLUrl"],
+		StaticURL:    static,
 		ChangeSetID:  sum.ChangeSetID,
 		HasChanges:   sum.HasChanges,
 		ChangesCount: sum.Changes.Add + sum.Changes.Modify + sum.Changes.Remove,
@@ -252,6 +255,25 @@ func outputsOf(sum *action.Summary) gh.Outputs {
 		o.ChangeSetName = sum.Model.ChangeSetName
 	}
 	return o
+}
+
+// environmentURLs are the environment's front door and STATIC_URL: the
+// stack's outputs once deployed, else what the plan knows before (a
+// domain's URLs; a plan's change set has no outputs).
+func environmentURLs(sum *action.Summary) (site, static string) {
+	site, static = sum.Outputs["SiteUrl"], sum.Outputs["StaticUrl"]
+	if b := sum.Build; b != nil && b.Plan != nil {
+		if site == "" {
+			site = b.Plan.SiteURL()
+		}
+		if static == "" && b.Plan.CloudFront() {
+			static = b.Plan.Static.URL
+		}
+	}
+	if site == "" {
+		site = sum.Outputs["ApiUrl"]
+	}
+	return site, static
 }
 
 // commentData is what the PR comment and the job summary show.
@@ -265,8 +287,13 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 	d.Status, d.Duration = sum.Status, sum.Duration
 	d.APIURL, d.GraphQLURL = sum.Outputs["ApiUrl"], sum.Outputs["GraphQLUrl"]
 	if command != "destroy" {
+		d.SiteURL, d.StaticURL = environmentURLs(sum)
 		art := gh.Artifacts(sum.Artifacts)
 		d.Artifacts = &art
+		if sum.Static != nil {
+			st := gh.Artifacts(*sum.Static)
+			d.Static = &st
+		}
 	}
 	d.Routes = changedRoutes(sum)
 	if sum.Build != nil && sum.Build.Project != nil {

@@ -50,13 +50,17 @@ type actionWorld struct {
 	s3        *s3.Client
 	cache     string
 	pip       string
+	python    string
 }
 
 func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	t.Helper()
 	moto := testenv.MotoEndpoint(t)
+	// The tutorial installs django.contrib.staticfiles: plan and deploy
+	// run collectstatic, with Debian's Django.
+	python := testenv.Django(t)
 	testenv.AWSEnv(t)
-	w := &actionWorld{t: t, workspace: t.TempDir(), gh: ghfake.New(t), cfn: cfnfake.New(t, sc), cache: t.TempDir()}
+	w := &actionWorld{t: t, workspace: t.TempDir(), gh: ghfake.New(t), cfn: cfnfake.New(t, sc), cache: t.TempDir(), python: python}
 	w.gh.Token = token
 	actionPoll = time.Millisecond
 	t.Cleanup(func() { actionPoll = 0 })
@@ -150,6 +154,7 @@ func (w *actionWorld) run(event, eventName string, inputs map[string]string, ext
 		"GITHUB_SERVER_URL":            "https://github.com",
 		"DJANGO_SERVERLESS_CACHE":      w.cache,
 		"DJANGO_SERVERLESS_PIP_PYTHON": w.pip,
+		"DJANGO_SERVERLESS_PYTHON":     w.python,
 		"INPUT_PROJECT-PATH":           "app",
 		"INPUT_ARTIFACTS-BUCKET":       w.bucket,
 		"INPUT_REGION":                 "us-east-1",
@@ -301,6 +306,11 @@ func TestActionDeployThenDestroyPreview(t *testing.T) {
 	if r.outputs["api-url"] != "https://abc.execute-api.us-east-1.amazonaws.com/pr-2/" {
 		t.Errorf("outputs %v", r.outputs)
 	}
+	// Without a domain the site is the API; the tutorial has no static
+	// files, so no distribution and no static URL.
+	if r.outputs["site-url"] != r.outputs["api-url"] || r.outputs["static-url"] != "" {
+		t.Errorf("site-url %q static-url %q", r.outputs["site-url"], r.outputs["static-url"])
+	}
 	list, err := w.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &w.bucket})
 	if err != nil || aws.ToInt32(list.KeyCount) == 0 {
 		t.Fatalf("nothing uploaded to moto: %v", err)
@@ -412,7 +422,7 @@ func TestActionConfigErrorAnnotated(t *testing.T) {
 func TestCLIPlanJSON(t *testing.T) {
 	// No GITHUB_REPOSITORY: the stack is named after the folder holding manage.py.
 	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"app-dev": prPlan()}})
-	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
+	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "DJANGO_SERVERLESS_PYTHON": w.python, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), []string{"plan", "--project", filepath.Join(w.workspace, "app"), "--artifacts-bucket", w.bucket, "--region", "us-east-1", "--json"},
 		Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }})

@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -131,5 +133,36 @@ func TestAttackCLIEnvironmentNames(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "render", "--project", project, "--env", "pr-7"); code != ExitOK {
 		t.Errorf("render --env pr-7: exit %d\n%s", code, stderr)
+	}
+}
+
+// invoke of a cloudfront-mode project collects its static files first,
+// so the page it prints links the hashed names the deployed functions
+// give; --collectstatic=false leaves Django's unhashed names.
+func TestInvokeCollectsStatic(t *testing.T) {
+	py := testenv.Django(t)
+	ev := `{"resource": "/{proxy+}", "path": "/", "httpMethod": "GET", "headers": {"Host": "x.execute-api.us-east-1.amazonaws.com"},
+	        "requestContext": {"path": "/dev/", "stage": "dev", "identity": {"sourceIp": "203.0.113.1"}}, "body": null}`
+	project := filepath.Join(repoRoot(t), "testdata/static/gallery")
+	for _, c := range []struct {
+		flag string
+		want *regexp.Regexp
+	}{
+		{"--collectstatic=true", regexp.MustCompile(`href="/static/pages/css/site\.[0-9a-f]{12}\.css"`)},
+		{"--collectstatic=false", regexp.MustCompile(`href="/static/pages/css/site\.css"`)},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), []string{"invoke", "--project", project, "--python", py, "--event", "-", c.flag},
+			Env{Stdin: strings.NewReader(ev), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", c.flag, code, errb.String())
+		}
+		var res struct {
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.StatusCode != 200 || !c.want.MatchString(res.Body) {
+			t.Errorf("%s: %v %d, want %s in:\n%s\n%s", c.flag, err, res.StatusCode, c.want, res.Body, errb.String())
+		}
 	}
 }

@@ -12,18 +12,20 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
 // errHandlerRaised makes invoke exit 1 after printing the result.
 var errHandlerRaised = errors.New("the handler raised (traceback above)")
 
 func runInvoke(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "invoke", "[--project DIR] [--env NAME] [--config FILE] --event FILE [--python BIN] [--route NAME]")
+	fs := newFlags(env, "invoke", "[--project DIR] [--env NAME] [--config FILE] --event FILE [--python BIN] [--route NAME] [--collectstatic=false]")
 	var bf buildFlags
 	bf.register(fs)
 	event := fs.String("event", "", "JSON event file (API Gateway v1/v2, ALB, Function URL, AppSync, warm-up); - for stdin")
 	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
 	route := fs.String("route", "", "URL name (catalog:detail) or function name whose environment to use (default: the catch-all function)")
+	collect := fs.Bool("collectstatic", true, "with static.mode cloudfront, collect the static files first so {% static %} gives the hashed names the deployed functions give")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,11 +50,31 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	fenv := b.Plan.FunctionEnv(fn)
+	if b.Plan.CloudFront() {
+		// The deployed functions read the manifest from their code; here
+		// it is collected the same way, with the same Python.
+		delete(fenv, plan.EnvStaticRoot)
+		if *collect {
+			dir, err := os.MkdirTemp("", "django-serverless-static-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			coll, err := staticfiles.Collect(ctx, staticfiles.Options{Python: *python, Root: b.Project.Root, SettingsModule: b.Plan.SettingsModule, Env: b.Plan.Env, Out: dir})
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "warning: static files not collected (STATIC_URL is %s, names unhashed): %v\n", fenv[plan.EnvStaticURL], err)
+			} else {
+				fmt.Fprintf(env.Stderr, "collected %d static files for STATIC_URL %s\n", len(coll.Files), fenv[plan.EnvStaticURL])
+				fenv[plan.EnvStaticRoot] = dir
+			}
+		}
+	}
 	result, raised, err := adapter.Invoke(ctx, adapter.InvokeOptions{
 		Python: *python,
 		Root:   b.Project.Root,
 		Event:  body,
-		Env:    b.Plan.FunctionEnv(fn),
+		Env:    fenv,
 		Stderr: env.Stderr,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
@@ -31,7 +32,7 @@ func runRender(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--account-id ID] [--region NAME] [--list-excluded]")
 	var bf buildFlags
 	bf.register(fs)
-	out := fs.String("out", "", "write templates/, artifacts/, openapi.json and manifest.json here (without it, only list what would be written)")
+	out := fs.String("out", "", "write templates/, artifacts/, static/, openapi.json and manifest.json here (without it, only list what would be written)")
 	listExcluded := fs.Bool("list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
 	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
 	account := fs.String("account-id", "", "AWS account the OpenAPI document's integrations name (default: the placeholder "+plan.PlaceholderAccount+", recorded in manifest.json)")
@@ -81,6 +82,18 @@ func runRender(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "artifact %-22s %8d bytes  %s\n", a.Name, a.Size, a.Key)
 	}
 	fmt.Fprintf(env.Stderr, "openapi  %-22s %8d bytes  %s\n", "openapi.json", m.API.Document.Size, m.API.Document.Key)
+	switch st := m.Static; {
+	case st.Collected:
+		var size int64
+		for _, f := range st.Files {
+			size += f.Size
+		}
+		fmt.Fprintf(env.Stderr, "static   %-22s %8d bytes  %d files under s3://<static bucket>/%s/static/\n", "static/", size, len(st.Files), st.Prefix)
+	case st.Mode == config.StaticCloudFront:
+		fmt.Fprintf(env.Stderr, "static   not collected (see the warning above): plan and deploy collect them\n")
+	default:
+		fmt.Fprintf(env.Stderr, "static   mode %s: nothing collected\n", st.Mode)
+	}
 	fmt.Fprintf(env.Stderr, "stack %s: %d functions, %d routes, %s\n", m.Stack, len(m.Functions), len(m.Routes), m.API.Summary())
 	if m.API.Placeholder {
 		fmt.Fprintf(env.Stderr, "note: the OpenAPI document names account %s in %s (placeholders); pass --account-id and --region for the real ones\n", m.API.AccountID, m.API.Region)

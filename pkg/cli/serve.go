@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,16 +17,18 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/serve"
+	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload]")
+	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload] [--collectstatic=false]")
 	var bf buildFlags
 	bf.register(fs)
 	port := fs.Int("port", 8000, "port on 127.0.0.1 (0 picks a free one)")
 	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
 	maxWorkers := fs.Int("max-workers", 8, "most worker processes at once (the least recently used idle one is stopped to make room)")
 	noReload := fs.Bool("no-reload", false, "do not watch the project for changes")
+	collect := fs.Bool("collectstatic", true, "with static.mode cloudfront, collect the static files at start and serve them under /static/ as CloudFront would (restart serve after changing them)")
 	poll := fs.Duration("reload-interval", 500*time.Millisecond, "how often the project is checked for changes")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -50,6 +55,25 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}
 
+	// Static files (cloudfront mode) are collected once the first line is
+	// out, before the first request is served: the workers link the
+	// hashed names the deployed functions link (the manifest's folder is
+	// in their environment), and /static/ answers as the distribution
+	// does.
+	var static *lateHandler
+	var staticEnv map[string]string
+	staticDir := ""
+	if pl.CloudFront() && *collect {
+		dir, err := os.MkdirTemp("", "django-serverless-serve-static-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		staticDir = filepath.Join(dir, "static")
+		static = &lateHandler{}
+		staticEnv = map[string]string{plan.EnvStaticRoot: staticDir}
+	}
+
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -73,6 +97,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := serve.New(serve.Options{
 		Plan: pl, Root: b.Project.Root, Python: *python, MaxWorkers: *maxWorkers,
 		Log: env.Stderr, LoadGraphQL: loadGraphQL, Watch: watch, Replan: replan,
+		Static: static.handler(), StaticPrefix: plan.StaticPath, Env: staticEnv,
 	})
 	if err != nil {
 		ln.Close()
@@ -88,7 +113,39 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		_ = f.Sync()
 	}
 	describe(env.Stderr, pl, url, loadGraphQL != nil, watch)
+	if staticDir != "" {
+		coll, err := staticfiles.Collect(ctx, staticfiles.Options{Python: *python, Root: b.Project.Root, SettingsModule: pl.SettingsModule, Env: pl.Env, Out: staticDir})
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "warning: static files not collected (pages link unhashed names, %s is not served): %v\n", plan.StaticPath, err)
+		} else {
+			static.set(staticfiles.Handler(coll, plan.StaticPath, true))
+			fmt.Fprintf(env.Stderr, "static files: %d collected, served under %s as CloudFront serves them (restart serve after changing them)\n", len(coll.Files), plan.StaticPath)
+		}
+	}
 	return srv.Serve(ctx, ln)
+}
+
+// lateHandler is an http.Handler set once serving has been announced and
+// before the first request (the collected static files); until then, and
+// when collecting failed, it answers 403 as S3 does for a missing key.
+type lateHandler struct{ h http.Handler }
+
+func (l *lateHandler) set(h http.Handler) { l.h = h }
+
+// handler is l as an http.Handler, nil for a nil l (no static files).
+func (l *lateHandler) handler() http.Handler {
+	if l == nil {
+		return nil
+	}
+	return l
+}
+
+func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if l.h == nil {
+		http.Error(w, "403 Forbidden: static files not collected", http.StatusForbidden)
+		return
+	}
+	l.h.ServeHTTP(w, r)
 }
 
 // describe tells where the API is and what serves it.

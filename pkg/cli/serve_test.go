@@ -206,3 +206,65 @@ func TestServeUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestServeStaticFiles: serve on a cloudfront-mode project collects the
+// static files after its first line: pages link them by their hashed
+// names, and /static/ answers them with the headers their S3 objects get
+// and the distribution's CORS header.
+func TestServeStaticFiles(t *testing.T) {
+	python := testenv.Django(t)
+	dir := filepath.Join(t.TempDir(), "gallery")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot(t), "testdata", "static", "gallery"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "django-serverless.yml"), []byte("env:\n  GALLERY_DB: \""+filepath.Join(t.TempDir(), "db.sqlite3")+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	cmd.Env = append(os.Environ(), serveHelperEnv+"="+strings.Join([]string{"serve", "--project", dir, "--port", "0", "--python", python, "--no-reload"}, "\x1f"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}()
+	first, err := bufio.NewReader(stdout).ReadString('\n')
+	m := servingLine.FindStringSubmatch(strings.TrimSuffix(first, "\n"))
+	if err != nil || m == nil {
+		t.Fatalf("first line %q: %v\n%s", first, err, stderr.String())
+	}
+	base := "http://127.0.0.1:" + m[1]
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	resp, page := get("/dev/")
+	link := regexp.MustCompile(`href="(/static/pages/css/site\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || link == nil {
+		t.Fatalf("GET /dev/: %d, no hashed stylesheet link:\n%s\n%s", resp.StatusCode, page, stderr.String())
+	}
+	resp, css := get(link[1])
+	if resp.StatusCode != 200 || !strings.Contains(css, ".banner") || resp.Header.Get("Content-Type") != "text/css; charset=utf-8" ||
+		resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("GET %s: %d %v", link[1], resp.StatusCode, resp.Header)
+	}
+	if resp, _ := get("/static/pages/css/nope.css"); resp.StatusCode != 403 {
+		t.Errorf("a missing static file: %d, want 403 as S3 answers", resp.StatusCode)
+	}
+	if !strings.Contains(stderr.String(), "static files: ") {
+		t.Errorf("serve did not say it collected the static files:\n%s", stderr.String())
+	}
+}

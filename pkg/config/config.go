@@ -33,7 +33,11 @@
 // security_group_ids}; secrets: [ARN...]; env: {NAME: value};
 // log_retention_days; migrations: auto|before|off; database: {secret: ARN,
 // previews, template, fixtures: [...]}; manage: {commands: [...], timeout,
-// memory} (database.go). environments.<name>.protected is the only key that
+// memory} (database.go); static: {mode: cloudfront | whitenoise | off,
+// bucket} (default: cloudfront when the project installs
+// django.contrib.staticfiles, else off) and domain: {name,
+// certificate_arn, hosted_zone_id} (name may hold {env} and, for
+// previews, {number}) (static.go). environments.<name>.protected is the only key that
 // exists in an environment alone.
 package config
 

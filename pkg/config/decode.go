@@ -404,6 +404,8 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"env", func(n *node) { d.env(n, c) }},
+		field{"static", func(n *node) { d.static(n, &c.Static) }},
+		field{"domain", func(n *node) { d.domain(n, c) }},
 		field{"migrations", func(n *node) { d.migrations(n, c) }},
 		field{"database", func(n *node) { d.database(n, c) }},
 		field{"manage", func(n *node) { d.manage(n, &c.Manage) }},
@@ -823,6 +825,9 @@ func itemOrSelf(n *node, i int) *node {
 // check runs the validations that need several values together, after the
 // whole tree is decoded over the defaults.
 func (d *decoder) check(c *Config) {
+	if n := d.set["static.bucket"]; n != nil && (c.Static.Mode == StaticOff || c.Static.Mode == StaticWhiteNoise) {
+		d.warnf(n, "static.bucket is used only when static.mode is cloudfront (it is %s)", c.Static.Mode)
+	}
 	d.checkDatabase(c)
 	start, end := d.set["warm.business_hours.start"], d.set["warm.business_hours.end"]
 	if start != nil || end != nil {

@@ -42,6 +42,10 @@ type Config struct {
 	Env       map[string]string // extra environment variables for every function (render sorts keys)
 	// LogRetentionDays for every function's log group (a value CloudWatch accepts).
 	LogRetentionDays int
+	// Static says how static files are served (static:).
+	Static Static
+	// Domain is the environment's own host name (domain:); nil without one.
+	Domain *Domain
 
 	// Migrations is when a deploy runs migrate: MigrationsAuto, MigrationsBefore
 	// or MigrationsOff; "" is auto (MigrationsMode). See database.go.

@@ -415,6 +415,7 @@ func readApps(l *loader, settings *modState, proj *Project) {
 			proj.Diagnostics.Warnf(settings.rel, 0, 0, "INSTALLED_APPS entry not known statically (%s); skipped", unknownWhy(it))
 			continue
 		}
+		proj.InstalledApps = append(proj.InstalledApps, s.s)
 		label, module, own := appLabel(l, s.s)
 		l.installed = append(l.installed, installedApp{label: label, module: module, own: own})
 		if !own || seen[label] {

@@ -16,8 +16,11 @@ type Project struct {
 	Apps []string `json:"apps"`
 	// AppModules maps each label in Apps to its dotted module ("shop.catalog").
 	AppModules map[string]string `json:"-"`
-	Routes     []Route           `json:"routes"`
-	GraphQL    *GraphQL          `json:"graphql"`
+	// InstalledApps is every INSTALLED_APPS entry as written, in order
+	// (framework and third-party apps included): "django.contrib.staticfiles".
+	InstalledApps []string `json:"-"`
+	Routes        []Route  `json:"routes"`
+	GraphQL       *GraphQL `json:"graphql"`
 	// Requirements is the requirements file relative to Root ("" when none).
 	Requirements string `json:"-"`
 	// Diagnostics holds warnings and notes (and errors of parts that could

@@ -165,9 +165,13 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 
 // Outputs are the action's outputs (action.yml).
 type Outputs struct {
-	StackName     string
-	APIURL        string
-	GraphQLURL    string
+	StackName string
+	// SiteURL is the environment's front door: its domain, else the API.
+	SiteURL    string
+	APIURL     string
+	GraphQLURL string
+	// StaticURL is STATIC_URL as deployed ("" without CloudFront).
+	StaticURL     string
 	ChangeSetID   string // ARN
 	ChangeSetName string // the name alone: no account ID, so a later job may receive it
 	HasChanges    bool
@@ -205,8 +209,10 @@ func CheckOutput(name, value string) error {
 func WriteOutputs(a *githubactions.Action, o Outputs) error {
 	kv := [][2]string{
 		{"stack-name", o.StackName},
+		{"site-url", o.SiteURL},
 		{"api-url", o.APIURL},
 		{"graphql-url", o.GraphQLURL},
+		{"static-url", o.StaticURL},
 		{"change-set-id", o.ChangeSetID},
 		{"change-set-name", o.ChangeSetName},
 		{"has-changes", strconv.FormatBool(o.HasChanges)},

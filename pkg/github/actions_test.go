@@ -151,6 +151,7 @@ func TestWriteOutputs(t *testing.T) {
 	a, _ := newAction(map[string]string{"GITHUB_OUTPUT": file})
 	o := Outputs{
 		StackName: "shop-pr-2", APIURL: "https://abc.execute-api.eu-west-1.amazonaws.com/pr-2",
+		SiteURL: "https://pr-2.preview.example.com/", StaticURL: "https://pr-2.preview.example.com/static/",
 		ChangeSetID:   "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/ds-1/uuid",
 		ChangeSetName: "ds-1", HasChanges: true, ChangesCount: 12,
 	}
@@ -159,6 +160,7 @@ func TestWriteOutputs(t *testing.T) {
 	}
 	want := map[string]string{
 		"stack-name": "shop-pr-2", "api-url": "https://abc.execute-api.eu-west-1.amazonaws.com/pr-2", "graphql-url": "",
+		"site-url": "https://pr-2.preview.example.com/", "static-url": "https://pr-2.preview.example.com/static/",
 		"change-set-id": o.ChangeSetID, "change-set-name": "ds-1", "has-changes": "true", "changes-count": "12",
 		"manage-exit-status": "",
 	}

@@ -65,10 +65,16 @@ type CommentData struct {
 	Artifacts *Artifacts // nil: not shown
 
 	// After deploy or destroy.
-	Status     string        // final root stack status: UPDATE_COMPLETE, ...
-	Duration   time.Duration // shown rounded to the second
+	Status   string        // final root stack status: UPDATE_COMPLETE, ...
+	Duration time.Duration // shown rounded to the second
+	// The environment's URLs: its front door (SiteURL, shown when it is
+	// not the API's own), the API, GraphQL and the static files.
+	SiteURL    string
 	APIURL     string
 	GraphQLURL string
+	StaticURL  string
+	// Static counts the static files uploaded; nil: not shown.
+	Static *Artifacts
 	// RootCause explains a failure: the earliest real cause across nested
 	// stacks, or the error. Shown as a code block.
 	RootCause string
@@ -254,11 +260,17 @@ func render(d CommentData, l limits) string {
 		}
 		b.WriteString(line + "\n\n")
 	}
+	if d.SiteURL != "" && d.SiteURL != d.APIURL {
+		b.WriteString("**Site** " + link(d.SiteURL) + "\n\n")
+	}
 	if d.APIURL != "" {
 		b.WriteString("**API** " + link(d.APIURL) + "\n\n")
 	}
 	if d.GraphQLURL != "" {
 		b.WriteString("**GraphQL** " + link(d.GraphQLURL) + "\n\n")
+	}
+	if d.StaticURL != "" {
+		b.WriteString("**Static files** " + link(d.StaticURL) + "\n\n")
 	}
 	if d.RootCause != "" {
 		b.WriteString("**Root cause**\n\n" + codeBlock(clip(d.RootCause, l.causeRunes)) + "\n")
@@ -284,6 +296,9 @@ func render(d CommentData, l limits) string {
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
 		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, humanBytes(a.UploadedBytes), a.Skipped)
+	}
+	if a := d.Static; a != nil {
+		fmt.Fprintf(&b, "**Static files** %d uploaded (%s), %d unchanged\n\n", a.Uploaded, humanBytes(a.UploadedBytes), a.Skipped)
 	}
 	shownRows := 0
 	if m != nil {

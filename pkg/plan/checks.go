@@ -69,6 +69,10 @@ func checkFunctions(pl *Plan, c *config.Config, rules map[string]int, diags *dia
 			}
 		}
 		env := pl.FunctionEnv(f.Name)
+		if pl.StaticURLFromStack() {
+			// Deployed, STATIC_URL is https://<distribution>.cloudfront.net/static/.
+			env[EnvStaticURL] = "https://d111111abcdef8.cloudfront.net" + StaticPath
+		}
 		if b, err := json.Marshal(env); err == nil && len(b) > MaxEnvBytes {
 			keys := make([]string, 0, len(env))
 			for k := range env {

@@ -78,6 +78,13 @@ func manage(pl *Plan, c *config.Config, diags *diag.List) {
 		diags.Errf(c.Path, 0, 0, "function %s: the name is the manage function's; rename the URL name or app it comes from", f.Name)
 	}
 	env := pl.FunctionEnv(DefaultFunction)
+	if pl.StaticURLFromStack() {
+		// The distribution's domain is a static stack output; the manage
+		// stack is updated alone before the rest (migrations: before), so
+		// it takes nothing from the static stack: management commands get
+		// the settings' own STATIC_URL, with the manifest's hashed names.
+		delete(env, EnvStaticURL)
+	}
 	env["DJANGO_SERVERLESS_FUNCTION"] = ManageFunctionName
 	env["DJANGO_SERVERLESS_PERSIST_DB"] = "0"
 	env[EnvManageAllow] = strings.Join(m.Commands, ",")

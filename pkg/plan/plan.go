@@ -97,6 +97,11 @@ type Plan struct {
 	// Previous is the deployment record of the deployed stack (nil for a
 	// first deploy): render keeps AppSync resolvers where it put them.
 	Previous *record.Record
+	// Static is how static files are served (Mode is never "").
+	Static Static
+	// Domain is the environment's own host name; nil without one. With
+	// one, ScriptName is "": the functions see the domain's paths.
+	Domain *Domain
 
 	LogRetentionDays int
 	VPC              *config.VPC
@@ -232,7 +237,7 @@ func (p *Plan) FunctionForRoute(nameOrPath string) (string, bool) {
 // as a local invoke must reproduce it. Unknown names get the default
 // function's settings with DJANGO_SERVERLESS_FUNCTION set to name.
 func (p *Plan) FunctionEnv(name string) map[string]string {
-	env := make(map[string]string, len(p.Env)+5)
+	env := make(map[string]string, len(p.Env)+8)
 	for k, v := range p.Env {
 		env[k] = v
 	}
@@ -251,8 +256,31 @@ func (p *Plan) FunctionEnv(name string) map[string]string {
 	env["DJANGO_SERVERLESS_PERSIST_DB"] = boolFlag(persist)
 	env["DJANGO_SERVERLESS_FUNCTION"] = name
 	env["DJANGO_SERVERLESS_GRAPHQL_SCHEMA"] = schema
+	if p.CloudFront() {
+		// The manifest (staticfiles.json) ships in the function code;
+		// STATIC_URL is the distribution's (or the domain's) /static/.
+		url := p.Static.URL
+		if url == "" {
+			url = LocalStaticURL
+		}
+		env[EnvStaticURL] = url
+		env[EnvStaticRoot] = StaticRoot
+	}
+	if p.Domain != nil && p.Domain.Front == FrontCloudFront {
+		// CloudFront reaches API Gateway with the API's own Host header
+		// (API Gateway routes by it); the functions answer as the domain.
+		env[EnvHost] = p.Domain.Name
+	}
 	return env
 }
+
+// Environment variables the runtime adapter reads for static files and
+// the front door.
+const (
+	EnvStaticURL  = "DJANGO_SERVERLESS_STATIC_URL"
+	EnvStaticRoot = "DJANGO_SERVERLESS_STATIC_ROOT"
+	EnvHost       = "DJANGO_SERVERLESS_HOST"
+)
 
 // ReservedEnv are the variables the plan sets; config Env cannot override them.
 var ReservedEnv = []string{
@@ -260,8 +288,11 @@ var ReservedEnv = []string{
 	"DJANGO_SERVERLESS_DATABASE_SECRET",
 	"DJANGO_SERVERLESS_FUNCTION",
 	"DJANGO_SERVERLESS_GRAPHQL_SCHEMA",
+	EnvHost,
 	"DJANGO_SERVERLESS_PERSIST_DB",
 	"DJANGO_SERVERLESS_SCRIPT_NAME",
+	EnvStaticRoot,
+	EnvStaticURL,
 	"DJANGO_SETTINGS_MODULE",
 }
 
@@ -330,6 +361,7 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 	default:
 		return nil, nil, fmt.Errorf("plan: unknown api type %q", pl.APIType)
 	}
+	staticAndDomain(pl, p, c, &diags)
 	if pl.Architecture != "arm64" && pl.Architecture != "x86_64" {
 		return nil, nil, fmt.Errorf("plan: unknown architecture %q", pl.Architecture)
 	}

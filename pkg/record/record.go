@@ -16,7 +16,7 @@
 //
 // Format: one JSON object, keys sorted, lists sorted, no clock or random
 // value. "version" changes only for changes an older reader must not
-// misread; new optional keys (later: the migration list, the static files)
+// misread; new optional keys (the static files; later the migration list)
 // keep version 1 and are ignored by readers that do not know them.
 package record
 
@@ -62,7 +62,33 @@ type Record struct {
 	// Absent in records written before migrations were recorded (nil:
 	// unknown), [] for a project without migrations.
 	Migrations []string `json:"migrations"`
+	// Static lists the static files the deployment serves (static.mode
+	// cloudfront); nil without. An optional key of version 1: readers
+	// that do not know it ignore it.
+	Static *Static `json:"static,omitempty"`
 }
+
+// Static is where a deployment's static files are and which they are.
+type Static struct {
+	// Bucket holds them ("" when the record was rendered offline).
+	Bucket string `json:"bucket"`
+	// Prefix is the environment's key prefix: a file is
+	// <Prefix>/static/<name>.
+	Prefix string `json:"prefix"`
+	// Files are the collected files, hashed names and originals, sorted
+	// by name.
+	Files []StaticFile `json:"files"`
+}
+
+// StaticFile is one uploaded static file.
+type StaticFile struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Key is the S3 key of the file in the environment's prefix.
+func (s *Static) Key(name string) string { return s.Prefix + "/static/" + name }
 
 // Function is where one function lives.
 type Function struct {
@@ -115,6 +141,12 @@ func (r *Record) Encode() ([]byte, string, error) {
 	})
 	if c.Functions == nil {
 		c.Functions = []Function{}
+	}
+	if r.Static != nil {
+		st := *r.Static
+		st.Files = append([]StaticFile{}, r.Static.Files...)
+		sort.Slice(st.Files, func(i, j int) bool { return st.Files[i].Name < st.Files[j].Name })
+		c.Static = &st
 	}
 	if c.Migrations == nil {
 		c.Migrations = []string{}
@@ -169,6 +201,21 @@ func (r *Record) validate() error {
 			return fmt.Errorf("deployment record: function %s listed twice", f.Name)
 		}
 		seen[f.Name] = true
+	}
+	if st := r.Static; st != nil {
+		if st.Prefix == "" || strings.HasPrefix(st.Prefix, "/") || strings.HasSuffix(st.Prefix, "/") {
+			return fmt.Errorf("deployment record: static prefix %q (want <project>/<environment>)", st.Prefix)
+		}
+		names := map[string]bool{}
+		for _, f := range st.Files {
+			if f.Name == "" || strings.HasPrefix(f.Name, "/") || strings.Contains(f.Name, "..") || len(f.SHA256) != 64 {
+				return fmt.Errorf("deployment record: static file %q (sha256 %q) is not a relative name with a sha256", f.Name, f.SHA256)
+			}
+			if names[f.Name] {
+				return fmt.Errorf("deployment record: static file %s listed twice", f.Name)
+			}
+			names[f.Name] = true
+		}
 	}
 	rs := map[string]bool{}
 	for _, x := range r.Resolvers {

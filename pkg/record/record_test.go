@@ -66,9 +66,47 @@ func TestDecodeRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.in, err, c.want)
 		}
 	}
-	r, err := Decode([]byte(`{"version": 1, "stack": "s", "functions": [], "migrations": ["0001_initial"], "static": {"files": 3}}`))
+	r, err := Decode([]byte(`{"version": 1, "stack": "s", "functions": [], "migrations": ["0001_initial"], "media": {"files": 3}}`))
 	if err != nil || r.Stack != "s" {
 		t.Errorf("later optional keys: %v %+v", err, r)
+	}
+}
+
+// TestStatic: the static files round-trip sorted by name; a record
+// without them (written before static files existed) reads as nil, and
+// bad entries are refused (destroy deletes by these names).
+func TestStatic(t *testing.T) {
+	sha := strings.Repeat("ab", 32)
+	in := Record{Stack: "shop-dev", Functions: []Function{{Name: "Default", Shard: 1}},
+		Static: &Static{Bucket: "static-b", Prefix: "shop/dev", Files: []StaticFile{{Name: "b.css", SHA256: sha, Size: 2}, {Name: "a.css", SHA256: sha, Size: 1}}}}
+	body, _, err := in.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), `"static": {`) || strings.Index(string(body), "a.css") > strings.Index(string(body), "b.css") {
+		t.Errorf("static not written sorted:\n%s", body)
+	}
+	if in.Static.Files[0].Name != "b.css" {
+		t.Error("Encode sorted the caller's slice")
+	}
+	out, err := Decode(body)
+	if err != nil || out.Static == nil || len(out.Static.Files) != 2 || out.Static.Key("a.css") != "shop/dev/static/a.css" {
+		t.Fatalf("decode: %v %+v", err, out.Static)
+	}
+	old, err := Decode([]byte(`{"version": 1, "functions": []}`))
+	if err != nil || old.Static != nil {
+		t.Errorf("record without static: %v %+v", err, old.Static)
+	}
+	for _, bad := range []string{
+		`{"version": 1, "functions": [], "static": {"prefix": "", "files": []}}`,
+		`{"version": 1, "functions": [], "static": {"prefix": "/shop/dev", "files": []}}`,
+		`{"version": 1, "functions": [], "static": {"prefix": "shop/dev", "files": [{"name": "../x", "sha256": "` + sha + `"}]}}`,
+		`{"version": 1, "functions": [], "static": {"prefix": "shop/dev", "files": [{"name": "a", "sha256": "x"}]}}`,
+		`{"version": 1, "functions": [], "static": {"prefix": "shop/dev", "files": [{"name": "a", "sha256": "` + sha + `"}, {"name": "a", "sha256": "` + sha + `"}]}}`,
+	} {
+		if _, err := Decode([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
 	}
 }
 

@@ -31,12 +31,15 @@ func manageView(pl *plan.Plan, a Artifacts) *LambdasView {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fv.Env = append(fv.Env, KV{k, m.Env[k]})
+		fv.Env = append(fv.Env, KV{Key: k, Value: m.Env[k]})
 	}
 	fv.VersionID = m.Name + "Version" + versionHash(pl, a, fv)[:10]
 	base.Plan = pl
 	base.Shard = 0
 	base.Manage = true
+	// Its STATIC_URL is never the distribution's stack output (see
+	// plan.manage): manage.yaml takes no StaticDomainName.
+	base.StaticDomainParam = false
 	base.OwnsLayers = true
 	base.Functions = []FunctionView{fv}
 	base.AnyWarm = false

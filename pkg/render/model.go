@@ -40,8 +40,14 @@ func aliasArnSub(pl *plan.Plan, f *plan.Function) string {
 	return "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + f.PhysicalName + ":" + pl.Environment
 }
 
-// KV is one environment variable.
-type KV struct{ Key, Value string }
+// KV is one environment variable. Expr, when set, is the value as a raw
+// YAML expression (a !Sub of a stack parameter); Value then holds its
+// text for the version hash.
+type KV struct{ Key, Value, Expr string }
+
+// staticURLSub is STATIC_URL when it is the distribution's own domain,
+// passed to the lambdas stacks as the StaticDomainName parameter.
+const staticURLSub = "https://${StaticDomainName}" + plan.StaticPath
 
 // FunctionView is one function in lambdas.yaml.
 type FunctionView struct {
@@ -75,6 +81,9 @@ type LambdasView struct {
 	SecretsARNs []string
 	SSMARNs     []string
 	Statements  []StatementView
+	// StaticDomainParam: the stack takes the distribution's domain name
+	// (StaticDomainName) for STATIC_URL.
+	StaticDomainParam bool
 	// Manage is true for manage.yaml (the manage function's stack).
 	Manage bool
 }
@@ -124,6 +133,7 @@ func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 			ProjectKey:  artifactKey(a.Prefix, a.Project.SHA256, ".zip"),
 			RuntimeKey:  artifactKey(a.Prefix, a.Runtime.SHA256, ".zip"),
 			SecretsARNs: secrets, SSMARNs: ssm, Statements: stmts,
+			StaticDomainParam: pl.StaticURLFromStack(),
 		}
 	}
 	warm := map[string]*plan.Warmer{}
@@ -152,7 +162,11 @@ func lambdasViews(pl *plan.Plan, a Artifacts) []*LambdasView {
 			}
 		}
 		for _, k := range keys {
-			fv.Env = append(fv.Env, KV{k, env[k]})
+			kv := KV{Key: k, Value: env[k]}
+			if k == plan.EnvStaticURL && pl.StaticURLFromStack() {
+				kv = KV{Key: k, Value: staticURLSub, Expr: "!Sub " + quote(staticURLSub)}
+			}
+			fv.Env = append(fv.Env, kv)
 		}
 		fv.VersionID = f.Name + "Version" + versionHash(pl, a, fv)[:10]
 		v := views[f.Shard]
@@ -392,4 +406,71 @@ func appSyncParts(pl *plan.Plan, sdl string, diags *diag.List) (*AppSyncView, []
 		return nil, nil, fmt.Errorf("render: graphql schema %s has no Query or Mutation fields", pl.GraphQL.Schema)
 	}
 	return v, rs, nil
+}
+
+// ---- Static files and the front door ----
+
+// AWS-managed CloudFront policies (the same IDs in every account).
+const (
+	// cachingDisabled: no caching, nothing in the cache key (the API).
+	cachingDisabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	// cachingOptimized: cached by path alone, gzip and brotli (static files).
+	cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	// allViewerExceptHostHeader: every viewer header, cookie and query
+	// string to the origin but Host (API Gateway routes by its own Host).
+	allViewerExceptHostHeader = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+	// simpleCORS: Access-Control-Allow-Origin: * on every response.
+	simpleCORS = "60669652-455b-4ae9-85a4-c4c02393f86c"
+	// cloudFrontZone is the Route 53 hosted zone of every CloudFront
+	// distribution's domain name (alias targets).
+	cloudFrontZone = "Z2FDTNDATAQYW2"
+)
+
+// StaticView is the data of static.yaml.
+type StaticView struct {
+	Plan        *plan.Plan
+	Description string
+	// OACName names the origin access control: unique in the account.
+	OACName string
+	// OriginPath is the environment's prefix of the static bucket.
+	OriginPath string
+	// PathPattern is the static behaviour's path ("/static/*").
+	PathPattern string
+	// FrontDoor: the distribution also serves the API (a domain in
+	// cloudfront mode), at APIOriginPath (the REST stage; "" for HTTP).
+	FrontDoor     bool
+	APIOriginPath string
+	// Domain is the alias and certificate; nil without a domain.
+	Domain *plan.Domain
+	// Records are the Route 53 alias records (a hosted zone given).
+	Records []RecordView
+
+	CachingDisabled, CachingOptimized, AllViewerExceptHostHeader, SimpleCORS, CloudFrontZone string
+}
+
+// RecordView is one Route 53 record.
+type RecordView struct{ ID, Type string }
+
+func staticView(pl *plan.Plan) *StaticView {
+	v := &StaticView{
+		Plan:            pl,
+		Description:     fmt.Sprintf("django-serverless: %s (%s) static files", pl.Project, pl.Environment),
+		OACName:         pl.FunctionPrefix + "static",
+		OriginPath:      "/" + pl.Static.Prefix,
+		PathPattern:     plan.StaticPath + "*",
+		CachingDisabled: cachingDisabled, CachingOptimized: cachingOptimized,
+		AllViewerExceptHostHeader: allViewerExceptHostHeader, SimpleCORS: simpleCORS, CloudFrontZone: cloudFrontZone,
+	}
+	if d := pl.Domain; d != nil && d.Front == plan.FrontCloudFront {
+		v.Description += " and front door " + d.Name
+		v.FrontDoor, v.Domain = true, d
+		if pl.APIType == "rest" {
+			v.APIOriginPath = "/" + pl.StageName
+		}
+		if d.HostedZoneID != "" {
+			// The distribution answers on IPv4 and IPv6 (IPV6Enabled).
+			v.Records = []RecordView{{ID: "AliasRecord", Type: "A"}, {ID: "AliasRecordIPv6", Type: "AAAA"}}
+		}
+	}
+	return v
 }

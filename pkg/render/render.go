@@ -53,6 +53,11 @@ type Artifacts struct {
 	Code    Artifact
 	// GraphQLSDL is the AppSync schema; "" renders no AppSync API.
 	GraphQLSDL string
+	// Static are the collected static files the deployment serves
+	// (static.mode cloudfront), listed in the deployment record;
+	// StaticBucket is the bucket they are uploaded to ("" offline).
+	Static       []record.StaticFile
+	StaticBucket string
 }
 
 // Template is one rendered template.
@@ -225,6 +230,9 @@ type RootView struct {
 	APIKeyExpiry bool
 	// RecordKey is the deployment record's S3 key, named in Metadata.
 	RecordKey string
+	// StaticBucket: the stack takes the static files' bucket (StaticBucket
+	// parameter, cloudfront mode).
+	StaticBucket bool
 	// ManageTemplateKey is the default of the ManageTemplateKey parameter.
 	ManageTemplateKey string
 }
@@ -243,6 +251,12 @@ type APIView struct {
 	DeploymentID string
 	AppSync      *AppSyncView
 	APIKeyExpiry bool
+	// Domain is the API Gateway custom domain (a domain without CloudFront
+	// in front); nil otherwise.
+	Domain *plan.Domain
+	// APIDomain is the execute-api host name (a !Sub string) the
+	// CloudFront front door reaches the API at; "" without one.
+	APIDomain string
 }
 
 // ShardView is the data of an API permissions or resolvers shard.
@@ -295,7 +309,7 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 		return nil, err
 	}
 	r := &renderer{pl: pl, a: a, out: &Output{}}
-	root := &RootView{Plan: pl, Prefix: a.Prefix}
+	root := &RootView{Plan: pl, Prefix: a.Prefix, StaticBucket: pl.CloudFront()}
 	bucket := NestedParam{Name: "ArtifactsBucket", Value: "!Ref ArtifactsBucket"}
 	rec := record.Record{Stack: pl.Stack}
 
@@ -320,6 +334,9 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 				ns.Parameters = append(ns.Parameters, NestedParam{Name: l, Value: "!GetAtt LambdasStack.Outputs." + l})
 			}
 		}
+		if v.StaticDomainParam {
+			ns.Parameters = append(ns.Parameters, NestedParam{Name: "StaticDomainName", Value: "!GetAtt StaticStack.Outputs.DomainName"})
+		}
 		root.Stacks = append(root.Stacks, ns)
 		lambdaIDs = append(lambdaIDs, id)
 	}
@@ -342,6 +359,9 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	if a.HasDeps() {
 		rec.DepsLayer = &record.Layer{Key: artifactKey(a.Prefix, a.Deps.SHA256, ".zip"), UnzippedSize: a.Deps.UnzippedSize}
 	}
+	if pl.CloudFront() {
+		rec.Static = &record.Static{Bucket: a.StaticBucket, Prefix: pl.Static.Prefix, Files: a.Static}
+	}
 
 	// The API: one OpenAPI document (every path ANY to its function's
 	// alias), loaded from S3 by API Gateway; permissions beside it, in
@@ -354,6 +374,18 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	docFile := File{Key: OpenAPIKey(a.Prefix, sum(doc)), Body: doc}
 	r.out.OpenAPI = docFile
 	av := &APIView{Plan: pl, Prefix: a.Prefix, Main: &APIPart{}, DocumentKey: docFile.Key}
+	if d := pl.Domain; d != nil {
+		switch d.Front {
+		case plan.FrontAPIGateway:
+			av.Domain = d
+		case plan.FrontCloudFront:
+			api := "${RestApi}"
+			if pl.APIType == "http" {
+				api = "${HttpApi}"
+			}
+			av.APIDomain = api + ".execute-api.${AWS::Region}.${AWS::URLSuffix}"
+		}
+	}
 	apiID := "${RestApi}"
 	sourceArn := func(api string) string {
 		if pl.APIType == "http" {
@@ -473,6 +505,21 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	}
 	root.Stacks = append(root.Stacks, apiStack)
 
+	// Static files: a CloudFront distribution reading the environment's
+	// prefix of the static bucket; with a domain, also the front door to
+	// the API.
+	if pl.CloudFront() {
+		t, err := r.exec("static.yaml", "static.yaml", staticView(pl))
+		if err != nil {
+			return nil, err
+		}
+		ns := NestedStack{ID: "StaticStack", TemplateSHA: t.SHA256, Parameters: []NestedParam{{Name: "StaticBucket", Value: "!Ref StaticBucket"}}}
+		if av.APIDomain != "" {
+			ns.Parameters = append(ns.Parameters, NestedParam{Name: "ApiDomain", Value: "!GetAtt ApiStack.Outputs.ApiDomain"})
+		}
+		root.Stacks = append(root.Stacks, ns)
+	}
+
 	// The record, then the root naming it.
 	body, recSHA, err := rec.Encode()
 	if err != nil {
@@ -483,8 +530,29 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	r.out.Files = append(r.out.Files, docFile, r.out.Record)
 	root.RecordKey = r.out.Record.Key
 
-	// Root outputs.
+	// Root outputs: the environment's URLs first.
 	root.Outputs = append(root.Outputs, OutputView{Name: "ApiUrl", Value: "!GetAtt ApiStack.Outputs.ApiUrl"})
+	site := "!GetAtt ApiStack.Outputs.ApiUrl"
+	if u := pl.SiteURL(); u != "" {
+		site = quote(u)
+	}
+	root.Outputs = append(root.Outputs, OutputView{Name: "SiteUrl", Value: site})
+	if pl.CloudFront() {
+		static := quote(pl.Static.URL)
+		if pl.StaticURLFromStack() {
+			static = "!Sub " + quote("https://${StaticStack.Outputs.DomainName}"+plan.StaticPath)
+		}
+		root.Outputs = append(root.Outputs,
+			OutputView{Name: "StaticUrl", Value: static},
+			OutputView{Name: "DistributionId", Value: "!GetAtt StaticStack.Outputs.DistributionId"})
+	}
+	if d := pl.Domain; d != nil {
+		target := "!GetAtt ApiStack.Outputs.DomainTarget"
+		if d.Front == plan.FrontCloudFront {
+			target = "!GetAtt StaticStack.Outputs.DomainName"
+		}
+		root.Outputs = append(root.Outputs, OutputView{Name: "DomainTarget", Value: target})
+	}
 	if av.AppSync != nil {
 		root.Outputs = append(root.Outputs, OutputView{Name: "GraphQLUrl", Value: "!GetAtt ApiStack.Outputs.GraphQLUrl"})
 		if av.AppSync.Auth == "API_KEY" {

@@ -402,6 +402,9 @@ func TestCfnLintMatrix(t *testing.T) {
 			files = append(files, lintFile{o.tag + "-" + tp.Name, tp.Body})
 		}
 	}
+	// Static files on (CloudFront) and off, a domain or none (with and
+	// without a hosted zone), REST and HTTP: every template of each.
+	files = append(files, staticLintFiles(t)...)
 	cfnLint(t, files)
 }
 

@@ -54,6 +54,9 @@ type Options struct {
 	// (the collected static files; set by the static-files feature).
 	Static       http.Handler
 	StaticPrefix string
+	// Env is added to every function's environment (the local static
+	// files' manifest folder, DJANGO_SERVERLESS_STATIC_ROOT).
+	Env map[string]string
 	// IntegrationTimeout is the API's integration timeout (default: 29 s
 	// for REST, 30 s for the HTTP API, AWS's maximums).
 	IntegrationTimeout time.Duration
@@ -199,6 +202,9 @@ func (s *Server) current() (*plan.Plan, Router, *GraphQL) {
 // template's environment plus what Lambda itself sets.
 func (s *Server) spec(pl *plan.Plan, name string) funcSpec {
 	env := pl.FunctionEnv(name)
+	for k, v := range s.opts.Env {
+		env[k] = v
+	}
 	f := pl.Function(name)
 	if f == nil {
 		f = pl.Function(plan.DefaultFunction)

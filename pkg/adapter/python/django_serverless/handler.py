@@ -18,8 +18,10 @@ Environment (set by the templates and by ``invoke``):
 DJANGO_SERVERLESS_SCRIPT_NAME, DJANGO_SERVERLESS_PERSIST_DB (1/0),
 DJANGO_SERVERLESS_FUNCTION, DJANGO_SERVERLESS_GRAPHQL_SCHEMA; the database
 (DJANGO_SERVERLESS_DATABASE_SECRET, DJANGO_SERVERLESS_DATABASE_NAME: see
-:mod:`django_serverless.database`, read before Django's settings) and the
-management commands allowed (DJANGO_SERVERLESS_MANAGE_ALLOW).
+:mod:`django_serverless.database`, read before Django's settings), the
+management commands allowed (DJANGO_SERVERLESS_MANAGE_ALLOW), and for
+static files and a front door (see static.py) DJANGO_SERVERLESS_STATIC_URL,
+DJANGO_SERVERLESS_STATIC_ROOT, DJANGO_SERVERLESS_HOST.
 """
 
 import logging
@@ -27,7 +29,7 @@ import os
 
 import django
 
-from . import database, db, events, wsgi
+from . import database, db, events, static, wsgi
 
 logger = logging.getLogger("django_serverless")
 
@@ -35,19 +37,21 @@ logger = logging.getLogger("django_serverless")
 class Config:
     """The function's configuration, read from the environment."""
 
-    __slots__ = ("script_name", "persist_db", "function", "graphql_schema")
+    __slots__ = ("script_name", "persist_db", "function", "graphql_schema", "host")
 
     def __init__(self, environ):
         self.script_name = events.normalise_script_name(environ.get("DJANGO_SERVERLESS_SCRIPT_NAME", ""))
         self.persist_db = environ.get("DJANGO_SERVERLESS_PERSIST_DB", "0").strip().lower() in ("1", "true", "yes", "on")
         self.function = environ.get("DJANGO_SERVERLESS_FUNCTION", "")
         self.graphql_schema = environ.get("DJANGO_SERVERLESS_GRAPHQL_SCHEMA", "")
+        self.host = environ.get("DJANGO_SERVERLESS_HOST", "").strip().lower()
 
 
 def _setup():
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise RuntimeError("django_serverless: DJANGO_SETTINGS_MODULE is not set in the function environment")
     database.prepare(os.environ)
+    static.configure(os.environ)
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
@@ -79,6 +83,8 @@ def _http(event, ekind, context):
     except events.BadEvent as err:
         logger.warning("django_serverless: malformed %s event: %s", ekind, err)
         return wsgi.error_response(ekind, err.status, str(err))
+    if config.host:
+        static.front_door(environ, config.host)
     response = _run(application, environ)
     if ekind == _HTTP_V2:  # the usual events: straight to their response shape
         return _shape_v2(response)
