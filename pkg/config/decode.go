@@ -9,6 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // timezones must resolve in a static binary without /usr/share/zoneinfo
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -121,7 +123,7 @@ func unknownKeyMessage(path, key string, names []string) string {
 	}
 	best, bestDist := "", 3
 	for _, name := range names {
-		if dist := editDistance(key, name); dist < bestDist {
+		if dist := levenshtein.ComputeDistance(key, name); dist < bestDist {
 			best, bestDist = name, dist
 		}
 	}
@@ -131,26 +133,6 @@ func unknownKeyMessage(path, key string, names []string) string {
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
 	return msg + " (expected one of: " + strings.Join(sorted, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (d *decoder) typeErr(n *node, want kind) {
