@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // timezones must resolve in a static binary without /usr/share/zoneinfo
 
 	"github.com/agnivade/levenshtein"
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
@@ -219,6 +220,19 @@ func localPath(s string) bool {
 
 // strList reads a list of strings; single reports whether a lone string
 // is accepted in place of a one-item list.
+// pathGlobs checks the items of a list of file globs (exclude:, include:;
+// doublestar syntax, as pkg/bundle matches them), each error at its item.
+func (d *decoder) pathGlobs(n *node) bool {
+	ok := true
+	for _, item := range n.items {
+		if item.kind == kindString && !doublestar.ValidatePattern(item.text) {
+			d.errf(item, "pattern %q: unclosed [ or { (write \\[ or \\{ for a literal one)", item.text)
+			ok = false
+		}
+	}
+	return ok
+}
+
 func (d *decoder) strList(n *node, single bool) ([]string, bool) {
 	if single && n.kind == kindString {
 		return []string{n.text}, true
@@ -324,12 +338,12 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"exclude", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.strList(n, false); ok && d.pathGlobs(n) {
 				c.Exclude = l
 			}
 		}},
 		field{"include", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.strList(n, false); ok && d.pathGlobs(n) {
 				c.Include = l
 			}
 		}},
@@ -559,6 +573,10 @@ func (d *decoder) glob(n *node, isPath bool) string {
 	}
 	if strings.Contains(s, "***") {
 		d.errf(n, "pattern %q: use * within a segment or ** across segments", s)
+		return ""
+	}
+	if !validGlob(s) {
+		d.errf(n, "pattern %q: unclosed [ (a character class); write \\[ for a literal [", s)
 		return ""
 	}
 	return s
