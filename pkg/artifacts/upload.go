@@ -432,11 +432,11 @@ func (g *digestGate) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...f
 	return nil, errors.New("artifacts: ListObjectsV2 is not used by uploads")
 }
 
-// UploadPart sends each part with its SHA-256 checksum computed here, in
-// the x-amz-checksum-sha256 header (left to the SDK, a plain-HTTP endpoint
-// such as moto gets it as an aws-chunked trailer it ignores, and keeps no
-// checksum), and keeps it for CompleteMultipartUpload when the store does
-// not echo it: S3 then stores the COMPOSITE checksum of the parts.
+// UploadPart sends each part with its SHA-256 checksum computed here (as
+// the hand-made uploader before it did) and keeps that value for
+// CompleteMultipartUpload when a store does not echo it in the answer, so
+// every completed part names its checksum and S3 stores the COMPOSITE
+// checksum of the parts.
 func (g *digestGate) UploadPart(ctx context.Context, in *s3.UploadPartInput, opts ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
 	if rs, ok := in.Body.(io.ReadSeeker); ok && in.ChecksumSHA256 == nil {
 		h := sha256.New()
