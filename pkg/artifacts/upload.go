@@ -359,6 +359,7 @@ func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body 
 		opts.MultipartUploadThreshold = u.threshold()
 		opts.Concurrency = u.partConcurrency()
 		opts.ChecksumAlgorithm = tmtypes.ChecksumAlgorithmSha256
+		opts.FailTimeout = abortTimeout
 	})
 	_, err = tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
 		Bucket:            &bucket,
