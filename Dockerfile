@@ -89,6 +89,7 @@ RUN set -eux; \
     uv python install 3.10 3.11 3.12 3.13 3.14; \
     ln -s python3.12 /usr/local/bin/python3; \
     for v in 3.10 3.11 3.12 3.13 3.14; do "python$v" -c 'import sys; print(sys.version)'; done; \
+    python3 -m pip --version; \
     rm -rf /root/.cache/uv
 COPY --from=static-check /django-serverless /usr/local/bin/django-serverless
 # Runs as the image's default user (root), which GitHub Actions requires

@@ -6,9 +6,12 @@ package main
 // A failure says exactly what to add or remove, and where.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
 
@@ -347,8 +351,13 @@ func TestReadmeCommandsRun(t *testing.T) {
 					args[i] = filepath.Join(t.TempDir(), "out")
 				}
 			}
-			if args[0] == "invoke" {
+			if args[0] == "invoke" || args[0] == "serve" {
 				testenv.Django(t)
+			}
+			if args[0] == "serve" {
+				serveOnce(t, line, append(args, "--port", "0", "--no-reload"))
+				ran++
+				continue
 			}
 			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 {
@@ -367,8 +376,58 @@ func TestReadmeCommandsRun(t *testing.T) {
 			}
 		}
 	}
-	if ran < 2 {
-		t.Errorf("ran %d README commands, want the render and the invoke examples", ran)
+	if ran < 3 {
+		t.Errorf("ran %d README commands, want the render, invoke and serve examples", ran)
+	}
+}
+
+// serveOnce runs a serve command until it prints its address, asks it
+// for /dev/polls/ and stops it the way Ctrl-C does (its context ends).
+func serveOnce(t *testing.T, line string, args []string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, args, cli.Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: &errb, Getenv: func(string) string { return "" }})
+		pw.Close()
+	}()
+	first := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		if sc.Scan() {
+			first <- sc.Text()
+		}
+		close(first)
+		io.Copy(io.Discard, pr)
+	}()
+	var addr string
+	select {
+	case l, ok := <-first:
+		if !ok {
+			t.Fatalf("README.md: `%s` printed nothing (exit %d)\n%s", line, <-done, errb.String())
+		}
+		addr = strings.TrimPrefix(l, "serving ")
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("README.md: `%s` did not start within 2 minutes\n%s", line, errb.String())
+	}
+	// The tutorial is a REST API: its stage, dev, prefixes every path.
+	resp, err := http.Get(addr + "/dev/polls/")
+	if err != nil {
+		t.Fatalf("README.md: `%s`: GET /dev/polls/: %v", line, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Tabs or spaces?") {
+		t.Errorf("README.md: `%s`: GET /dev/polls/ answered %d %q", line, resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Errorf("README.md: `%s` did not stop after its context ended", line)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
@@ -21,12 +22,16 @@ type awsFlags struct {
 	bucket, region, changeSetID string
 	timeout                     time.Duration
 	json, failOnEmpty           bool
+	keepDatabase                bool
 }
 
 func (f *awsFlags) parse(env Env, name string, args []string) error {
 	usage := "[--project DIR] [--env NAME] [--config FILE] [--artifacts-bucket NAME] [--region NAME] [--timeout DURATION] [--json]"
 	if name == "deploy" {
 		usage += " [--change-set-id ID]"
+	}
+	if name == "destroy" {
+		usage += " [--keep-database]"
 	}
 	fs := newFlags(env, name, usage)
 	f.register(fs)
@@ -39,6 +44,9 @@ func (f *awsFlags) parse(env Env, name string, args []string) error {
 	}
 	if name == "deploy" {
 		fs.StringVar(&f.changeSetID, "change-set-id", "", "execute exactly this reviewed change set (from plan)")
+	}
+	if name == "destroy" {
+		fs.BoolVar(&f.keepDatabase, "keep-database", false, "do not drop a pr-<N> preview's own database")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -72,13 +80,14 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 	}
 	o := action.Options{
 		Command:         name,
-		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Log: env.Stderr, Deps: newDeps(env, true)},
+		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,
 		FailOnEmpty:     f.failOnEmpty,
 		Commit:          commitOf(env, f.project),
 		RunID:           runIDOf(env),
+		KeepDatabase:    f.keepDatabase,
 	}
 	// The change set's text is in the log already (stack.Deployer).
 	sum, err := action.Run(ctx, clients, o)
@@ -99,9 +108,11 @@ func newClients(ctx context.Context, region string) (action.Clients, error) {
 		return action.Clients{}, err
 	}
 	return action.Clients{
-		S3:     artifacts.NewS3ClientFromConfig(cfg),
-		CFN:    cloudformation.NewFromConfig(cfg),
-		STS:    sts.NewFromConfig(cfg),
+		S3:  artifacts.NewS3ClientFromConfig(cfg),
+		CFN: cloudformation.NewFromConfig(cfg),
+		STS: sts.NewFromConfig(cfg),
+		// One attempt: a retried invocation could run a command twice.
+		Lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }),
 		Region: cfg.Region,
 	}, nil
 }

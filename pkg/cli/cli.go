@@ -52,7 +52,9 @@ func commands() map[string]command {
 		"plan":     {"upload artifacts and create the change set (no execute)", runPlan},
 		"deploy":   {"plan, execute the change set and wait for the stack", runDeploy},
 		"invoke":   {"run the Lambda handler locally on an event and print its result", runInvoke},
+		"serve":    {"run the API on localhost as it will be deployed (routing, events, warm workers)", runServe},
 		"destroy":  {"delete the environment's stack (refuses protected environments)", runDestroy},
+		"manage":   {"run a management command in the deployed environment (manage --env prod -- migrate)", runManage},
 	}
 }
 

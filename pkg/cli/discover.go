@@ -3,33 +3,46 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
-	"github.com/django-serverless/django-serverless-action/pkg/django"
+	"github.com/django-serverless/django-serverless-action/pkg/action"
 )
 
+// errDiscoveryErrors ends discover with exit code 1 after it printed its
+// result and diagnostics: some files could not be read.
+var errDiscoveryErrors = errors.New("discovery reported errors")
+
 func runDiscover(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "discover", "[--project DIR] [--json]")
+	fs := newFlags(env, "discover", "[--project DIR] [--env NAME] [--config FILE] [--json]")
 	project := fs.String("project", ".", "repository or Django project folder (manage.py is searched below it)")
+	config := fs.String("config", "", "django-serverless.yml (default: beside manage.py, else in --project)")
+	envName := fs.String("env", "dev", "environment whose settings: module is read (django-serverless.yml)")
 	asJSON := fs.Bool("json", false, "print the discovery as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p, err := django.Discover(*project)
+	p, err := action.Discover(action.BuildOptions{ProjectDir: *project, ConfigFile: *config, Environment: *envName, Repository: env.Getenv("GITHUB_REPOSITORY")})
 	if err != nil {
 		return err
 	}
+	// Each diagnostic once, on stderr; --json also carries them.
 	printDiagnostics(env, p.Diagnostics)
 	if *asJSON {
 		b, err := p.JSON()
 		if err != nil {
 			return err
 		}
-		_, err = env.Stdout.Write(b)
+		if _, err := env.Stdout.Write(b); err != nil {
+			return err
+		}
+	} else if _, err := fmt.Fprint(env.Stdout, p.Table()); err != nil {
 		return err
 	}
-	_, err = fmt.Fprint(env.Stdout, p.Table())
-	return err
+	if n := len(p.Diagnostics.Errors()); n > 0 {
+		return fmt.Errorf("%w: %d (see above)", errDiscoveryErrors, n)
+	}
+	return nil
 }
 
 // writeJSON prints v as indented JSON on stdout.

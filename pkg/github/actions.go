@@ -24,7 +24,7 @@ const (
 
 // Inputs are the action's inputs (action.yml), validated.
 type Inputs struct {
-	Command         string // plan | deploy | destroy
+	Command         string // plan | deploy | destroy | manage
 	ProjectPath     string // cleaned, relative to the workspace
 	Environment     string
 	Config          string // "" for the default lookup
@@ -37,6 +37,9 @@ type Inputs struct {
 	// ChangeSetID (deploy only) is a change set ARN or name to execute as
 	// reviewed.
 	ChangeSetID string
+	// Manage (command manage) is the management command line, split into
+	// words without a shell: "migrate --noinput".
+	Manage string
 }
 
 // ShouldComment resolves the comment input for an event: auto comments on
@@ -85,14 +88,22 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		GitHubToken:     get("github-token", ""),
 		Comment:         get("comment", CommentAuto),
 		ChangeSetID:     get("change-set-id", ""),
+		Manage:          get("manage", ""),
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	switch in.Command {
 	case "plan", "deploy", "destroy":
+		if in.Manage != "" {
+			bad("input manage: only with command: manage")
+		}
+	case "manage":
+		if strings.TrimSpace(in.Manage) == "" {
+			bad("input manage: empty, but command is manage (for example: migrate --noinput)")
+		}
 	default:
-		bad("input command: %q is not one of plan, deploy, destroy", in.Command)
+		bad("input command: %q is not one of plan, deploy, destroy, manage", in.Command)
 	}
 
 	// An absolute path stays absolute (the caller checks it is inside the
@@ -161,6 +172,9 @@ type Outputs struct {
 	ChangeSetName string // the name alone: no account ID, so a later job may receive it
 	HasChanges    bool
 	ChangesCount  int
+	// ManageExitStatus (command manage): the command's exit status, ""
+	// when it was stopped at its timeout or did not run.
+	ManageExitStatus string
 }
 
 // fileCommandDelimiter is the fixed heredoc delimiter go-githubactions
@@ -197,6 +211,7 @@ func WriteOutputs(a *githubactions.Action, o Outputs) error {
 		{"change-set-name", o.ChangeSetName},
 		{"has-changes", strconv.FormatBool(o.HasChanges)},
 		{"changes-count", strconv.Itoa(o.ChangesCount)},
+		{"manage-exit-status", o.ManageExitStatus},
 	}
 	var errs []error
 	for _, p := range kv {

@@ -72,6 +72,13 @@ type CommentData struct {
 	// RootCause explains a failure: the earliest real cause across nested
 	// stacks, or the error. Shown as a code block.
 	RootCause string
+	// Warnings are what the reviewer must not miss about the deployment
+	// itself (discovery found no routes, sends most of them to the
+	// catch-all, ...), each one line; shown near the top, never cut.
+	Warnings []string
+
+	// Migrations this change adds (nil: not shown).
+	Migrations *Migrations
 }
 
 // limits bound what a render shows. Negative means everything.
@@ -86,9 +93,11 @@ type limits struct {
 	causeRunes    int // root cause length
 	cellRunes     int // longest table cell value
 	marker        bool
+	// migrationNames bounds the non-risky new migrations named.
+	migrationNames int
 }
 
-var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1}
+var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1, migrationNames: -1}
 
 // Comment renders the sticky pull-request comment: the marker, what ran
 // and where, totals, every removal and replacement outside any <details>
@@ -101,7 +110,7 @@ var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 
 // gives counts instead of logical IDs, and the comment says so. It always
 // says that the job summary holds the full diff.
 func Comment(d CommentData) string {
-	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, marker: true}, MaxCommentBytes)
+	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, marker: true, migrationNames: commentMigrationNames}, MaxCommentBytes)
 }
 
 // MaxSummaryBytes keeps Summary under GitHub's 1 MiB limit for one step's
@@ -231,6 +240,9 @@ func render(d CommentData, l limits) string {
 		facts = append(facts, "**Pull request** #"+strconv.Itoa(d.PR))
 	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	for _, w := range d.Warnings {
+		b.WriteString("> ⚠️ " + Escape(clip(w, 500)) + "\n\n")
+	}
 
 	// Outcome.
 	// The status line says what the stack is; a plan has no status (the
@@ -268,6 +280,7 @@ func render(d CommentData, l limits) string {
 		writeRisks(&b, rs, len(routine) > 0, l)
 		writeRoutine(&b, routine, l)
 	}
+	writeMigrations(&b, d.Migrations, l)
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
 		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, humanBytes(a.UploadedBytes), a.Skipped)

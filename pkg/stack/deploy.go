@@ -154,12 +154,16 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		StackName:           aws.String(name),
 		ChangeSetName:       aws.String(csName),
 		ChangeSetType:       types.ChangeSetType(csType),
-		TemplateURL:         aws.String(req.TemplateURL),
 		Parameters:          req.parameters(),
 		Tags:                req.tags(),
 		Capabilities:        Capabilities,
 		IncludeNestedStacks: aws.Bool(true),
 		Description:         aws.String(description(req)),
+	}
+	if req.UsePreviousTemplate {
+		in.UsePreviousTemplate = aws.Bool(true)
+	} else {
+		in.TemplateURL = aws.String(req.TemplateURL)
 	}
 	out, err := api.CreateChangeSet(ctx, in)
 	for attempt := 2; err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") && attempt <= maxNameAttempts; attempt++ {
