@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
+	"runtime"
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
@@ -79,6 +81,8 @@ type PipDeps struct {
 	SchemaPython string
 	ToolVersion  string
 	Log          io.Writer
+	// LookPath finds executables (exec.LookPath when nil).
+	LookPath func(string) (string, error)
 }
 
 func (d *PipDeps) options(p *django.Project, c *config.Config, compiler *bytecode.Compiler, resolveOnly bool) deps.Options {
@@ -135,12 +139,29 @@ func (d *PipDeps) BuildCompiledLayer(ctx context.Context, p *django.Project, c *
 }
 
 // GenerateSchema prints the graphene schema's SDL with Python, the project
-// and the dependencies layer on the path (built for this if it was not).
+// and the dependencies on the path. Python is SchemaPython, else
+// python<runtime version> ("python3.12", as the action's image ships one
+// per Lambda runtime) when on PATH, else python3. The dependencies are the
+// layer's (built for this if it was not) when the Lambda architecture is
+// this machine's; when they differ, the layer's compiled extensions cannot
+// be imported here, so the same requirements are installed for this
+// machine (same Python version, cached like any layer) and imported
+// instead.
 func (d *PipDeps) GenerateSchema(ctx context.Context, p *django.Project, c *config.Config, layer *DepsLayer) ([]byte, error) {
 	dir := ""
 	if layer != nil {
 		dir = layer.PythonDir
-		if dir == "" && d.Install {
+		if host := HostArchitecture(); d.Install && normalArch(c.Architecture) != host {
+			// Sources suffice to import the project for its schema.
+			o := d.options(p, c, nil, false)
+			o.Architecture = host
+			l, _, err := deps.Build(ctx, o)
+			if err != nil {
+				return nil, fmt.Errorf("dependencies for schema generation on this %s machine (the layer is for %s): %w", host, normalArch(c.Architecture), err)
+			}
+			logf(d.Log, "schema generation imports the dependencies installed for this %s machine (%s), not the %s layer", host, short(l.Hash), normalArch(c.Architecture))
+			dir = l.PythonDir
+		} else if dir == "" && d.Install {
 			l, _, err := deps.Build(ctx, d.options(p, c, layer.compiler, false))
 			if err != nil {
 				return nil, err
@@ -153,9 +174,38 @@ func (d *PipDeps) GenerateSchema(ctx context.Context, p *django.Project, c *conf
 	}
 	py := d.SchemaPython
 	if py == "" {
-		py = "python3"
+		py = runtimePython(c.Python, d.lookPath())
 	}
 	return deps.GenerateSchema(ctx, py, p.Root, dir, p.SettingsModule, p.GraphQL.Schema)
+}
+
+// HostArchitecture is this machine's architecture in Lambda's words
+// (x86_64 or arm64).
+func HostArchitecture() string { return normalArch(runtime.GOARCH) }
+
+func normalArch(a string) string {
+	switch a {
+	case "arm64", "aarch64":
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+// runtimePython is python<version> when on PATH, else python3.
+func runtimePython(version string, lookPath func(string) (string, error)) string {
+	if version != "" {
+		if p, err := lookPath("python" + version); err == nil {
+			return p
+		}
+	}
+	return "python3"
+}
+
+func (d *PipDeps) lookPath() func(string) (string, error) {
+	if d.LookPath != nil {
+		return d.LookPath
+	}
+	return exec.LookPath
 }
 
 func short(h string) string {

@@ -50,9 +50,15 @@ var (
 	_ BucketAPI = (*s3.Client)(nil)
 )
 
-// stackPollInterval is how often EnsureBucket looks at a stack being
-// created by this or another run.
-const stackPollInterval = 5 * time.Second
+// How EnsureBucket waits for a stack being created by this or another
+// run: the SDK's waiter (exponential backoff with jitter between the two
+// delays), for at most managedStackMaxWait. Tests shorten the delays.
+var (
+	waitMinDelay = 2 * time.Second
+	waitMaxDelay = 15 * time.Second
+)
+
+const managedStackMaxWait = 20 * time.Minute
 
 // EnsureBucket returns the bucket artifacts go to. With input (the
 // artifacts-bucket input) it checks that the bucket exists, is reachable
@@ -165,15 +171,50 @@ func ensureManaged(ctx context.Context, cfn CFNClient, region string, ms managed
 		case status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" || status == "UPDATE_ROLLBACK_COMPLETE" || status == "IMPORT_COMPLETE":
 			return bucketOf(ctx, cfn, st, ms.logicalID)
 		case strings.HasSuffix(status, "_IN_PROGRESS"):
-			select {
-			case <-ctx.Done():
-				return "", fmt.Errorf("wait for stack %s (%s): %w", name, status, ctx.Err())
-			case <-time.After(stackPollInterval):
+			if err := waitSettled(ctx, cfn, name); err != nil {
+				return "", fmt.Errorf("wait for stack %s (%s): %w", name, status, err)
 			}
 		default:
 			return "", fmt.Errorf("stack %s is in state %s (%s): delete it in the CloudFormation console of %s (its bucket is retained) and run again, or %s", name, status, aws.ToString(st.StackStatusReason), region, ms.input)
 		}
 	}
+}
+
+// waitSettled waits until stack name is in no *_IN_PROGRESS state (or is
+// gone) with the SDK's DescribeStacks waiter. Its StackCreateComplete
+// acceptors do not fit (they accept UPDATE_IN_PROGRESS as success and fail
+// on a deleted stack, which EnsureBucket reports itself), so the waiter
+// runs with this package's acceptor: retry while in progress, stop on any
+// other state or when the stack no longer exists; the caller then reads
+// the state again.
+func waitSettled(ctx context.Context, cfn CFNClient, name string) error {
+	w := cloudformation.NewStackCreateCompleteWaiter(cfn, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = waitMinDelay, waitMaxDelay
+		o.Retryable = settledRetryable
+	})
+	_, err := w.WaitForOutput(ctx, &cloudformation.DescribeStacksInput{StackName: &name}, managedStackMaxWait)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func settledRetryable(_ context.Context, _ *cloudformation.DescribeStacksInput, out *cloudformation.DescribeStacksOutput, err error) (bool, error) {
+	if err != nil {
+		if apiCode(err) == "ValidationError" && strings.Contains(err.Error(), "does not exist") {
+			return false, nil
+		}
+		if isCredentialsError(err) {
+			return false, errNoCredentials(err)
+		}
+		return false, err
+	}
+	for _, st := range out.Stacks {
+		if strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // describeStack returns the stack, or nil when it does not exist.

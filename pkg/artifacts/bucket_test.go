@@ -2,16 +2,20 @@ package artifacts
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 )
@@ -114,4 +118,80 @@ func (c noOutputs) DescribeStacks(ctx context.Context, in *cloudformation.Descri
 		}
 	}
 	return out, err
+}
+
+// scriptedStacks stands for CloudFormation creating the managed stack
+// asynchronously (moto creates it at once): DescribeStacks answers the
+// scripted states one call after another once CreateStack was called;
+// "" means the stack does not exist (ValidationError, as AWS answers).
+type scriptedStacks struct {
+	states    []string
+	created   bool
+	describes int
+}
+
+func (s *scriptedStacks) CreateStack(context.Context, *cloudformation.CreateStackInput, ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
+	s.created = true
+	return &cloudformation.CreateStackOutput{StackId: aws.String("arn:aws:cloudformation:eu-west-1:123456789012:stack/" + ManagedStackName + "/1")}, nil
+}
+
+func (s *scriptedStacks) DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	state := ""
+	if s.created {
+		state = s.states[min(s.describes, len(s.states)-1)]
+		s.describes++
+	}
+	if state == "" {
+		return nil, &smithy.GenericAPIError{Code: "ValidationError", Message: "Stack with id " + ManagedStackName + " does not exist"}
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []cfntypes.Stack{{
+		StackName:   aws.String(ManagedStackName),
+		StackStatus: cfntypes.StackStatus(state),
+		Outputs:     []cfntypes.Output{{OutputKey: aws.String("BucketName"), OutputValue: aws.String("managed-bucket")}},
+	}}}, nil
+}
+
+func (s *scriptedStacks) DescribeStackResources(context.Context, *cloudformation.DescribeStackResourcesInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
+	return nil, errors.New("not expected: the stack has outputs")
+}
+
+// The SDK's waiter waits out the creation (with this package's acceptor:
+// in progress retries, anything else stops), and a stack that failed and
+// was deleted (OnFailure DELETE) is reported as such.
+func TestEnsureBucketWaitsForCreation(t *testing.T) {
+	defer func(a, b time.Duration) { waitMinDelay, waitMaxDelay = a, b }(waitMinDelay, waitMaxDelay)
+	waitMinDelay, waitMaxDelay = time.Millisecond, 5*time.Millisecond
+	ctx := context.Background()
+
+	s := &scriptedStacks{states: []string{"CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"}}
+	got, err := EnsureBucket(ctx, s, nil, "eu-west-1", "")
+	if err != nil || got != "managed-bucket" {
+		t.Fatalf("EnsureBucket = %q, %v", got, err)
+	}
+	// One describe sees the stack in progress, the waiter polls until
+	// CREATE_COMPLETE, EnsureBucket reads that state once more.
+	if s.describes != 5 {
+		t.Errorf("DescribeStacks after CreateStack: %d calls, want 5", s.describes)
+	}
+
+	s = &scriptedStacks{states: []string{"CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", ""}}
+	_, err = EnsureBucket(ctx, s, nil, "eu-west-1", "")
+	if err == nil || !strings.Contains(err.Error(), "created but not found afterwards") {
+		t.Fatalf("deleted after a failed creation: %v", err)
+	}
+
+	// An UPDATE_IN_PROGRESS is waited for too (the SDK's own
+	// StackCreateComplete acceptors would call it success at once).
+	s = &scriptedStacks{states: []string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"}, created: true}
+	if got, err := EnsureBucket(ctx, s, nil, "eu-west-1", ""); err != nil || got != "managed-bucket" || s.describes != 4 {
+		t.Fatalf("update in progress: %q, %v after %d describes", got, err, s.describes)
+	}
+
+	// Cancellation ends the wait with the context's error.
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	s = &scriptedStacks{states: []string{"CREATE_IN_PROGRESS"}}
+	if _, err := EnsureBucket(cctx, s, nil, "eu-west-1", ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
 }

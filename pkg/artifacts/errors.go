@@ -12,7 +12,9 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// abortTimeout bounds the clean-up of a failed multipart upload.
+// abortTimeout bounds the clean-up of a failed multipart upload (the
+// transfer manager's FailTimeout: the abort runs on a fresh context, so a
+// cancelled run still aborts its upload).
 const abortTimeout = 30 * time.Second
 
 func httpStatus(err error) int {

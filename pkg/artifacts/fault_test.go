@@ -411,4 +411,13 @@ func TestMultipartAbortedAndCancelledReported(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cancelled") || strings.Contains(err.Error(), "access denied") || strings.Contains(err.Error(), "no AWS credentials") {
 		t.Errorf("cancelled upload: %v", err)
 	}
+	// Both uploads were aborted, the cancelled one on a fresh context: no
+	// incomplete upload is left to pay for.
+	ups, err := motoClient(t, moto, "us-east-1").ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups.Uploads) != 0 {
+		t.Errorf("%d incomplete multipart uploads left", len(ups.Uploads))
+	}
 }

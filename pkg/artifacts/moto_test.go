@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -356,4 +357,77 @@ func TestUploadRefusesChangedFile(t *testing.T) {
 		}
 	}
 	assertStored(t, c, bucket, nil)
+}
+
+// inflight counts UploadPart calls running at once.
+type inflight struct {
+	S3API
+	mu       sync.Mutex
+	now, max int
+	parts    int
+}
+
+func (c *inflight) UploadPart(ctx context.Context, in *s3.UploadPartInput, o ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+	c.mu.Lock()
+	c.now++
+	c.parts++
+	c.max = max(c.max, c.now)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}()
+	time.Sleep(20 * time.Millisecond) // let the other workers reach the store
+	return c.S3API.UploadPart(ctx, in, o...)
+}
+
+// The transfer manager sends parts concurrently, S3 keeps the COMPOSITE
+// checksum of the parts (so the next run trusts the object without
+// downloading it), and a failed upload is aborted: no incomplete upload
+// is left behind.
+func TestMultipartTransferManager(t *testing.T) {
+	testenv.AWSEnv(t)
+	moto := testenv.MotoEndpoint(t)
+	c := motoClient(t, moto, "us-east-1")
+	bucket := newBucket(t, c, "us-east-1")
+	ctx := context.Background()
+	big := bigObject(t, "shop", 26<<20)
+	rec := &inflight{S3API: c}
+	u := &Uploader{Client: rec, PartSize: 5 << 20, MultipartThreshold: 6 << 20, PartConcurrency: 3}
+	if _, err := u.Upload(ctx, bucket, []Object{big}); err != nil {
+		t.Fatal(err)
+	}
+	if rec.parts != 6 || rec.max < 2 || rec.max > 3 {
+		t.Errorf("parts %d, at most %d at once; want 6 parts, 2 or 3 at once", rec.parts, rec.max)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &big.Key, ChecksumMode: s3types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := u.checksumFor(big)
+	if !sameChecksum(aws.ToString(head.ChecksumSHA256), want) || head.Metadata[MetadataChecksum] != want {
+		t.Errorf("stored checksum %q, metadata %q; want the composite %q", aws.ToString(head.ChecksumSHA256), head.Metadata[MetadataChecksum], want)
+	}
+	assertStored(t, c, bucket, []Object{big})
+
+	// Part 4 is refused on every attempt: the upload fails and is aborted.
+	other := bigObject(t, "other", 21<<20)
+	_, ep := newFaultProxy(t, moto, func(r *http.Request, _, _ int) string {
+		if r.URL.Query().Get("partNumber") == "4" {
+			return "403"
+		}
+		return ""
+	})
+	_, err = (&Uploader{Client: proxiedClient(t, ep), PartSize: 5 << 20, MultipartThreshold: 6 << 20}).Upload(ctx, bucket, []Object{other})
+	if err == nil || !strings.Contains(err.Error(), "s3:PutObject (UploadPart) s3://"+bucket+"/"+other.Key+": access denied") {
+		t.Fatalf("want access denied on UploadPart, got %v", err)
+	}
+	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups.Uploads) != 0 {
+		t.Errorf("%d incomplete multipart uploads left after the failure", len(ups.Uploads))
+	}
 }

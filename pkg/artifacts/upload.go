@@ -12,14 +12,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // S3API is the part of the S3 client the uploader uses. Method signatures
@@ -79,6 +83,7 @@ type Stats struct {
 // Defaults for Uploader fields left zero.
 const (
 	DefaultConcurrency        = 4
+	DefaultPartConcurrency    = 4
 	DefaultPartSize           = 16 << 20
 	DefaultMultipartThreshold = 32 << 20
 	minPartSize               = 5 << 20 // S3's minimum for every part but the last
@@ -87,7 +92,8 @@ const (
 // Uploader writes artifacts to a bucket. Zips upload in parallel (at most
 // Concurrency at a time); templates upload afterwards, one at a time, in the
 // order given, so children land before the root that names them. Files of
-// at least MultipartThreshold bytes go up in PartSize parts.
+// at least MultipartThreshold bytes go up in PartSize parts through the
+// SDK's transfer manager, PartConcurrency parts at a time.
 //
 // An existing key is skipped only when its bytes are verified (see
 // verify.go: S3's stored SHA-256 checksum, else the bytes downloaded and
@@ -98,7 +104,8 @@ const (
 type Uploader struct {
 	Client             S3API
 	Log                io.Writer // progress lines; nil: discarded
-	Concurrency        int
+	Concurrency        int       // objects in flight
+	PartConcurrency    int       // parts of one multipart upload in flight
 	PartSize           int64
 	MultipartThreshold int64
 }
@@ -333,12 +340,16 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 	return nil
 }
 
-// multipart uploads body in parts, each with its own SHA-256 checksum, and
-// hashes the whole stream as it goes: the upload is completed only when the
-// bytes match o.SHA256, and aborted on any failure, so no partial or wrong
-// object ever appears under the key.
-func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body io.ReadSeeker) (err error) {
-	partSize := u.partSize()
+// multipart uploads body in parts with the SDK's transfer manager
+// (feature/s3/transfermanager: PartConcurrency parts in flight, each part
+// retried by the client's retryer, the upload aborted on any failure),
+// each part with its own SHA-256 checksum, so S3 keeps the COMPOSITE
+// checksum of the parts. The stream is hashed as the transfer manager
+// reads it (in order, once: parts are buffered for their retries), and
+// CompleteMultipartUpload is refused unless the bytes match o.SHA256, so
+// no partial or wrong object ever appears under the key.
+func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body io.ReadSeeker) error {
+	partSize := u.partSizeFor(o.Size)
 	// The checksum S3 will keep (COMPOSITE over these parts) goes into the
 	// metadata, created before the parts: computed from the file first.
 	checksum, err := compositeChecksum(body, partSize)
@@ -348,78 +359,120 @@ func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body 
 	if _, err := body.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("rewind %s: %w", o.Key, err)
 	}
-	created, err := u.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+	whole := sha256.New()
+	gate := &digestGate{S3API: u.Client, hash: whole, want: o.SHA256, key: o.Key}
+	tm := transfermanager.New(gate, func(opts *transfermanager.Options) {
+		opts.PartSizeBytes = partSize
+		opts.MultipartUploadThreshold = u.threshold()
+		opts.Concurrency = u.partConcurrency()
+		opts.ChecksumAlgorithm = tmtypes.ChecksumAlgorithmSha256
+		opts.FailTimeout = abortTimeout
+	})
+	_, err = tm.UploadObject(ctx, &transfermanager.UploadObjectInput{
 		Bucket:            &bucket,
 		Key:               &o.Key,
+		Body:              &digestReader{r: body, hash: whole, want: o.SHA256, key: o.Key},
+		ContentLength:     aws.Int64(o.Size),
 		ContentType:       aws.String(contentType(o)),
 		CacheControl:      cacheControl(o),
-		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
-		ChecksumType:      s3types.ChecksumTypeComposite,
+		ChecksumAlgorithm: tmtypes.ChecksumAlgorithmSha256,
+		ChecksumType:      tmtypes.ChecksumTypeComposite,
 		Metadata:          u.metadata(o, checksum),
 	})
 	if err != nil {
-		return explain(err, "s3:PutObject (CreateMultipartUpload)", bucket, o.Key)
-	}
-	uploadID := created.UploadId
-	defer func() {
-		if err == nil {
-			return
+		if gate.mismatch != nil {
+			return gate.mismatch
 		}
-		// Abort with a fresh context: the run's may be cancelled already.
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-		defer cancel()
-		if _, aerr := u.Client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &bucket, Key: &o.Key, UploadId: uploadID}); aerr != nil {
-			err = errors.Join(err, fmt.Errorf("abort multipart upload of s3://%s/%s (an incomplete upload remains; a lifecycle rule should expire it): %w", bucket, o.Key, aerr))
+		var mm *digestMismatch
+		if errors.As(err, &mm) {
+			return mm
 		}
-	}()
-
-	whole := sha256.New()
-	buf := make([]byte, partSize)
-	var parts []s3types.CompletedPart
-	for n := int32(1); ; n++ {
-		k, rerr := io.ReadFull(body, buf)
-		if rerr != nil && rerr != io.ErrUnexpectedEOF && rerr != io.EOF {
-			return fmt.Errorf("read %s: %w", o.Path, rerr)
+		op := "multipart upload"
+		var oe *smithy.OperationError
+		if errors.As(err, &oe) {
+			op = oe.OperationName
 		}
-		if k == 0 && n > 1 {
-			break
-		}
-		chunk := buf[:k]
-		whole.Write(chunk)
-		ps := sha256.Sum256(chunk)
-		pb64 := base64.StdEncoding.EncodeToString(ps[:])
-		out, perr := u.Client.UploadPart(ctx, &s3.UploadPartInput{
-			Bucket:            &bucket,
-			Key:               &o.Key,
-			UploadId:          uploadID,
-			PartNumber:        aws.Int32(n),
-			Body:              bytes.NewReader(chunk),
-			ContentLength:     aws.Int64(int64(k)),
-			ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
-			ChecksumSHA256:    aws.String(pb64),
-		})
-		if perr != nil {
-			return explain(perr, "s3:PutObject (UploadPart)", bucket, o.Key)
-		}
-		parts = append(parts, s3types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(n), ChecksumSHA256: aws.String(pb64)})
-		if k < len(buf) {
-			break
-		}
-	}
-	if got := hex.EncodeToString(whole.Sum(nil)); got != o.SHA256 {
-		return fmt.Errorf("%s: content sha256 is %s, not %s as its key says (file changed after bundling?)", o.Key, got, o.SHA256)
-	}
-	_, err = u.Client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket:          &bucket,
-		Key:             &o.Key,
-		UploadId:        uploadID,
-		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts},
-	})
-	if err != nil {
-		return explain(err, "s3:PutObject (CompleteMultipartUpload)", bucket, o.Key)
+		return explain(err, "s3:PutObject ("+op+")", bucket, o.Key)
 	}
 	return nil
 }
+
+// digestReader hashes the stream as it is read and ends it with an error
+// instead of io.EOF when the bytes do not hash to the key's digest: the
+// transfer manager then aborts the upload before completing it.
+type digestReader struct {
+	r    io.Reader
+	hash hash.Hash
+	want string
+	key  string
+}
+
+type digestMismatch struct{ key, got, want string }
+
+func (e *digestMismatch) Error() string {
+	return fmt.Sprintf("%s: content sha256 is %s, not %s as its key says (file changed after bundling?)", e.key, e.got, e.want)
+}
+
+func (d *digestReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	d.hash.Write(p[:n])
+	if err == io.EOF {
+		if got := hex.EncodeToString(d.hash.Sum(nil)); got != d.want {
+			return n, &digestMismatch{key: d.key, got: got, want: d.want}
+		}
+	}
+	return n, err
+}
+
+// digestGate passes the transfer manager's calls through, except that it
+// refuses to complete a multipart upload whose streamed bytes do not hash
+// to the key's digest (a file changed after bundling): the transfer
+// manager then aborts the upload.
+type digestGate struct {
+	S3API
+	hash     hash.Hash
+	want     string
+	key      string
+	mismatch error
+}
+
+// ListObjectsV2 completes transfermanager.S3APIClient; uploads never list.
+func (g *digestGate) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	return nil, errors.New("artifacts: ListObjectsV2 is not used by uploads")
+}
+
+// UploadPart sends each part with its SHA-256 checksum computed here (as
+// the hand-made uploader before it did) and keeps that value for
+// CompleteMultipartUpload when a store does not echo it in the answer, so
+// every completed part names its checksum and S3 stores the COMPOSITE
+// checksum of the parts.
+func (g *digestGate) UploadPart(ctx context.Context, in *s3.UploadPartInput, opts ...func(*s3.Options)) (*s3.UploadPartOutput, error) {
+	if rs, ok := in.Body.(io.ReadSeeker); ok && in.ChecksumSHA256 == nil {
+		h := sha256.New()
+		if _, err := io.Copy(h, rs); err != nil {
+			return nil, err
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		in.ChecksumSHA256 = aws.String(base64.StdEncoding.EncodeToString(h.Sum(nil)))
+	}
+	out, err := g.S3API.UploadPart(ctx, in, opts...)
+	if err == nil && out.ChecksumSHA256 == nil {
+		out.ChecksumSHA256 = in.ChecksumSHA256
+	}
+	return out, err
+}
+
+func (g *digestGate) CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error) {
+	if got := hex.EncodeToString(g.hash.Sum(nil)); got != g.want {
+		g.mismatch = &digestMismatch{key: g.key, got: got, want: g.want}
+		return nil, g.mismatch
+	}
+	return g.S3API.CompleteMultipartUpload(ctx, in, opts...)
+}
+
+var _ transfermanager.S3APIClient = (*digestGate)(nil)
 
 // verify hashes body and rewinds it.
 func verify(o Object, body io.ReadSeeker) error {

@@ -106,7 +106,7 @@ func (u *Uploader) checksumFor(o Object) (string, error) {
 		return "", err
 	}
 	defer closeBody()
-	return compositeChecksum(body, u.partSize())
+	return compositeChecksum(body, u.partSizeFor(o.Size))
 }
 
 func (u *Uploader) threshold() int64 {
@@ -116,12 +116,29 @@ func (u *Uploader) threshold() int64 {
 	return DefaultMultipartThreshold
 }
 
-func (u *Uploader) partSize() int64 {
+// partSizeFor is the part size an object of size bytes goes up in: the
+// configured one, raised as the transfer manager raises it so the upload
+// stays within S3's 10,000 parts (the composite checksum depends on it).
+func (u *Uploader) partSizeFor(size int64) int64 {
 	p := u.PartSize
 	if p <= 0 {
 		p = DefaultPartSize
 	}
-	return max(p, minPartSize)
+	p = max(p, minPartSize)
+	if size/p >= maxParts {
+		p = size/maxParts + 1
+	}
+	return p
+}
+
+// maxParts is S3's limit of parts per multipart upload.
+const maxParts = 10000
+
+func (u *Uploader) partConcurrency() int {
+	if u.PartConcurrency > 0 {
+		return u.PartConcurrency
+	}
+	return DefaultPartConcurrency
 }
 
 // errMismatch marks an object whose bytes are not what its key says.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // The rules below are applied to every zip. They are matched against each
@@ -208,8 +210,9 @@ func matchAny(ps []pattern, rel string, isDir bool) bool {
 	return false
 }
 
-// compilePattern parses a config glob. "*", "?" and "[...]" match within one
-// path component, "**" matches any number of components (zero included). A
+// compilePattern parses a config glob (doublestar syntax). "*", "?",
+// "[...]" and "{a,b}" match within one path component, "**" matches any
+// number of components (zero included). A
 // pattern without "/" matches a base name at any depth; a pattern with "/"
 // is anchored at the root ("/media/**" and "media/**" are the same). A
 // trailing "/" restricts the pattern to directories.
@@ -232,8 +235,8 @@ func compilePattern(raw string) (pattern, error) {
 		if seg == "" || seg == "." || seg == ".." {
 			return p, fmt.Errorf("exclude pattern %q: invalid path component %q", raw, seg)
 		}
-		if _, err := path.Match(seg, "x"); err != nil {
-			return p, fmt.Errorf("exclude pattern %q: %w", raw, err)
+		if !doublestar.ValidatePattern(seg) {
+			return p, fmt.Errorf("exclude pattern %q: %w", raw, doublestar.ErrBadPattern)
 		}
 		p.segs = append(p.segs, seg)
 	}
@@ -324,34 +327,16 @@ func (m *matcher) builtin(base string, isDir bool) bool {
 	return false
 }
 
+// globMatch matches one name (no "/") against one pattern component, and
+// matchSegs pattern components against path components ("**" consumes any
+// number of them, none included), both with doublestar: the one glob
+// library of the project (config rules use it too). Patterns are
+// validated when compiled; an invalid one matches nothing.
 func globMatch(pattern, name string) bool {
-	ok, err := path.Match(pattern, name)
+	ok, err := doublestar.Match(pattern, name)
 	return err == nil && ok
 }
 
-// matchSegs matches pattern components against path components; "**"
-// consumes any number of path components.
 func matchSegs(pat, segs []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			// Collapse runs of "**" so the search stays linear per star.
-			for len(pat) > 0 && pat[0] == "**" {
-				pat = pat[1:]
-			}
-			if len(pat) == 0 {
-				return true
-			}
-			for i := 0; i <= len(segs); i++ {
-				if matchSegs(pat, segs[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(segs) == 0 || !globMatch(pat[0], segs[0]) {
-			return false
-		}
-		pat, segs = pat[1:], segs[1:]
-	}
-	return len(segs) == 0
+	return globMatch(strings.Join(pat, "/"), strings.Join(segs, "/"))
 }

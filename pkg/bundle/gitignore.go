@@ -23,8 +23,10 @@ import (
 // "dir/" pattern re-include everything below it by prefix, and does not
 // backtrack over "**" ("a/**/b/c" misses a/b/x/b/c); sabhiram/go-gitignore
 // got four cases of the same tree wrong (nested files, negations);
-// denormal/go-gitignore is not served. The rules are short, and the
-// segment matcher below is the one the configuration's globs already use.
+// denormal/go-gitignore is not served. The rules are short; the glob
+// matching below them is doublestar's (globMatch, matchSegs), the library
+// the configuration's globs use, with git's literal braces and its rule
+// for a trailing "/**" on top.
 
 // ignoreFileName is the per-folder ignore file.
 const ignoreFileName = ".gitignore"
@@ -34,7 +36,7 @@ type gitPattern struct {
 	negate   bool
 	dirOnly  bool
 	anchored bool     // contains a "/" before its end: matched against the path from the base
-	segs     []string // the pattern split on "/", "[!" already turned into "[^"
+	segs     []string // the pattern split on "/", braces escaped (literal in git)
 }
 
 // ignoreFile is the patterns of one ignore file and the folder they apply
@@ -86,7 +88,7 @@ func parseGitPattern(line string) (gitPattern, bool) {
 		if s == "" {
 			continue
 		}
-		p.segs = append(p.segs, strings.ReplaceAll(s, "[!", "[^"))
+		p.segs = append(p.segs, literalBraces(s))
 	}
 	return p, len(p.segs) > 0
 }
@@ -117,6 +119,26 @@ func matchGitSegs(pat, segs []string) bool {
 		}()
 	}
 	return matchSegs(pat, segs)
+}
+
+// literalBraces escapes "{" and "}": git matches them literally, while the
+// glob library below reads "{a,b}" as alternatives.
+func literalBraces(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s):
+			b.WriteByte(c)
+			b.WriteByte(s[i+1])
+			i++
+		case c == '{' || c == '}':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // decide returns whether the last pattern of f matching rel ignores it;

@@ -20,7 +20,8 @@ import (
 // and middle "/"), folder-only patterns, nested files overriding their
 // parents, "**" leading, trailing and in the middle (with backtracking),
 // escaped "#" and "!", trailing spaces, character classes with "!" and
-// "^". The three deviations of go-git's matcher and the four of
+// "^", braces (literal in git, alternatives in the glob library below).
+// The three deviations of go-git's matcher and the four of
 // sabhiram/go-gitignore found on this tree are among the cases (see
 // gitignore.go): foo/keep, keepdir/x.log2, deep/b/x/b/x/c. Names the
 // built-in rules leave out anyway (*.pyc, node_modules, *.sqlite3) are
@@ -30,6 +31,7 @@ var gitIgnoreTree = map[string]string{
 		"# comment", "build/", "!build/keep.txt", "*.mo", "static/dist/*", "!static/dist/keep.js",
 		"a/**/b", `\#notes`, `\!bang`, "out/**", "!out/keep/", "/db.dump", "logs/*", "!logs/keep.log",
 		"foo/**", "!foo/keep", `trail\ `, "spaces   ", "y[!1]", "z[^1]", "*.bak", "deep/**/x/c", "*.log2", "!keepdir/",
+		"{c,d}.cfg", `\{e\}.cfg`,
 	}, "\n") + "\n",
 	".git/info/exclude":  "local_only.txt\n",
 	"app/.gitignore":     "modules\nsub/deep/secret.txt\n/top.txt\n",
@@ -49,6 +51,7 @@ var gitIgnoreTree = map[string]string{
 	"app/modules/x/i.js": "", "app/top.txt": "", "app/sub/top.txt": "",
 	"app/sub/deep/secret.txt": "", "app/sub/deep/ok.txt": "", "app/sub/deep/other.txt": "",
 	"app/sub/a.tmp": "", "app/sub/keep.tmp": "", "app/sub/deeper/b.tmp": "",
+	"{c,d}.cfg": "", "c.cfg": "", "d.cfg": "", "{e}.cfg": "", "e.cfg": "",
 }
 
 // TestGitIgnoreMatchesGit compares the files the walk leaves out by

@@ -9,6 +9,9 @@ import (
 	"time"
 	_ "time/tzdata" // timezones must resolve in a static binary without /usr/share/zoneinfo
 
+	"github.com/agnivade/levenshtein"
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
@@ -122,7 +125,7 @@ func unknownKeyMessage(path, key string, names []string) string {
 	}
 	best, bestDist := "", 3
 	for _, name := range names {
-		if dist := editDistance(key, name); dist < bestDist {
+		if dist := levenshtein.ComputeDistance(key, name); dist < bestDist {
 			best, bestDist = name, dist
 		}
 	}
@@ -132,26 +135,6 @@ func unknownKeyMessage(path, key string, names []string) string {
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
 	return msg + " (expected one of: " + strings.Join(sorted, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (d *decoder) typeErr(n *node, want kind) {
@@ -238,6 +221,19 @@ func localPath(s string) bool {
 
 // strList reads a list of strings; single reports whether a lone string
 // is accepted in place of a one-item list.
+// pathGlobs checks the items of a list of file globs (exclude:, include:;
+// doublestar syntax, as pkg/bundle matches them), each error at its item.
+func (d *decoder) pathGlobs(n *node) bool {
+	ok := true
+	for _, item := range n.items {
+		if item.kind == kindString && !doublestar.ValidatePattern(item.text) {
+			d.errf(item, "pattern %q: unclosed [ or { (write \\[ or \\{ for a literal one)", item.text)
+			ok = false
+		}
+	}
+	return ok
+}
+
 func (d *decoder) strList(n *node, single bool) ([]string, bool) {
 	if single && n.kind == kindString {
 		return []string{n.text}, true
@@ -353,12 +349,12 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"exclude", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.strList(n, false); ok && d.pathGlobs(n) {
 				c.Exclude = l
 			}
 		}},
 		field{"include", func(n *node) {
-			if l, ok := d.strList(n, false); ok {
+			if l, ok := d.strList(n, false); ok && d.pathGlobs(n) {
 				c.Include = l
 			}
 		}},
@@ -600,6 +596,10 @@ func (d *decoder) glob(n *node, isPath bool) string {
 	}
 	if strings.Contains(s, "***") {
 		d.errf(n, "pattern %q: use * within a segment or ** across segments", s)
+		return ""
+	}
+	if !validGlob(s) {
+		d.errf(n, "pattern %q: unclosed [ (a character class); write \\[ for a literal [", s)
 		return ""
 	}
 	return s

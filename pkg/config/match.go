@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
@@ -12,8 +14,9 @@ import (
 // view ("shop.catalog.views.detail") and API path ("/catalog/{pk}/") is
 // selected. Every non-empty field must match; an empty Match matches
 // nothing. In Name "*" stays within a ":"-separated part, in View within a
-// "."-separated part, in Path within a "/"-separated segment; "**" crosses
-// separators (and matches the empty string).
+// "."-separated part, in Path within a "/"-separated segment; "**" as a
+// whole part matches any number of parts, none included ("/api/**"
+// matches /api, /api/ and everything below), as in doublestar and git.
 func (m Match) Matches(name, view, path string) bool {
 	if m == (Match{}) {
 		return false
@@ -37,47 +40,45 @@ func (m Match) String() string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-type globTok struct {
-	lit  byte
-	star int // 0 literal, 1 "*", 2 "**"
+// globMatch matches s against pattern with doublestar (the project's one
+// glob library; the bundle's exclude/include globs use it too), sep
+// playing the part of "/": the separator is mapped to "/" and a "/" of
+// the text to a byte no glob gives a meaning. "{" and "}" are literal (API
+// paths carry {pk}); doublestar matches in linear time per star, so no
+// pattern can make it slow. An invalid pattern matches nothing (the
+// decoder refuses it first, see validGlob).
+func globMatch(pattern, s string, sep byte) bool {
+	ok, err := doublestar.Match(slashed(pattern, sep, true), slashed(s, sep, false))
+	return err == nil && ok
 }
 
-// globMatch matches s against pattern in O(len(pattern)*len(s)) time, so
-// no pattern can make it slow.
-func globMatch(pattern, s string, sep byte) bool {
-	var toks []globTok
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == '*' {
-			if i+1 < len(pattern) && pattern[i+1] == '*' {
-				toks = append(toks, globTok{star: 2})
-				i++
-			} else {
-				toks = append(toks, globTok{star: 1})
-			}
-			continue
+// slashed maps sep to "/" and "/" to NUL; in a pattern, braces are
+// escaped.
+func slashed(s string, sep byte, pattern bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == sep:
+			b.WriteByte('/')
+		case c == '/':
+			b.WriteByte(0)
+		case pattern && c == '\\' && i+1 < len(s):
+			b.WriteByte(c)
+			b.WriteByte(s[i+1])
+			i++
+		case pattern && (c == '{' || c == '}'):
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
 		}
-		toks = append(toks, globTok{lit: pattern[i]})
 	}
-	// cur[j]: the first i tokens match s[:j].
-	prev := make([]bool, len(s)+1)
-	cur := make([]bool, len(s)+1)
-	prev[0] = true
-	for _, t := range toks {
-		cur[0] = prev[0] && t.star > 0
-		for j := 1; j <= len(s); j++ {
-			c := s[j-1]
-			switch t.star {
-			case 0:
-				cur[j] = prev[j-1] && c == t.lit
-			case 1:
-				cur[j] = prev[j] || (cur[j-1] && c != sep)
-			default:
-				cur[j] = prev[j] || cur[j-1]
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(s)]
+	return b.String()
+}
+
+// validGlob reports whether pattern is a valid glob (no unclosed "[").
+func validGlob(pattern string) bool {
+	return doublestar.ValidatePattern(slashed(pattern, '/', true))
 }
 
 // RuleFor returns the index of the first rule matching the route, or -1.

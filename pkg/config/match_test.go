@@ -21,8 +21,13 @@ func TestMatches(t *testing.T) {
 		{Match{Name: "catalog:*"}, "catalog:admin:detail", "", "", false}, // * stays within a part
 		{Match{Name: "catalog:**"}, "catalog:admin:detail", "", "", true},
 		{Match{Name: "**:detail"}, "shop:catalog:detail", "", "", true},
-		{Match{Name: "*"}, "", "", "", true}, // an unnamed route has the empty name
-		{Match{Name: "?"}, "a", "", "", false},
+		{Match{Name: "*"}, "", "", "", true},  // an unnamed route has the empty name
+		{Match{Name: "?"}, "a", "", "", true}, // doublestar: one character
+		{Match{Name: "?"}, "ab", "", "", false},
+		{Match{Name: "v[12]:*"}, "v2:list", "", "", true},
+		{Match{Name: "docs/*"}, "docs/x", "", "", true},    // "/" is an ordinary character in names
+		{Match{Name: "docs:*"}, "docs:a/b", "", "", true},  // and * crosses it there
+		{Match{Name: "docs:*"}, "docs:a:b", "", "", false}, // but not ":"
 		{Match{View: "shop.catalog.views.*"}, "", "shop.catalog.views.detail", "", true},
 		{Match{View: "shop.catalog.views.*"}, "", "shop.catalog.views.api.List", "", false},
 		{Match{View: "shop.**"}, "", "shop.catalog.views.api.List", "", true},
@@ -32,7 +37,10 @@ func TestMatches(t *testing.T) {
 		{Match{Path: "/api/*"}, "", "", "/api/products/", false},
 		{Match{Path: "/api/*/"}, "", "", "/api/products/", true},
 		{Match{Path: "/api/**"}, "", "", "/api/products/{pk}/", true},
-		{Match{Path: "/api/**"}, "", "", "/api", false},
+		{Match{Path: "/api/**"}, "", "", "/api", true}, // ** matches zero parts (doublestar, git)
+		{Match{Path: "/api/**"}, "", "", "/apis/", false},
+		{Match{Path: "/catalog/{pk}/"}, "", "", "/catalog/pk/", false}, // braces are literal
+		{Match{Path: "/a**/"}, "", "", "/ab/c/", false},                // ** inside a part is *
 		{Match{Path: "/catalog/{pk}/"}, "", "", "/catalog/{pk}/", true},
 		{Match{Path: "/**/reviews/"}, "", "", "/catalog/{pk}/reviews/", true},
 		{Match{Path: "**"}, "", "", "/", true},
@@ -44,6 +52,22 @@ func TestMatches(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.m.Matches(tt.name, tt.view, tt.path); got != tt.want {
 			t.Errorf("%s.Matches(%q, %q, %q) = %v, want %v", tt.m, tt.name, tt.view, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestInvalidGlobRefused(t *testing.T) {
+	_, err := Parse("c.yml", []byte("functions:\n  rules:\n    - match: {path: \"/api/[x\"}\n      memory: 256\n"))
+	if err == nil || !strings.Contains(err.Error(), `c.yml:3:21: error: functions.rules[0].match.path: pattern "/api/[x": unclosed [`) {
+		t.Errorf("want the unclosed [ at c.yml:3:21, got %v", err)
+	}
+}
+
+func TestInvalidFileGlobRefused(t *testing.T) {
+	_, err := Parse("c.yml", []byte("exclude: [\"media/**\", \"a[b\"]\ninclude: [\"{x,y\"]\n"))
+	for _, want := range []string{`c.yml:1:23: error: exclude[1]: pattern "a[b": unclosed [ or {`, `c.yml:2:11: error: include[0]: pattern "{x,y": unclosed [ or {`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q, got %v", want, err)
 		}
 	}
 }

@@ -321,11 +321,11 @@ func loadRequirements(ctx context.Context, o Options, lookPath func(string) (str
 	if src.Kind == KindRequirements {
 		return ParseRequirements(o.Root, src.Path)
 	}
-	text, err := exporter{lookPath: lookPath, run: runCommand}.lockRequirements(ctx, o.Root, src)
+	data, err := os.ReadFile(src.Path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", src.Path, err)
 	}
-	return ParseRequirementsText(o.Root, relTo(o.Root, src.Path), filepath.Dir(src.Path), []byte(text))
+	return ReadLock(relTo(o.Root, src.Path), src.Kind, data, Target{Python: o.Python, Architecture: o.Architecture})
 }
 
 func install(ctx context.Context, o Options, installer, platform string, reqs *Requirements, tmp, pyDir string) error {

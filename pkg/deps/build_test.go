@@ -284,6 +284,7 @@ source = { registry = "https://pypi.org/simple" }
 name = "shop"
 version = "0.1.0"
 source = { editable = "." }
+dependencies = [{ name = "puremod" }]
 `})
 	noTools := func(name string) (string, error) { return "", exec.ErrNotFound }
 	l, _, err := Build(context.Background(), Options{

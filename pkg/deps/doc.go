@@ -7,9 +7,11 @@
 // project commits none.
 //
 // Requirements come from requirements.txt (with -r/-c includes, --hash,
-// environment markers, index options), or from uv.lock / poetry.lock: those
-// are exported with `uv export` / `poetry export` when the tool is on PATH,
-// else their locked registry pins are read directly.
+// environment markers, index options), or from uv.lock / poetry.lock, read
+// with a TOML parser: the packages the project needs at run time on the
+// Lambda target (markers evaluated for its Python and architecture, forked
+// resolutions resolved, dependency groups and unrequested extras left out;
+// see ReadLock), pinned at their locked versions.
 //
 // The cache lives in ~/.cache/django-serverless/deps/<hash>/ (layer.zip,
 // layer.json, the unzipped python/ folder); Options.CacheDir overrides it.
