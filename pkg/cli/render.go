@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 )
 
@@ -70,17 +71,17 @@ func runRender(ctx context.Context, env Env, args []string) error {
 	}
 	m := b.Manifest()
 	for _, t := range m.Templates {
-		fmt.Fprintf(env.Stderr, "template %-22s %8d bytes  %s\n", t.Name, t.Size, t.Key)
+		fmt.Fprintf(env.Stderr, "template %-22s %10s  %s\n", t.Name, human.Bytes(t.Size), t.Key)
 	}
 	for _, a := range m.Artifacts {
 		if !a.Built {
-			fmt.Fprintf(env.Stderr, "artifact %-22s %8s        %s (not built)\n", a.Name, "-", a.Key)
+			fmt.Fprintf(env.Stderr, "artifact %-22s %10s  %s (not built)\n", a.Name, "-", a.Key)
 			continue
 		}
-		fmt.Fprintf(env.Stderr, "artifact %-22s %8d bytes  %s\n", a.Name, a.Size, a.Key)
+		fmt.Fprintf(env.Stderr, "artifact %-22s %10s  %s\n", a.Name, human.Bytes(a.Size), a.Key)
 	}
-	fmt.Fprintf(env.Stderr, "openapi  %-22s %8d bytes  %s\n", "openapi.json", m.API.Document.Size, m.API.Document.Key)
-	fmt.Fprintf(env.Stderr, "stack %s: %d functions, %d routes, %s\n", m.Stack, len(m.Functions), len(m.Routes), m.API.Summary())
+	fmt.Fprintf(env.Stderr, "openapi  %-22s %10s  %s\n", "openapi.json", human.Bytes(m.API.Document.Size), m.API.Document.Key)
+	fmt.Fprintf(env.Stderr, "stack %s: %s, %s, %s\n", m.Stack, human.Count(len(m.Functions), "function"), human.Count(len(m.Routes), "route"), m.API.Summary())
 	if m.API.Placeholder {
 		fmt.Fprintf(env.Stderr, "note: the OpenAPI document names account %s in %s (placeholders); pass --account-id and --region for the real ones\n", m.API.AccountID, m.API.Region)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Options says what to build and how.
@@ -212,7 +213,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		return Layer{}, false, fmt.Errorf("dependencies layer cache %s: unreadable after build", final)
 	}
 	l.Hash, l.Platform = hash, platform
-	logf(o.Log, "dependencies layer %s: built %s (%d files, %.1f MB unzipped)\n", hash[:12], l.Name, l.Stats.Files, float64(l.Stats.UnzippedBytes)/1e6)
+	logf(o.Log, "dependencies layer %s: built %s (%s, %s unzipped)\n", hash[:12], l.Name, human.Count(l.Stats.Files, "file"), human.Bytes(l.Stats.UnzippedBytes))
 	return l, false, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // MaxFileSize is the largest Python file discovery reads; bigger files are
@@ -308,7 +309,7 @@ func readAndParse(p Parser, abs, rel string) parsedFile {
 		return r
 	}
 	if src == nil {
-		r.diags.Warnf(rel, 0, 0, "file is %d bytes, over the %d byte limit; skipped", size, MaxFileSize)
+		r.diags.Warnf(rel, 0, 0, "file is %s, over the %s limit; skipped", human.Bytes(size), human.Bytes(MaxFileSize))
 		return r
 	}
 	if !utf8.Valid(src) {

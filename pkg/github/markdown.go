@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // MaxCommentBytes is the size Comment keeps a comment under: GitHub
@@ -270,7 +271,7 @@ func render(d CommentData, l limits) string {
 	}
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
-		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, humanBytes(a.UploadedBytes), a.Skipped)
+		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, human.Bytes(a.UploadedBytes), a.Skipped)
 	}
 	shownRows := 0
 	if m != nil {
@@ -576,15 +577,3 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}

@@ -524,14 +524,6 @@ func TestCommentDeterministic(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 18_874_368: "18.0 MiB", 5 << 30: "5.0 GiB"} {
-		if got := humanBytes(n); got != want {
-			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestSummaryStaysUnderJobSummaryLimit(t *testing.T) {
 	d := risky()
 	long := strings.Repeat("Environment.Variables.SETTING_", 8)

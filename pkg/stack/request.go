@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Tag keys and values put on the root stack. Destroy only deletes stacks
@@ -189,7 +190,7 @@ func (r *Request) validate(needTemplate bool) error {
 		sort.Strings(names)
 		for _, n := range names {
 			if size := r.TemplateSizes[n]; size > MaxTemplateBytes {
-				errs = append(errs, fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of %d bytes for a template in S3", n, size, MaxTemplateBytes))
+				errs = append(errs, fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of %s (%d bytes) for a template in S3", n, size, human.Bytes(MaxTemplateBytes), MaxTemplateBytes))
 			}
 		}
 	}
