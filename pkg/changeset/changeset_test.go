@@ -318,3 +318,53 @@ func assertTotalsMatchClassify(t *testing.T, m *Model) {
 		t.Errorf("totals %+v, but Classify lists %d removals, %d replacements, %d routine", tot, removals, len(risks)-removals, len(routine))
 	}
 }
+
+func TestGroupRisks(t *testing.T) {
+	ch := func(action, id, typ string) ResourceChange {
+		return ResourceChange{Action: action, LogicalID: id, ResourceType: typ}
+	}
+	m := &Model{StackName: "s", Stacks: []Stack{
+		{Path: "Lambdas", Changes: []ResourceChange{
+			ch("Remove", "OrdersLogGroup", "AWS::Logs::LogGroup"),
+			ch("Remove", "OrdersFunction", "AWS::Lambda::Function"),
+			ch("Remove", "OrdersVersion3f9a2c1b00", LambdaVersionType),
+			ch("Remove", "OrdersAlias", "AWS::Lambda::Alias"),
+			ch("Remove", "OrdersWarmer", "AWS::Scheduler::Schedule"),
+			{Action: "Modify", LogicalID: "ExecutionRole", ResourceType: "AWS::IAM::Role", Replacement: "True"},
+			// Only the alias of Catalog goes: not a removed function.
+			ch("Remove", "CatalogAlias", "AWS::Lambda::Alias"),
+		}},
+		{Path: "Api/ApiPermissions1Stack", Changes: []ResourceChange{ch("Remove", "OrdersPermission", "AWS::Lambda::Permission")}},
+	}}
+	risks, _ := m.Classify()
+	groups := GroupRisks(risks)
+	var got []string
+	for _, g := range groups {
+		var ids []string
+		for _, r := range g.Risks {
+			ids = append(ids, r.Change.LogicalID)
+		}
+		got = append(got, g.Function+":"+strings.Join(ids, ","))
+	}
+	want := []string{
+		"Orders:OrdersLogGroup,OrdersFunction,OrdersVersion3f9a2c1b00,OrdersAlias,OrdersWarmer,OrdersPermission",
+		":ExecutionRole",
+		":CatalogAlias",
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("groups %q, want %q", got, want)
+	}
+	if parts := Join(groups[0].Parts()); parts != "log group, alias, version, warmer and API permission" {
+		t.Errorf("parts %q", parts)
+	}
+	if p := groups[0].Paths(); !cmp.Equal(p, []string{"Lambdas", "Api/ApiPermissions1Stack"}) {
+		t.Errorf("paths %q", p)
+	}
+	// A function name that ends like a part is still its own name.
+	if fn, part, ok := FunctionOf(ch("Remove", "ApiVersionFunction", "AWS::Lambda::Function")); !ok || fn != "ApiVersion" || part != "function" {
+		t.Errorf("FunctionOf = %q %q %v", fn, part, ok)
+	}
+	if _, _, ok := FunctionOf(ch("Remove", "OrdersAlias", "AWS::Lambda::Function")); ok {
+		t.Errorf("type and suffix must agree")
+	}
+}
