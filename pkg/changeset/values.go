@@ -184,6 +184,13 @@ var sensitiveName = regexp.MustCompile(`(?i)(passw(or)?d|passphrase|secret|token
 // Slack and Stripe tokens, JWTs, URLs with a password.
 var sensitiveValue = regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bxox[abprs]-[A-Za-z0-9-]{10,}|\b[sr]k_live_[A-Za-z0-9]{16,}|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.|://[^/\s:@]+:[^/\s@]+@`)
 
+// LooksSensitive reports whether a value at path looks like a secret by
+// its name or its text (the rules Describe masks by, without the NoEcho
+// values it is given).
+func LooksSensitive(path, value string) bool {
+	return (*masker)(nil).Sensitive(path, value)
+}
+
 // masker masks sensitive values.
 type masker struct {
 	exact []string // NoEcho parameter values

@@ -705,7 +705,9 @@ func valueText(v changeset.Value, l limits, inTable bool) string {
 		return code(clip(s, l.valueRunes), inTable)
 	}
 	switch {
-	case v.Sensitive:
+	case v.Sensitive || changeset.LooksSensitive(v.Path, v.Before) || changeset.LooksSensitive(v.Path, v.After):
+		// Masked when the model was described; checked again here so that
+		// no model, however it was built, shows a secret.
 		return "_(sensitive, not shown)_"
 	case v.Change == "Add":
 		return "added " + val(v.After)

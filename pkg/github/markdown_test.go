@@ -908,3 +908,104 @@ func TestAttackPlanCommentEmptyStatus(t *testing.T) {
 		t.Errorf("a sub-second deploy's status:\n%s", body)
 	}
 }
+
+// A stack with nothing to change gets one short paragraph: no totals, no
+// tables, no pointer to a job summary that adds nothing.
+func TestNoChangeCommentIsOneShortParagraph(t *testing.T) {
+	for _, d := range []CommentData{noChanges(), func() CommentData {
+		d := noChanges()
+		d.PR, d.Artifacts = 7, &Artifacts{Uploaded: 1, UploadedBytes: 2048, Skipped: 3}
+		d.GraphQLURL = "https://xyz.appsync-api.eu-west-1.amazonaws.com/graphql"
+		return d
+	}()} {
+		got := Comment(d)
+		head := Marker(d.Stack) + "\n### ✅ No changes for prod\n\n"
+		if !strings.HasPrefix(got, head) {
+			t.Fatalf("comment starts %q", got)
+		}
+		body := strings.TrimSuffix(strings.TrimPrefix(got, head), "\n")
+		if strings.Contains(body, "\n") || len(body) > 400 {
+			t.Errorf("not one short paragraph (%d bytes):\n%s", len(body), body)
+		}
+		for _, unwanted := range []string{"job summary", "<details>", "**Changes**", "CAUTION"} {
+			if strings.Contains(got, unwanted) {
+				t.Errorf("no-change comment has %q:\n%s", unwanted, got)
+			}
+		}
+		if !strings.Contains(body, "nothing to deploy") || !strings.Contains(body, "ec26c3e") {
+			t.Errorf("paragraph: %s", body)
+		}
+	}
+}
+
+// Values whose name or text looks secret never show, even when the model
+// did not mark them (a model built by other means than Describe).
+func TestCommentNeverShowsSecretValues(t *testing.T) {
+	d := risky()
+	c := &d.ChangeSet.Stacks[1].Changes[3]
+	c.Values = append(c.Values,
+		val("Environment.Variables.DATABASE_URL", "postgres://shop:pw-one@db/shop", "postgres://shop:pw-two@db/shop"),
+		val("Environment.Variables.PLAIN", "AKIAABCDEFGHIJKLMNOP", "x"),
+	)
+	for name, got := range map[string]string{"comment": Comment(d), "summary": Summary(d)} {
+		for _, secret := range []string{"pw-one", "pw-two", "AKIAABCDEFGHIJKLMNOP"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("%s shows %q", name, secret)
+			}
+		}
+		if !strings.Contains(got, "DATABASE\\_URL _(sensitive, not shown)_") {
+			t.Errorf("%s does not say the value is hidden", name)
+		}
+	}
+}
+
+// The console link names the stack and the region, never the account ID
+// (which the change set's ARN holds): anyone who reads the pull request
+// reads the comment.
+func TestConsoleLink(t *testing.T) {
+	got := Comment(risky())
+	want := "[Open shop-pr-2 in the CloudFormation console](https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1#/stacks?filteringText=shop-pr-2&filteringStatus=active&viewNested=true)"
+	if !strings.Contains(got, want) {
+		t.Errorf("no console link:\n%s", got)
+	}
+	if strings.Contains(got, "123456789012") {
+		t.Error("the comment names the account")
+	}
+	for region, host := range map[string]string{"cn-north-1": "cn-north-1.console.amazonaws.cn", "us-gov-west-1": "console.amazonaws-us-gov.com"} {
+		if u := ConsoleURL(region, "shop-prod"); !strings.HasPrefix(u, "https://"+host+"/cloudformation/home?region="+region+"#") {
+			t.Errorf("ConsoleURL(%s) = %s", region, u)
+		}
+	}
+	for _, bad := range [][2]string{{"", "shop"}, {"eu-west-1", ""}, {"eu-west-1\"", "shop"}, {"eu-west-1", "shop)](javascript:x"}} {
+		if u := ConsoleURL(bad[0], bad[1]); u != "" {
+			t.Errorf("ConsoleURL(%q, %q) = %q", bad[0], bad[1], u)
+		}
+	}
+	d := risky()
+	d.Region = ""
+	if strings.Contains(Comment(d), "console") {
+		t.Error("a link without a region")
+	}
+}
+
+// Route regexes show as written: in a code span, not entity-escaped.
+func TestRouteRegexInCodeSpan(t *testing.T) {
+	got := Comment(risky())
+	if !strings.Contains(got, "| `^receipts/(?P<number>[0-9]+)(?:\\.pdf)?$` | `/receipts/{proxy+}` |") {
+		t.Errorf("route not shown as written:\n%s", got)
+	}
+	for in, want := range map[string]string{
+		"a|b":                              "`a\\|b`",
+		"x`y":                              "``x`y``",
+		"`lead":                            "`` `lead ``",
+		"":                                 "(empty)",
+		"<b>&amp;":                         "`<b>&amp;`",
+		"a\nb":                             "`a b`",
+		"a\u202eb":                         "`a\ufffdb`",
+		"arn:aws:iam::123456789012:role/x": "`arn:aws:iam::<account>:role/x`",
+	} {
+		if got := code(in, true); got != want {
+			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
