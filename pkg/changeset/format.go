@@ -153,17 +153,27 @@ func shorten(s string, n int) string {
 // values when known ("MemorySize: 512 -> 1024"), else their names, with
 // what forces a replacement.
 func changed(c ResourceChange) string {
-	var parts []string
-	if len(c.Values) > 0 {
-		for _, v := range c.Values {
-			parts = append(parts, v.Path+": "+ValueText(v, 80))
+	forces := map[string]string{}
+	for _, d := range c.Details {
+		if w := RecreationWords(d); w != "" && forces[PropertyName(d)] == "" {
+			forces[PropertyName(d)] = w
 		}
+	}
+	var parts []string
+	said := map[string]bool{}
+	for _, v := range c.Values {
+		part := v.Path + ": " + ValueText(v, 80)
+		if top := TopProperty(v.Path); forces[top] != "" && !said[top] {
+			part += " (" + forces[top] + ")"
+			said[top] = true
+		}
+		parts = append(parts, part)
 	}
 	seen := map[string]bool{}
 	for _, d := range c.Details {
 		name := PropertyName(d)
 		w := RecreationWords(d)
-		if len(c.Values) > 0 && w == "" {
+		if len(c.Values) > 0 && (w == "" || said[name]) {
 			continue // named with its value above
 		}
 		if w != "" {
@@ -175,6 +185,15 @@ func changed(c ResourceChange) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// TopProperty is the property a value path starts with:
+// "Environment.Variables.DEBUG" is in Environment, "Layers[1]" in Layers.
+func TopProperty(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
 }
 
 // Text renders the model for a log: one header line, then one line per

@@ -163,8 +163,8 @@ func TestMaskerRules(t *testing.T) {
 		{"Environment.Variables.X", "ghp_" + strings.Repeat("a", 36), true},
 		{"Environment.Variables.X", "-----BEGIN RSA PRIVATE KEY-----", true},
 		{"Environment.Variables.X", "prefix-s3cr3t-value", true}, // a NoEcho value
-		{"Environment.Variables.X", "abc", false},               // "ab" is too short to mask
-		{"Environment.Variables.X", "****", true},               // masked by CloudFormation
+		{"Environment.Variables.X", "abc", false},                // "ab" is too short to mask
+		{"Environment.Variables.X", "****", true},                // masked by CloudFormation
 		{"Cors.AllowOrigins", "*", false},
 		{"Environment", `{"Variables":{"SECRET_KEY":"x"}}`, true},
 		{"Environment", `{"Variables":{"DEBUG":"1"}}`, false},

@@ -651,7 +651,7 @@ func properties(c changeset.ResourceChange, l limits, inTable bool) string {
 	said := map[string]bool{}
 	shown := 0
 	for _, v := range c.Values {
-		top := topProperty(v.Path)
+		top := changeset.TopProperty(v.Path)
 		w := forces[top]
 		if l.values >= 0 && shown >= l.values && w == "" {
 			continue
@@ -683,15 +683,6 @@ func properties(c changeset.ResourceChange, l limits, inTable bool) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// topProperty is the property a value path starts with:
-// "Environment.Variables.DEBUG" is in Environment, "Layers[1]" in Layers.
-func topProperty(path string) string {
-	if i := strings.IndexAny(path, ".["); i >= 0 {
-		return path[:i]
-	}
-	return path
 }
 
 // valueText writes a value change: `512` → `1024`, added `x`, removed

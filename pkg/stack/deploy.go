@@ -160,6 +160,15 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		Capabilities:        Capabilities,
 		IncludeNestedStacks: aws.Bool(true),
 		Description:         aws.String(description(req)),
+		NotificationARNs:    req.NotificationARNs,
+	}
+	if req.RoleARN != "" {
+		in.RoleARN = aws.String(req.RoleARN)
+	}
+	if csType == "CREATE" && req.OnFailure != "" {
+		// OnStackFailure only says what a failed creation does; an update
+		// always rolls back.
+		in.OnStackFailure = types.OnStackFailure(req.OnFailure)
 	}
 	out, err := api.CreateChangeSet(ctx, in)
 	for attempt := 2; err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") && attempt <= maxNameAttempts; attempt++ {
@@ -187,7 +196,11 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	res.ChangeSetID = aws.ToString(out.Id)
 	res.StackID = aws.ToString(out.StackId)
 	d.seen(res.ChangeSetID)
-	d.logf("created %s change set %s for stack %s", strings.ToLower(csType), csName, name)
+	if csType == "CREATE" {
+		d.logf("created change set %s: it creates stack %s", csName, name)
+	} else {
+		d.logf("created change set %s: it updates stack %s", csName, name)
+	}
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
 	if err != nil {
@@ -206,7 +219,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		}
 		return res, nil
 	}
-	model, derr := changeset.Describe(ctx, api, res.ChangeSetID)
+	model, derr := changeset.DescribeWith(ctx, api, res.ChangeSetID, changeset.Options{Sensitive: req.Sensitive})
 	if derr != nil && ctx.Err() != nil {
 		// Interrupted while describing: no change set nobody reviewed
 		// stays behind (nor its stack in REVIEW_IN_PROGRESS forever).
@@ -264,7 +277,7 @@ func (d *Deployer) dropReviewStack(ctx context.Context, api API, name string) {
 	if err != nil || st == nil || st.StackStatus != types.StackStatusReviewInProgress {
 		return
 	}
-	if err := d.deleteAndWait(ctx, api, st); err != nil {
+	if err := d.deleteAndWait(ctx, api, st, ""); err != nil {
 		d.logf("warning: the empty stack %s (REVIEW_IN_PROGRESS) could not be deleted: %v", name, err)
 		return
 	}
@@ -389,7 +402,7 @@ func (d *Deployer) prepare(ctx context.Context, api API, req Request) (string, *
 				return "", st, fmt.Errorf("stack %s is in ROLLBACK_COMPLETE but will not be deleted: %w", name, err)
 			}
 			d.logf("stack %s is in ROLLBACK_COMPLETE (a failed creation): deleting it before creating it again", name)
-			if err := d.deleteAndWait(ctx, api, st); err != nil {
+			if err := d.deleteAndWait(ctx, api, st, req.RoleARN); err != nil {
 				return "", st, err
 			}
 		case status == "UPDATE_ROLLBACK_FAILED":
@@ -435,13 +448,17 @@ func (d *Deployer) waitSettled(ctx context.Context, api API, id string) error {
 
 // deleteAndWait deletes a stack (by ARN) and follows its events until
 // DELETE_COMPLETE.
-func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack) error {
+func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack, roleARN string) error {
 	id, name := aws.ToString(st.StackId), aws.ToString(st.StackName)
 	ev := newStreamer(api, d, name, id)
 	if err := ev.baseline(ctx); err != nil {
 		return err
 	}
-	if _, err := api.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(id)}); err != nil {
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(id)}
+	if roleARN != "" {
+		in.RoleARN = aws.String(roleARN)
+	}
+	if _, err := api.DeleteStack(ctx, in); err != nil {
 		return fmt.Errorf("delete stack %s: %w", name, awsErr(ctx, err))
 	}
 	if err := ev.follow(ctx); err != nil {
@@ -664,7 +681,7 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	if st == nil || st.StackStatus == types.StackStatusReviewInProgress {
 		res.Type = "CREATE"
 	}
-	model, err := changeset.Describe(ctx, api, res.ChangeSetID)
+	model, err := changeset.DescribeWith(ctx, api, res.ChangeSetID, changeset.Options{Sensitive: req.Sensitive})
 	if err != nil {
 		return res, err
 	}
@@ -709,7 +726,7 @@ func (d *Deployer) Destroy(ctx context.Context, req Request) error {
 			return fmt.Errorf("wait for stack %s: %w", name, err)
 		}
 	}
-	if err := d.deleteAndWait(ctx, api, st); err != nil {
+	if err := d.deleteAndWait(ctx, api, st, req.RoleARN); err != nil {
 		return err
 	}
 	d.logf("stack %s deleted; artifacts in S3 are kept (shared by content-addressed keys)", name)

@@ -50,11 +50,26 @@ type Request struct {
 	TemplateSizes map[string]int
 	// Parameters of the root stack (ArtifactsBucket, ...).
 	Parameters map[string]string
-	// Tags are extra tags; the tool's own tags win on conflict.
-	Tags   map[string]string
-	Commit string // full commit SHA (in the change set's description, never a tag)
-	RunID  string // CI run id (plus attempt), "" locally (idem)
-	PR     int    // pull-request number, 0 when none
+	// Tags are extra stack tags (ValidateTags); they propagate to every
+	// resource that takes tags, so they should not change per commit.
+	Tags map[string]string
+	// RoleARN is the CloudFormation service role the stack is created,
+	// updated and deleted with ("" for the caller's credentials, or the
+	// role the stack already has).
+	RoleARN string
+	// NotificationARNs are SNS topics that receive the stack's events.
+	NotificationARNs []string
+	// OnFailure is what a failed creation does: "" (CloudFormation's
+	// default, ROLLBACK), ROLLBACK, DELETE (roll back and delete the stack)
+	// or DO_NOTHING (keep the failed resources to inspect them). Updates
+	// always roll back.
+	OnFailure string
+	// Sensitive are values never shown in a change set's property values
+	// (NoEcho parameters).
+	Sensitive []string
+	Commit    string // full commit SHA (in the change set's description, never a tag)
+	RunID     string // CI run id (plus attempt), "" locally (idem)
+	PR        int    // pull-request number, 0 when none
 	// Protected environments get termination protection, are never
 	// deleted automatically and cannot be destroyed.
 	Protected bool
@@ -194,6 +209,28 @@ func (r *Request) validate(needTemplate bool) error {
 			}
 		}
 	}
+	switch r.OnFailure {
+	case "", OnFailureRollback, OnFailureDelete, OnFailureDoNothing:
+	default:
+		errs = append(errs, fmt.Errorf("on-failure %q is not ROLLBACK, DELETE or DO_NOTHING", r.OnFailure))
+	}
+	if r.OnFailure == OnFailureDelete && r.Protected {
+		errs = append(errs, fmt.Errorf("on-failure DELETE would delete the stack of the protected environment %s when its creation fails", r.Environment))
+	}
+	if r.RoleARN != "" && !roleARNRE.MatchString(r.RoleARN) {
+		errs = append(errs, fmt.Errorf("role ARN %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", r.RoleARN))
+	}
+	if len(r.NotificationARNs) > MaxNotificationARNs {
+		errs = append(errs, fmt.Errorf("%d notification ARNs, over CloudFormation's limit of %d", len(r.NotificationARNs), MaxNotificationARNs))
+	}
+	for _, a := range r.NotificationARNs {
+		if !topicARNRE.MatchString(a) {
+			errs = append(errs, fmt.Errorf("notification ARN %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", a))
+		}
+	}
+	if err := ValidateTags(r.Tags); err != nil {
+		errs = append(errs, err)
+	}
 	if r.ChangeSetID != "" && !changeSetRE.MatchString(r.ChangeSetID) && !changeSetNameRE.MatchString(r.ChangeSetID) {
 		errs = append(errs, fmt.Errorf("change-set id %q is neither a change set ARN (arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID) nor a change set name", r.ChangeSetID))
 	}
@@ -202,6 +239,21 @@ func (r *Request) validate(needTemplate bool) error {
 	}
 	return nil
 }
+
+// On-failure values (CreateChangeSet OnStackFailure).
+const (
+	OnFailureRollback  = "ROLLBACK"
+	OnFailureDelete    = "DELETE"
+	OnFailureDoNothing = "DO_NOTHING"
+)
+
+// MaxNotificationARNs is CloudFormation's limit of SNS topics per stack.
+const MaxNotificationARNs = 5
+
+var (
+	roleARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	topicARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+)
 
 // changeSetNameRE is a change set name as CloudFormation accepts it. A
 // reviewed change set may be passed by name (looked up on the request's
@@ -267,3 +319,49 @@ func (r *Request) managed(st *types.Stack) error {
 	}
 	return nil
 }
+
+// Stack tag limits (CloudFormation Tag: key 1-128, value 0-256 characters;
+// at most 50 tags per stack), and the tool's own tag keys, which extra
+// tags may not set.
+const (
+	MaxTags        = 50
+	MaxTagKey      = 128
+	MaxTagValue    = 256
+	awsTagPrefix   = "aws:"
+	reservedReason = "is set by django-serverless itself"
+)
+
+// ValidateTags checks extra stack tags: key and value lengths, no "aws:"
+// prefix (reserved by AWS), none of the tool's own keys, and the total
+// number of tags with the tool's own four.
+func ValidateTags(tags map[string]string) error {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var errs []error
+	for _, k := range keys {
+		v := tags[k]
+		switch {
+		case k == "" || len(k) > MaxTagKey:
+			errs = append(errs, fmt.Errorf("tag key %q: 1 to %d characters", k, MaxTagKey))
+		case strings.HasPrefix(strings.ToLower(k), awsTagPrefix):
+			errs = append(errs, fmt.Errorf("tag key %q: the aws: prefix is reserved by AWS", k))
+		case k == ManagedByTag || k == ProjectTag || k == EnvironmentTag || k == PRTag:
+			errs = append(errs, fmt.Errorf("tag key %q %s", k, reservedReason))
+		case len(v) > MaxTagValue:
+			errs = append(errs, fmt.Errorf("tag %s: value is %d characters, over %d", k, len(v), MaxTagValue))
+		case !tagTextRE.MatchString(k) || !tagTextRE.MatchString(v):
+			errs = append(errs, fmt.Errorf("tag %s: CloudFormation allows letters, digits, spaces and _ . : / = + - @ only", k))
+		}
+	}
+	if len(tags)+4 > MaxTags {
+		errs = append(errs, fmt.Errorf("%d extra tags: with django-serverless's own 4 tags the stack would have %d, over CloudFormation's limit of %d", len(tags), len(tags)+4, MaxTags))
+	}
+	return errors.Join(errs...)
+}
+
+// tagTextRE is the character set of a tag key or value
+// (^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ in the Tag API reference).
+var tagTextRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
