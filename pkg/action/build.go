@@ -34,6 +34,9 @@ type BuildOptions struct {
 	ConfigFile string
 	// Environment is --env (dev, prod, pr-7, ...).
 	Environment string
+	// StackName overrides the root stack's name (the stack-name input,
+	// --stack-name); "" is <project>-<env>.
+	StackName string
 	// WorkDir receives the zips (<sha256>.zip). Required.
 	WorkDir string
 	// Deps builds the dependencies layer; nil renders without one (the
@@ -144,7 +147,7 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 
 // replan (re)builds the plan with o's target and previous record.
 func (b *Build) replan(o BuildOptions) error {
-	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region})
+	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region, StackName: o.StackName})
 	b.Diagnostics = append(append(diag.List(nil), b.beforePlan...), warns...)
 	if err != nil {
 		return userError(err)

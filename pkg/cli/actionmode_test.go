@@ -149,7 +149,7 @@ func (w *actionWorld) run(event, eventName string, inputs map[string]string, ext
 		"INPUT_ARTIFACTS-BUCKET":       w.bucket,
 		"INPUT_REGION":                 "us-east-1",
 		"INPUT_GITHUB-TOKEN":           token,
-		"INPUT_TIMEOUT-MINUTES":        "5",
+		"INPUT_WAIT-TIMEOUT-MINUTES":   "5",
 	}
 	for k, v := range inputs {
 		env["INPUT_"+strings.ToUpper(k)] = v
@@ -431,7 +431,7 @@ func TestCLIPlanJSON(t *testing.T) {
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
-	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
+	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0 routine:0]" {
 		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
 	}
 	if n := strings.Count(stderr.String(), "mysite-dev/LambdasStack\n"); n != 1 {

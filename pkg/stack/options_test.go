@@ -160,3 +160,22 @@ func TestRequestOptionsValidated(t *testing.T) {
 		t.Errorf("valid tag refused: %v", err)
 	}
 }
+
+func TestNoEchoValues(t *testing.T) {
+	tpl := []byte(`Parameters:
+  ArtifactsBucket: {Type: String}
+  DbPassword: {Type: String, NoEcho: true}
+  Token:
+    Type: String
+    NoEcho: "true"
+Resources:
+  Q: {Type: AWS::SQS::Queue, Properties: {QueueName: !Sub "q-${ArtifactsBucket}"}}
+`)
+	got := NoEchoValues(tpl, map[string]string{"ArtifactsBucket": "b", "DbPassword": "s3cret-pw", "Token": "tok-123"})
+	if strings.Join(got, ",") != "s3cret-pw,tok-123" {
+		t.Errorf("NoEchoValues = %q", got)
+	}
+	if got := NoEchoValues([]byte("not: [yaml"), map[string]string{"A": "b"}); got != nil {
+		t.Errorf("unparsable template: %q", got)
+	}
+}

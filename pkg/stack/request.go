@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/goccy/go-yaml"
 
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
 	"github.com/django-serverless/django-serverless-action/pkg/human"
@@ -209,24 +210,17 @@ func (r *Request) validate(needTemplate bool) error {
 			}
 		}
 	}
-	switch r.OnFailure {
-	case "", OnFailureRollback, OnFailureDelete, OnFailureDoNothing:
-	default:
-		errs = append(errs, fmt.Errorf("on-failure %q is not ROLLBACK, DELETE or DO_NOTHING", r.OnFailure))
+	if err := ValidateOnFailure(r.OnFailure); err != nil {
+		errs = append(errs, err)
 	}
 	if r.OnFailure == OnFailureDelete && r.Protected {
 		errs = append(errs, fmt.Errorf("on-failure DELETE would delete the stack of the protected environment %s when its creation fails", r.Environment))
 	}
-	if r.RoleARN != "" && !roleARNRE.MatchString(r.RoleARN) {
-		errs = append(errs, fmt.Errorf("role ARN %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", r.RoleARN))
+	if err := ValidateRoleARN(r.RoleARN); err != nil {
+		errs = append(errs, err)
 	}
-	if len(r.NotificationARNs) > MaxNotificationARNs {
-		errs = append(errs, fmt.Errorf("%d notification ARNs, over CloudFormation's limit of %d", len(r.NotificationARNs), MaxNotificationARNs))
-	}
-	for _, a := range r.NotificationARNs {
-		if !topicARNRE.MatchString(a) {
-			errs = append(errs, fmt.Errorf("notification ARN %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", a))
-		}
+	if err := ValidateNotificationARNs(r.NotificationARNs); err != nil {
+		errs = append(errs, err)
 	}
 	if err := ValidateTags(r.Tags); err != nil {
 		errs = append(errs, err)
@@ -254,6 +248,43 @@ var (
 	roleARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
 	topicARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 )
+
+// ValidateOnFailure checks an on-failure value ("" is CloudFormation's
+// default).
+func ValidateOnFailure(v string) error {
+	switch v {
+	case "", OnFailureRollback, OnFailureDelete, OnFailureDoNothing:
+		return nil
+	}
+	return fmt.Errorf("on-failure %q is not ROLLBACK, DELETE or DO_NOTHING", v)
+}
+
+// ValidateRoleARN checks a CloudFormation service role's ARN ("" is
+// none).
+func ValidateRoleARN(arn string) error {
+	if arn != "" && !roleARNRE.MatchString(arn) {
+		return fmt.Errorf("role ARN %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", arn)
+	}
+	return nil
+}
+
+// ValidateNotificationARNs checks SNS topic ARNs and their number.
+func ValidateNotificationARNs(arns []string) error {
+	var errs []error
+	if len(arns) > MaxNotificationARNs {
+		errs = append(errs, fmt.Errorf("%d notification ARNs, over CloudFormation's limit of %d", len(arns), MaxNotificationARNs))
+	}
+	for _, a := range arns {
+		if !topicARNRE.MatchString(a) {
+			errs = append(errs, fmt.Errorf("notification ARN %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", a))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// IsPreview reports whether an environment is a pull request's preview,
+// pr-<N>: its stack is always named <project>-pr-<N>.
+func IsPreview(env string) bool { return previewRE.MatchString(env) }
 
 // changeSetNameRE is a change set name as CloudFormation accepts it. A
 // reviewed change set may be passed by name (looked up on the request's
@@ -365,3 +396,32 @@ func ValidateTags(tags map[string]string) error {
 // tagTextRE is the character set of a tag key or value
 // (^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ in the Tag API reference).
 var tagTextRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// NoEchoValues returns the values given to the template's NoEcho
+// parameters: what a change set's property values must never show
+// (changeset.Options.Sensitive). A template that does not parse has none
+// to tell; CloudFormation reports its errors itself.
+func NoEchoValues(template []byte, params map[string]string) []string {
+	var t struct {
+		Parameters map[string]struct {
+			NoEcho any `yaml:"NoEcho"`
+		} `yaml:"Parameters"`
+	}
+	if err := yaml.Unmarshal(template, &t); err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(t.Parameters))
+	for name, p := range t.Parameters {
+		if fmt.Sprint(p.NoEcho) == "true" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		if v := params[n]; v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
