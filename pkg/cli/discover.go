@@ -3,18 +3,31 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
 
-func runDiscover(ctx context.Context, env Env, args []string) error {
+type discoverOptions struct {
+	project string
+	json    bool
+}
+
+func discoverFlags(env Env) (*flag.FlagSet, *discoverOptions) {
+	var o discoverOptions
 	fs := newFlags(env, "discover", "[--project DIR] [--json]")
-	project := fs.String("project", ".", "repository or Django project folder (manage.py is searched below it)")
-	asJSON := fs.Bool("json", false, "print the discovery as one JSON object")
+	fs.StringVar(&o.project, "project", ".", "repository or Django project `folder` (manage.py is searched below it)")
+	fs.BoolVar(&o.json, "json", false, "print the discovery as one JSON object")
+	return fs, &o
+}
+
+func runDiscover(ctx context.Context, env Env, args []string) error {
+	fs, o := discoverFlags(env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	project, asJSON := &o.project, &o.json
 	p, err := django.Discover(*project)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +19,9 @@ type buildFlags struct {
 }
 
 func (b *buildFlags) register(fs flagSet) {
-	fs.StringVar(&b.project, "project", ".", "repository or Django project folder (manage.py is searched below it)")
-	fs.StringVar(&b.config, "config", "", "django-serverless.yml (default: beside manage.py, else in --project)")
-	fs.StringVar(&b.env, "env", "dev", "environment: dev, prod, pr-<N>, ...")
+	fs.StringVar(&b.project, "project", ".", "repository or Django project `folder` (manage.py is searched below it)")
+	fs.StringVar(&b.config, "config", "", "django-serverless.yml `file` (default: beside manage.py, else in --project)")
+	fs.StringVar(&b.env, "env", "dev", "environment `name`: dev, prod, pr-<N>, ...")
 }
 
 // flagSet is the part of *flag.FlagSet the shared flags need.
@@ -28,18 +29,30 @@ type flagSet interface {
 	StringVar(p *string, name, value, usage string)
 }
 
+type renderOptions struct {
+	buildFlags
+	out, account, region      string
+	listExcluded, installDeps bool
+}
+
+func renderFlags(env Env) (*flag.FlagSet, *renderOptions) {
+	var o renderOptions
+	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--deps] [--account-id ID] [--region NAME] [--list-excluded]")
+	o.register(fs)
+	fs.StringVar(&o.out, "out", "", "write templates/, artifacts/, openapi.json and manifest.json to this `folder` (without it, only list what would be written)")
+	fs.BoolVar(&o.listExcluded, "list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
+	fs.BoolVar(&o.installDeps, "deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
+	fs.StringVar(&o.account, "account-id", "", "AWS account `ID` the OpenAPI document's integrations name (default: the placeholder "+plan.PlaceholderAccount+", recorded in manifest.json)")
+	fs.StringVar(&o.region, "region", "", "AWS region `name` the OpenAPI document's integrations name (default: AWS_REGION, else the placeholder "+plan.PlaceholderRegion+")")
+	return fs, &o
+}
+
 func runRender(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "render", "[--project DIR] [--env NAME] [--config FILE] [--out DIR] [--account-id ID] [--region NAME] [--list-excluded]")
-	var bf buildFlags
-	bf.register(fs)
-	out := fs.String("out", "", "write templates/, artifacts/, openapi.json and manifest.json here (without it, only list what would be written)")
-	listExcluded := fs.Bool("list-excluded", false, "list every path left out of the project layer and why (.gitignore, exclude, key-looking names, tests, ...)")
-	installDeps := fs.Bool("deps", false, "build the dependencies layer (installs packages for the Lambda platform; without it a cached build is used, else the layer is referenced by its input hash only)")
-	account := fs.String("account-id", "", "AWS account the OpenAPI document's integrations name (default: the placeholder "+plan.PlaceholderAccount+", recorded in manifest.json)")
-	region := fs.String("region", "", "AWS region the OpenAPI document's integrations name (default: AWS_REGION, else the placeholder "+plan.PlaceholderRegion+")")
+	fs, o := renderFlags(env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	bf, out, listExcluded, installDeps, account, region := o.buildFlags, &o.out, &o.listExcluded, &o.installDeps, &o.account, &o.region
 	if *region == "" {
 		*region = env.Getenv("AWS_REGION")
 	}

@@ -236,10 +236,11 @@ func splitList(s string) []string {
 	return out
 }
 
-// ParseTags reads the tags input: key=value lines (blank lines and lines
+// ParseTags reads the tags input: key=value items separated by line
+// breaks or commas (a tag cannot hold a comma; blank items and lines
 // starting with # are skipped), a JSON object {"key": "value"}, or the
 // JSON list aws-cloudformation-github-deploy takes,
-// [{"Key": "key", "Value": "value"}]. A key given twice in lines or in the
+// [{"Key": "key", "Value": "value"}]. A key given twice in items or in the
 // list is an error (in an object, JSON keeps the last).
 func ParseTags(s string) (map[string]string, error) {
 	s = strings.TrimSpace(s)
@@ -287,12 +288,17 @@ func ParseTags(s string) (map[string]string, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("line %d: %q is not key=value", i+1, line)
-		}
-		if err := put(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
-			return nil, err
+		for _, item := range strings.Split(line, ",") {
+			if item = strings.TrimSpace(item); item == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(item, "=")
+			if !ok {
+				return nil, fmt.Errorf("line %d: %q is not key=value", i+1, item)
+			}
+			if err := put(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

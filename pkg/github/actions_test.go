@@ -325,6 +325,7 @@ func TestParseTags(t *testing.T) {
 	for _, in := range []string{
 		"team=shop\ncost-center=42",
 		"  # comment\r\nteam = shop \r\n\r\ncost-center=42\r\n",
+		"team=shop, cost-center=42,",
 		`{"team": "shop", "cost-center": "42"}`,
 		`[{"Key": "team", "Value": "shop"}, {"Key": "cost-center", "Value": "42"}]`,
 	} {
