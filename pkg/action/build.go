@@ -21,6 +21,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
@@ -462,7 +463,11 @@ func layerDiagnostics(st bundle.Stats) diag.List {
 		}
 	}
 	if len(ignored) > 0 {
-		msg := fmt.Sprintf("%d paths ignored by .gitignore are not in the project layer (render --list-excluded lists them)", len(ignored))
+		verb := "are"
+		if len(ignored) == 1 {
+			verb = "is"
+		}
+		msg := fmt.Sprintf("%s ignored by .gitignore %s not in the project layer (render --list-excluded lists them)", human.Count(len(ignored), "path"), verb)
 		if len(built) > 0 {
 			shown := built
 			if len(shown) > 10 {

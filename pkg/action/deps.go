@@ -102,6 +102,9 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 		return out, nil
 	}
 	l, _, err = deps.Build(ctx, d.options(p, c, false))
+	if errors.Is(err, deps.ErrNetwork) {
+		return nil, err // the machine's network, not the project: exit 1
+	}
 	if err != nil {
 		return nil, userError(err)
 	}

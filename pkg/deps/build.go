@@ -314,12 +314,15 @@ func install(ctx context.Context, o Options, installer, platform string, reqs *R
 		args = append(args, "-c", cFile)
 	}
 	args = append(args, o.ExtraArgs...)
-	_, stderr, err := runCommand(ctx, tmp, name, args...)
+	stdout, stderr, err := runStreaming(ctx, tmp, o.Log, "  "+installer+": ", name, args...)
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("install dependencies: %w", ctx.Err())
+	}
+	if where, why, ok := networkFailure(string(stdout) + "\n" + string(stderr)); ok {
+		return networkError(installer, platform, o.Python, where, why)
 	}
 	return installError(installer, platform, o.Python, reqs, stderr, err)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Table renders the project for people: a header with settings, URL conf,
@@ -29,7 +31,7 @@ func (p *Project) Table() string {
 			strings.Join(r.Methods, ","), orDash(r.Name), r.Source)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%d routes\n", len(p.Routes))
+	fmt.Fprintf(&b, "\n%s\n", human.Count(len(p.Routes), "route"))
 	if len(p.Diagnostics) > 0 {
 		fmt.Fprintf(&b, "\n")
 		for _, d := range p.Diagnostics {

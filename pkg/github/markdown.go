@@ -813,10 +813,10 @@ func writeTables(b *strings.Builder, m *changeset.Model, l limits) int {
 func writeFooter(b *strings.Builder, d CommentData, l limits, shownRows, rows int) {
 	var cut []string
 	if shownRows < rows {
-		cut = append(cut, fmt.Sprintf("%d of %d changes", rows-shownRows, rows))
+		cut = append(cut, fmt.Sprintf("%d of %s", rows-shownRows, human.Count(rows, "change")))
 	}
 	if l.routeRows >= 0 && l.routeRows < len(d.Routes) {
-		cut = append(cut, fmt.Sprintf("%d of %d routes", len(d.Routes)-l.routeRows, len(d.Routes)))
+		cut = append(cut, fmt.Sprintf("%d of %s", len(d.Routes)-l.routeRows, human.Count(len(d.Routes), "route")))
 	}
 	if len(cut) == 0 {
 		return
