@@ -78,7 +78,7 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	// pip stands in for the real one (no package index here): it installs
 	// one small package into --target.
 	w.pip = filepath.Join(t.TempDir(), "fake-python")
-	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --target ]; then shift; mkdir -p \"$1/fakedep\"; echo 'X = 1' > \"$1/fakedep/__init__.py\"; fi\n  shift\ndone\n"
+	script := "#!/bin/sh\necho 'Collecting fakedep==1.0'\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --target ]; then shift; mkdir -p \"$1/fakedep\"; echo 'X = 1' > \"$1/fakedep/__init__.py\"; fi\n  shift\ndone\n"
 	if err := os.WriteFile(w.pip, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +99,12 @@ func TestActionInputsReachCloudFormationAndOutputsAreWritten(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &plan); err != nil || plan.Stack != prStack || plan.Changes["add"] != 3 || len(plan.ChangeSet.Stacks) != 3 {
 		t.Errorf("plan-json: %v %+v\n%s", err, plan, raw)
+	}
+	// The installer's lines are in the log as it ran, folded in the
+	// dependencies layer's group.
+	group := regexp.MustCompile(`(?s)::group::Dependencies layer\n.*?::endgroup::`).FindString(r.log)
+	if !strings.Contains(group, "\n  pip: Collecting fakedep==1.0\n") {
+		t.Errorf("pip's output is not in the dependencies layer group:\n%s", r.log)
 	}
 	// The account ID in stack-id is masked in the log (it is in the
 	// change set's ARN too).
