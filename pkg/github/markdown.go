@@ -329,6 +329,10 @@ func render(d CommentData, l limits) string {
 	if d.PR > 0 {
 		facts = append(facts, "**Pull request** #"+strconv.Itoa(d.PR))
 	}
+	if safeURL.MatchString(d.RunURL) {
+		// As tfcmt's "CI link": the run, its log and its job summary.
+		facts = append(facts, "[workflow run]("+d.RunURL+")")
+	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
 	// Outcome.
