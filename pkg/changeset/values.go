@@ -191,6 +191,33 @@ func LooksSensitive(path, value string) bool {
 	return (*masker)(nil).Sensitive(path, value)
 }
 
+// nameHints are lower-case substrings every sensitiveName match holds:
+// the regular expression runs only on text holding one (a report checks
+// tens of thousands of values).
+var nameHints = []string{"pass", "secret", "token", "key", "credential", "salt", "dsn", "url", "string", "cookie"}
+
+func nameLooksSecret(s string) bool {
+	lower := strings.ToLower(s)
+	for _, h := range nameHints {
+		if strings.Contains(lower, h) {
+			return sensitiveName.MatchString(s)
+		}
+	}
+	return false
+}
+
+// valueHints are substrings every sensitiveValue match holds.
+var valueHints = []string{"AKIA", "ASIA", "PRIVATE KEY", "gh", "github_pat_", "xox", "_live_", "eyJ", "://"}
+
+func valueLooksSecret(s string) bool {
+	for _, h := range valueHints {
+		if strings.Contains(s, h) {
+			return sensitiveValue.MatchString(s)
+		}
+	}
+	return false
+}
+
 // masker masks sensitive values.
 type masker struct {
 	exact []string // NoEcho parameter values
@@ -215,11 +242,11 @@ func (m *masker) Sensitive(path, value string) bool {
 	if value == "" || value == KnownAfterDeploy {
 		return false
 	}
-	if sensitiveName.MatchString(path) || sensitiveValue.MatchString(value) || (len(value) >= 4 && strings.Trim(value, "*") == "") {
+	if nameLooksSecret(path) || valueLooksSecret(value) || (len(value) >= 4 && strings.Trim(value, "*") == "") {
 		return true
 	}
 	// An object or list holding a secret-looking key.
-	if (strings.HasPrefix(value, "{") || strings.HasPrefix(value, "[")) && sensitiveName.MatchString(value) {
+	if (strings.HasPrefix(value, "{") || strings.HasPrefix(value, "[")) && nameLooksSecret(value) {
 		return true
 	}
 	if m != nil {
@@ -233,7 +260,7 @@ func (m *masker) Sensitive(path, value string) bool {
 }
 
 func (m *masker) apply(v *Value) {
-	if m.Sensitive(v.Path, v.Before) || m.Sensitive(v.Path, v.After) || (sensitiveName.MatchString(v.Path) && (v.Before != "" || v.After != "")) {
+	if m.Sensitive(v.Path, v.Before) || m.Sensitive(v.Path, v.After) || (nameLooksSecret(v.Path) && (v.Before != "" || v.After != "")) {
 		v.Sensitive = true
 		if v.Before != "" {
 			v.Before = Masked

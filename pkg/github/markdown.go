@@ -141,6 +141,7 @@ func Summary(d CommentData) string {
 // logical IDs (counts stay); only when the risk names alone cannot fit
 // are risk entries left out, with their count.
 func fit(d CommentData, l limits, budget int) string {
+	d = masked(d)
 	out := render(d, l)
 	if len(out) <= budget {
 		return out
@@ -175,6 +176,45 @@ func fit(d CommentData, l limits, budget int) string {
 	rs, _ := d.ChangeSet.Classify()
 	l.riskMax = largest(len(rs), func(n int) bool { l.riskMax = n; return fits() })
 	return render(d, l)
+}
+
+// masked returns d with every value that looks sensitive masked: the
+// model is masked when it is described (changeset.DescribeWith); this
+// checks again, once per report rather than once per render, so that no
+// model, however it was built, shows a secret.
+func masked(d CommentData) CommentData {
+	if d.ChangeSet == nil {
+		return d
+	}
+	m := *d.ChangeSet
+	m.Stacks = append([]changeset.Stack(nil), m.Stacks...)
+	for si := range m.Stacks {
+		s := &m.Stacks[si]
+		s.Changes = append([]changeset.ResourceChange(nil), s.Changes...)
+		for ci := range s.Changes {
+			c := &s.Changes[ci]
+			if len(c.Values) == 0 {
+				continue
+			}
+			c.Values = append([]changeset.Value(nil), c.Values...)
+			for vi := range c.Values {
+				v := &c.Values[vi]
+				if !v.Sensitive && (changeset.LooksSensitive(v.Path, v.Before) || changeset.LooksSensitive(v.Path, v.After)) {
+					v.Sensitive = true
+				}
+				if v.Sensitive {
+					if v.Before != "" {
+						v.Before = changeset.Masked
+					}
+					if v.After != "" {
+						v.After = changeset.Masked
+					}
+				}
+			}
+		}
+	}
+	d.ChangeSet = &m
+	return d
 }
 
 // largest returns the largest n in [0, hi] with fits(n), assuming fits is
@@ -700,9 +740,7 @@ func valueText(v changeset.Value, l limits, inTable bool) string {
 		return code(clip(s, l.valueRunes), inTable)
 	}
 	switch {
-	case v.Sensitive || changeset.LooksSensitive(v.Path, v.Before) || changeset.LooksSensitive(v.Path, v.After):
-		// Masked when the model was described; checked again here so that
-		// no model, however it was built, shows a secret.
+	case v.Sensitive:
 		return "_(sensitive, not shown)_"
 	case v.Change == "Add":
 		return "added " + val(v.After)
