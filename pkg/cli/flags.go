@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -45,4 +46,15 @@ func Synopsis(name string) (string, bool) {
 	fs.Usage()
 	first, _, _ := strings.Cut(out.String(), "\n")
 	return strings.TrimPrefix(first, "usage: django-serverless "), true
+}
+
+// Commands lists the command names, sorted.
+func Commands() []string {
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -15,7 +15,7 @@ import (
 // against) names exactly those flags.
 func TestSynopsisNamesEveryFlag(t *testing.T) {
 	flagRE := regexp.MustCompile(`--([a-z][a-z0-9-]*)`)
-	for name := range commands() {
+	for _, name := range Commands() {
 		t.Run(name, func(t *testing.T) {
 			fs, ok := FlagSet(name)
 			if !ok {
