@@ -779,6 +779,7 @@ func (r *run) finish(t *task) {
 	switch t.kind {
 	case "apply", "replace":
 		s.addEvent(st, t.logical, t.typ, t.res.physical, t.verb+"_COMPLETE", "")
+		s.notify(t.verb, t.res)
 		t.state = doneSt
 		switch {
 		case t.verb == "CREATE":
@@ -801,11 +802,22 @@ func (r *run) finish(t *task) {
 		}
 		s.addEvent(st, t.logical, t.typ, t.res.physical, "DELETE_COMPLETE", "")
 		r.deleted(t)
+		s.notify("DELETE", t.res)
 		t.state = doneSt
 	case "revert":
 		s.addEvent(st, t.logical, t.typ, t.old.physical, "UPDATE_COMPLETE", "")
+		s.notify("UPDATE", t.old)
 		t.state = doneSt
 	}
+}
+
+// notify tells Scenario.OnResource about a completed operation.
+func (s *Server) notify(action string, res *resource) {
+	if s.sc.OnResource == nil || res == nil || res.child != nil {
+		return
+	}
+	s.sc.OnResource(ResourceEvent{Action: action, Type: res.typ, Logical: res.logical, Physical: res.physical,
+		Props: res.props, Attrs: copyMap(res.attrs)})
 }
 
 // deleted releases what a deleted resource held.

@@ -58,6 +58,24 @@ type Scenario struct {
 	// (default 1000); beyond it CreateChangeSet fails with
 	// LimitExceededException, and a nested change set FAILED.
 	ChangeSetLimit int
+	// OnResource, when set, hears every resource of a template-driven
+	// stack as it reaches CREATE_COMPLETE, UPDATE_COMPLETE (also when a
+	// rollback puts it back) or DELETE_COMPLETE: what the service behind
+	// the resource saw. Tests use it to stand up the resources for real
+	// (internal/lambdafake runs the Lambda functions).
+	OnResource func(ResourceEvent)
+}
+
+// ResourceEvent is a resource operation that completed.
+type ResourceEvent struct {
+	Action   string // CREATE | UPDATE | DELETE
+	Type     string // AWS::Lambda::Function, ...
+	Logical  string
+	Physical string
+	// Props are the resource's evaluated properties (for DELETE, the
+	// ones it had); Attrs its GetAtt attributes.
+	Props map[string]any
+	Attrs map[string]string
 }
 
 // Fault makes one operation on one resource fail with Reason.

@@ -32,6 +32,7 @@ func renderShop(t *testing.T, code string) *render.Output {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Project = "shop" // the world's project (the default would be "src", the folder holding manage.py)
 	pl, _, err := plan.New(p, c, plan.Options{Account: "123456789012", Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
 	"github.com/django-serverless/django-serverless-action/pkg/human"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
@@ -64,6 +65,9 @@ type BuildOptions struct {
 	// that is in the bucket but was not built here (nil offline), for
 	// Lambda's 250 MB limit.
 	DepsUnzippedSize func(ctx context.Context, key string) (int64, error)
+	// Repository is GITHUB_REPOSITORY ("owner/name"): its name is the
+	// default project (stack-name prefix) when the config sets none.
+	Repository string
 }
 
 // Build is everything CloudFormation needs, built without AWS access.
@@ -78,6 +82,8 @@ type Build struct {
 	Zips []bundle.Artifact
 	// Diagnostics are the warnings and notes of every stage.
 	Diagnostics diag.List
+	// Migrations are the project's migrations, read statically.
+	Migrations *migrations.Set
 	// beforePlan are the diagnostics of the stages before the plan, which
 	// replanning keeps.
 	beforePlan diag.List
@@ -116,9 +122,10 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 	b := &Build{}
 
 	stage(o, "Discover")
-	p, err := django.Discover(o.ProjectDir)
+	p, cfg, warns, err := discover(o)
+	b.Diagnostics = append(b.Diagnostics, warns...)
 	if err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	b.Project = p
 	b.Diagnostics = append(b.Diagnostics, p.Diagnostics.Warnings()...)
@@ -130,14 +137,18 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 			b.Diagnostics = append(b.Diagnostics, d)
 		}
 	}
+	b.Config = cfg
+	if p.GraphQL == nil && cfg.GraphQL.Enabled != "false" && cfg.GraphQL.SchemaFile != "" {
+		// A committed SDL is enough for AppSync: its root fields are read
+		// from it; the runtime executes them with GRAPHENE["SCHEMA"].
+		p.GraphQL = &django.GraphQL{QueryFields: []string{}, MutationFields: []string{}, Source: cfg.GraphQL.SchemaFile}
+		b.Diagnostics.Notef(cfg.Path, 0, 0, "graphql.schema_file %s: no graphene schema discovered; AppSync is built from the SDL and its resolvers run the schema named by GRAPHENE[\"SCHEMA\"]", cfg.GraphQL.SchemaFile)
+	}
+	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
-	cfg, warns, err := loadConfig(o, p)
-	b.Diagnostics = append(b.Diagnostics, warns...)
-	if err != nil {
+	if err := b.readMigrations(); err != nil {
 		return nil, err
 	}
-	b.Config = cfg
-	b.Diagnostics = append(b.Diagnostics, cfg.UnusedRules(p.Routes)...)
 
 	b.beforePlan = append(diag.List(nil), b.Diagnostics...)
 	if err := b.replan(o); err != nil {
@@ -153,6 +164,7 @@ func (b *Build) replan(o BuildOptions) error {
 	if err != nil {
 		return userError(err)
 	}
+	pl.Migrations = b.Migrations.IDs()
 	b.Plan = pl
 	return nil
 }
@@ -207,6 +219,7 @@ func (b *Build) Bundle(ctx context.Context, o BuildOptions, exists StoredLayer) 
 		}
 		b.Deps = l
 		if l != nil {
+			b.Diagnostics = append(b.Diagnostics, l.Warnings...)
 			arts.Deps = render.Artifact{SHA256: l.Hash}
 			switch {
 			case l.Zip != nil:
@@ -298,11 +311,12 @@ func renderArtifact(a bundle.Artifact) render.Artifact {
 }
 
 // loadConfig finds, parses and resolves the configuration, returning the
-// file's warnings (a timeout API Gateway cuts short, an IAM "*").
-func loadConfig(o BuildOptions, p *django.Project) (*config.Config, diag.List, error) {
+// file's warnings (a timeout API Gateway cuts short, an IAM "*"). root is
+// the Django root (the folder holding manage.py).
+func loadConfig(o BuildOptions, root string) (*config.Config, diag.List, error) {
 	path := o.ConfigFile
 	if path == "" {
-		path = config.Find(p.Root, o.ProjectDir)
+		path = config.Find(root, o.ProjectDir)
 	}
 	f := config.Default()
 	if path != "" {
@@ -377,6 +391,10 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	var warns diag.List
 	byField := map[string]plan.Resolver{}
 	typeFn := map[string]string{}
+	fallback := plan.DefaultFunction
+	if g.Function != "" {
+		fallback = g.Function // the function of the route serving GraphQLView
+	}
 	for _, r := range g.Resolvers {
 		byField[r.Type+"."+r.Field] = r
 		if _, ok := typeFn[r.Type]; !ok {
@@ -387,7 +405,7 @@ func alignResolvers(g *plan.GraphQL, root graphql.RootFields, source string) dia
 	used := map[string]bool{}
 	add := func(kind, typeName string, fields []string) {
 		for _, f := range fields {
-			fn := plan.DefaultFunction
+			fn := fallback
 			if r, ok := byField[kind+"."+f]; ok {
 				fn = r.Function
 				used[kind+"."+f] = true

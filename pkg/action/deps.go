@@ -10,6 +10,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
 
@@ -36,6 +37,9 @@ type DepsLayer struct {
 	// object's metadata, else the previous deployment record or the zip's
 	// directory in S3).
 	UnzippedSize int64
+	// Warnings are the requirements' warnings (a VCS branch, a URL without
+	// a hash: the layer is not reproducible).
+	Warnings diag.List
 }
 
 // DepsBuilder builds, or finds, the dependencies layer.
@@ -85,7 +89,7 @@ func (d *PipDeps) BuildLayer(ctx context.Context, p *django.Project, c *config.C
 	if err != nil {
 		return nil, userError(err)
 	}
-	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform}
+	out := &DepsLayer{Hash: l.Hash, Platform: l.Platform, Warnings: l.Warnings}
 	if cached {
 		z := l.Artifact
 		out.Zip, out.PythonDir = &z, l.PythonDir

@@ -13,6 +13,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/human"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 )
 
@@ -31,6 +32,8 @@ type Manifest struct {
 	API ManifestAPI `json:"api"`
 	// Record is the deployment record (deployment-record.json).
 	Record ManifestObject `json:"record"`
+	// Migrations: offline, every migration of the project is new.
+	Migrations *migrations.Summary `json:"migrations"`
 }
 
 // ManifestAPI describes the API's OpenAPI document.
@@ -146,6 +149,7 @@ func (b *Build) Manifest() Manifest {
 		m.API.Resources, m.API.ResourceQuota = st.Resources, st.ResourceQuota
 	}
 	m.Record = ManifestObject{Name: RecordFile, Key: rec.Key, SHA256: sha256Hex(rec.Body), Size: int64(len(rec.Body)), Built: true}
+	m.Migrations = b.MigrationSummary(nil)
 	return m
 }
 

@@ -545,8 +545,11 @@ func TestRenderOut(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cache := t.TempDir()
 	env := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
-		if k == "DJANGO_SERVERLESS_CACHE" {
+		switch k {
+		case "DJANGO_SERVERLESS_CACHE":
 			return cache
+		case "GITHUB_REPOSITORY":
+			return "acme/Shop" // the stack is named after the repository
 		}
 		return ""
 	}}

@@ -218,7 +218,7 @@ func TestDepsLayerInBucketCountsToward250MB(t *testing.T) {
 	if err == nil || !errors.Is(err, action.ErrConfig) || !strings.Contains(err.Error(), "250") || !strings.Contains(err.Error(), "deps layer (in the bucket)") {
 		t.Fatalf("250 MB layer in the bucket: %v", err)
 	}
-	if asked != "mysite/"+hash+".zip" {
+	if asked != "tutorial/"+hash+".zip" {
 		t.Errorf("asked the size of %q", asked)
 	}
 	opts.DepsUnzippedSize = func(context.Context, string) (int64, error) { return 40 << 20, nil }
@@ -226,7 +226,7 @@ func TestDepsLayerInBucketCountsToward250MB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec := b.Output.Placement.DepsLayer; rec == nil || rec.UnzippedSize != 40<<20 || rec.Key != "mysite/"+hash+".zip" {
+	if rec := b.Output.Placement.DepsLayer; rec == nil || rec.UnzippedSize != 40<<20 || rec.Key != "tutorial/"+hash+".zip" {
 		t.Errorf("the record keeps the layer's size for the next run: %+v", rec)
 	}
 }
@@ -261,7 +261,7 @@ func TestRenderOutTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(doc, []byte("arn:aws:lambda:eu-central-1:210987654321:function:mysite-dev_")) || strings.Contains(stderr.String(), "placeholders") {
+	if !bytes.Contains(doc, []byte("arn:aws:lambda:eu-central-1:210987654321:function:tutorial-dev_")) || strings.Contains(stderr.String(), "placeholders") {
 		t.Errorf("document does not name the given target:\n%s", stderr.String())
 	}
 	if code := cli.Run(context.Background(), []string{"render", "--project", exampleDir(t, "tutorial"), "--account-id", "12"}, env); code != cli.ExitUsage {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
+	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
@@ -21,9 +23,13 @@ import (
 // Clients are the AWS clients a run talks to; production passes the SDK's
 // clients, tests pass clients pointed at moto and at the CloudFormation fake.
 type Clients struct {
-	S3     S3
-	CFN    CFN
-	STS    STS
+	S3  S3
+	CFN CFN
+	STS STS
+	// Lambda invokes the manage function (migrations, the preview
+	// database); nil skips that step with a warning (tests of the stack
+	// alone).
+	Lambda Lambda
 	Region string
 }
 
@@ -68,6 +74,9 @@ type Options struct {
 	Tags             map[string]string
 	NotificationARNs []string
 	OnFailure        string
+	// KeepDatabase (destroy) deletes a preview's stack without dropping
+	// its database.
+	KeepDatabase bool
 }
 
 // Summary is the `--json` object of plan, deploy and destroy (DESIGN.md
@@ -80,6 +89,9 @@ type Summary struct {
 	Changes     changeset.Totals  `json:"changes"`
 	Artifacts   artifacts.Stats   `json:"artifacts"`
 	Outputs     map[string]string `json:"outputs"`
+	// Migrations this change adds and their risky operations (plan and
+	// deploy; nil for destroy).
+	Migrations *migrations.Summary `json:"migrations,omitempty"`
 
 	Status    string           `json:"-"`
 	RootCause string           `json:"-"`
@@ -135,6 +147,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	pl := b.Plan
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b, Region: c.Region}
+	sum.Migrations = b.MigrationSummary(nil)
 
 	// The account the API's integration URIs name.
 	stage(o.Build, "Account")
@@ -165,6 +178,9 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		fmt.Fprintln(log, note)
 	}
 	o.Build.Previous = prev
+	if prev != nil {
+		sum.Migrations = b.MigrationSummary(prev.Migrations)
+	}
 	o.Build.DepsUnzippedSize = func(ctx context.Context, key string) (int64, error) {
 		if prev != nil && prev.DepsLayer != nil && prev.DepsLayer.Key == key && prev.DepsLayer.UnzippedSize > 0 {
 			return prev.DepsLayer.UnzippedSize, nil
@@ -237,13 +253,45 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		}
 		req.Parameters[APIKeyExpiresParam] = apiKeyExpiry(ctx, c.CFN, pl.Stack, now())
 	}
+	req.Parameters[render.ManageTemplateParam] = b.Output.ManageTemplateKey
 	d := &stack.Deployer{CFN: c.CFN, Log: log, Poll: o.Poll, OnChangeSet: o.OnChangeSet}
 	start := time.Now()
+	db := &dbStep{c: c, b: b, log: log}
+	if o.Timeout > 0 {
+		db.deadline = start.Add(o.Timeout)
+	}
+	migratedFirst := false
+	if o.Command == "deploy" && b.Config.MigrationsMode() == config.MigrationsBefore && db.enabled() {
+		if o.ChangeSetID != "" {
+			return sum, userError(fmt.Errorf("migrations: before updates the manage function before the reviewed change set, which would make it obsolete: deploy without change-set-id, or use migrations: auto for reviewed change sets"))
+		}
+		stage(o.Build, "Migrations before the update")
+		done, err := manageFirst(ctx, c, d, req, b, log)
+		if err != nil {
+			sum.RootCause = err.Error()
+			return sum, err
+		}
+		if done {
+			if cause, err := db.run(ctx); err != nil {
+				sum.RootCause = cause
+				sum.Duration = time.Since(start)
+				return sum, err
+			}
+			migratedFirst = true
+		}
+	}
 	var res *stack.Result
 	if o.Command == "plan" {
 		res, err = d.Plan(ctx, req)
 	} else {
 		res, err = d.Deploy(ctx, req)
+	}
+	if err == nil && o.Command == "deploy" && !migratedFirst {
+		stage(o.Build, "Migrations")
+		var cause string
+		if cause, err = db.run(ctx); err != nil && res != nil {
+			res.RootCause = cause
+		}
 	}
 	sum.Duration = time.Since(start)
 	if res != nil {
@@ -312,6 +360,12 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b, Region: c.Region}
 	d := &stack.Deployer{CFN: c.CFN, Log: o.Build.Log, Poll: o.Poll}
 	start := time.Now()
+	if !o.KeepDatabase && !b.Config.Protected {
+		if err := dropPreviewDatabase(ctx, c, b, o.Build.Log); err != nil {
+			sum.RootCause = err.Error()
+			return sum, fmt.Errorf("%w (or destroy with --keep-database)", err)
+		}
+	}
 	err = d.Destroy(ctx, stack.Request{
 		Project: pl.Project, Environment: pl.Environment, StackName: pl.Stack,
 		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,

@@ -177,7 +177,8 @@ func (e *runEnv) runID(command, dir, config, env, runID string) (*action.Summary
 	return action.Run(context.Background(), e.clients(), action.Options{
 		Command: command,
 		Build: action.BuildOptions{ProjectDir: dir, ConfigFile: config, Environment: env,
-			Deps: &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
+			Repository: "acme/mysite", // stacks are named after the repository (mysite-<env>)
+			Deps:       &action.PipDeps{Install: true, Installer: "pip", PipPython: e.pip, CacheDir: e.t.TempDir(), ToolVersion: cli.Version}},
 		ArtifactsBucket: e.bucket,
 		Timeout:         time.Minute,
 		Commit:          "0123456789abcdef0123456789abcdef01234567",
@@ -247,11 +248,16 @@ func checkSummaryShape(t *testing.T, sum *action.Summary) map[string]any {
 		sort.Strings(ks)
 		return strings.Join(ks, ",")
 	}
-	for path, want := range map[string]string{
+	shape := map[string]string{
 		"":          "artifacts,change_set_id,changes,environment,has_changes,outputs,stack",
 		"changes":   "add,modify,remove,replace,routine", // routine: version churn, counted apart from remove and replace
 		"artifacts": "skipped,uploaded,uploaded_bytes",
-	} {
+	}
+	if _, ok := m["migrations"]; ok { // plan and deploy (DESIGN.md, second tranche)
+		shape[""] = "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack"
+		shape["migrations"] = "new,risky"
+	}
+	for path, want := range shape {
 		v := any(m)
 		if path != "" {
 			v = m[path]

@@ -49,6 +49,7 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 		ProjectDir:  projectDir,
 		Environment: in.Environment,
 		StackName:   in.StackName,
+		Repository:  env.Getenv("GITHUB_REPOSITORY"),
 		Log:         env.Stdout,
 		Deps:        newDeps(Env{Stderr: env.Stdout, Getenv: env.Getenv}, true),
 	}
@@ -83,6 +84,10 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 	})
 	if err != nil {
 		return err
+	}
+
+	if in.Command == "manage" {
+		return actionManage(ctx, a, clients, build, in)
 	}
 
 	stage := &stageGroups{a: a}
@@ -318,6 +323,12 @@ func commentData(command string, ev gh.Event, sum *action.Summary, runErr error)
 		d.Artifacts = &art
 	}
 	d.Routes = changedRoutes(sum)
+	if sum.Build != nil && sum.Build.Project != nil {
+		for _, a := range sum.Build.Project.Alerts {
+			d.Warnings = append(d.Warnings, a.String())
+		}
+	}
+	d.Migrations = commentMigrations(sum)
 	switch {
 	case runErr != nil:
 		d.Mode = gh.ModeFailed

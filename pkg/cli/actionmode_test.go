@@ -32,7 +32,7 @@ import (
 // request #2 of Codertocat/Hello-World.
 const (
 	prNumber = 2
-	prStack  = "mysite-pr-2"
+	prStack  = "hello-world-pr-2" // named after the repository
 	owner    = "Codertocat"
 	repo     = "Hello-World"
 	token    = "ghs_test_token"
@@ -65,6 +65,11 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", w.cfn.URL)
 	t.Setenv("AWS_ENDPOINT_URL_STS", moto) // moto answers GetCallerIdentity as AWS does
 	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), filepath.Join(w.workspace, "app"))
+	// These tests are about Actions mode: no Lambda stands behind the
+	// scripted stacks to run migrations (pkg/action's end-to-end test does).
+	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("migrations: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	cfg, err := artifacts.LoadConfig(context.Background(), "us-east-1")
 	if err != nil {
@@ -325,7 +330,7 @@ func TestActionDeployThenDestroyPreview(t *testing.T) {
 
 func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	w := newActionWorld(t, cfnfake.Scenario{Stacks: []cfnfake.Stack{
-		{Name: "mysite-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
+		{Name: "hello-world-prod", Status: "UPDATE_COMPLETE", TerminationProtection: true, Nested: []string{"LambdasStack", "ApiStack"}},
 	}})
 	if err := os.WriteFile(filepath.Join(w.workspace, "app", "django-serverless.yml"), []byte("environments:\n  prod: {protected: true}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -337,7 +342,7 @@ func TestActionProtectedProdNotDestroyed(t *testing.T) {
 	if !strings.Contains(r.log, "::error") || !strings.Contains(r.log, "protected") {
 		t.Errorf("no error annotation saying prod is protected:\n%s", r.log)
 	}
-	if st := w.cfn.StackStatus("mysite-prod"); st != "UPDATE_COMPLETE" {
+	if st := w.cfn.StackStatus("hello-world-prod"); st != "UPDATE_COMPLETE" {
 		t.Errorf("stack %q after a refused destroy", st)
 	}
 	if n := w.cfn.Calls()["DeleteStack"]; n != 0 {
@@ -405,7 +410,8 @@ func TestActionConfigErrorAnnotated(t *testing.T) {
 // The CLI twin: plan --json prints the change set once in the log on
 // stderr and exactly one summary object (DESIGN.md section 2) on stdout.
 func TestCLIPlanJSON(t *testing.T) {
-	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"mysite-dev": prPlan()}})
+	// No GITHUB_REPOSITORY: the stack is named after the folder holding manage.py.
+	w := newActionWorld(t, cfnfake.Scenario{Plans: map[string]*cfnfake.Level{"app-dev": prPlan()}})
 	env := map[string]string{"DJANGO_SERVERLESS_CACHE": w.cache, "DJANGO_SERVERLESS_PIP_PYTHON": w.pip, "GITHUB_SHA": "9f0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b"}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), []string{"plan", "--project", filepath.Join(w.workspace, "app"), "--artifacts-bucket", w.bucket, "--region", "us-east-1", "--json"},
@@ -426,15 +432,23 @@ func TestCLIPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,outputs,stack" {
+	if got := strings.Join(keys, ","); got != "artifacts,change_set_id,changes,environment,has_changes,migrations,outputs,stack" {
 		t.Errorf("summary keys %s", got)
+	}
+	// No previous deployment is known: every migration counts as new.
+	var migs struct {
+		New   []string `json:"new"`
+		Risky []any    `json:"risky"`
+	}
+	if err := json.Unmarshal(sum["migrations"], &migs); err != nil || strings.Join(migs.New, ",") != "polls.0001_initial" || migs.Risky == nil || len(migs.Risky) != 0 {
+		t.Errorf("summary migrations %s", sum["migrations"])
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
-	if string(sum["stack"]) != `"mysite-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0 routine:0]" {
+	if string(sum["stack"]) != `"app-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0 routine:0]" {
 		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
 	}
-	if n := strings.Count(stderr.String(), "mysite-dev/LambdasStack\n"); n != 1 {
+	if n := strings.Count(stderr.String(), "app-dev/LambdasStack\n"); n != 1 {
 		t.Errorf("change set printed %d times on stderr, want once:\n%s", n, stderr.String())
 	}
 }

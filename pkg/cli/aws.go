@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
@@ -28,6 +29,7 @@ type awsFlags struct {
 	json, failOnEmpty           bool
 	stackName, roleARN          string
 	tags, topics, onFailure     string
+	keepDatabase                bool
 }
 
 // flagSet builds the FlagSet of plan, deploy or destroy.
@@ -35,7 +37,7 @@ func (f *awsFlags) flagSet(env Env, name string) *flag.FlagSet {
 	usage := "[--project DIR] [--env NAME] [--config FILE] [--stack-name NAME] [--artifacts-bucket NAME] [--region NAME] [--role-arn ARN]"
 	switch name {
 	case "destroy":
-		usage += " [--timeout DURATION] [--json]"
+		usage += " [--timeout DURATION] [--keep-database] [--json]"
 	case "deploy":
 		usage += " [--tags KEY=VALUE,...] [--notification-arns ARN,...] [--on-failure ACTION] [--timeout DURATION] [--fail-on-empty-changeset] [--change-set-id ID] [--json]"
 	default:
@@ -57,6 +59,9 @@ func (f *awsFlags) flagSet(env Env, name string) *flag.FlagSet {
 	}
 	if name == "deploy" {
 		fs.StringVar(&f.changeSetID, "change-set-id", "", "execute exactly this reviewed change set (its ARN or `name`, from plan)")
+	}
+	if name == "destroy" {
+		fs.BoolVar(&f.keepDatabase, "keep-database", false, "do not drop a pr-<N> preview's own database")
 	}
 	return fs
 }
@@ -136,13 +141,14 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 		Tags:             tags,
 		NotificationARNs: f.topicList(),
 		Build: action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, StackName: f.stackName,
-			Log: env.Stderr, Deps: newDeps(env, true)},
+			Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,
 		FailOnEmpty:     f.failOnEmpty,
 		Commit:          commitOf(env, f.project),
 		RunID:           runIDOf(env),
+		KeepDatabase:    f.keepDatabase,
 	}
 	if name != "destroy" {
 		o.OnFailure = f.onFailure
@@ -166,9 +172,11 @@ func newClients(ctx context.Context, region string) (action.Clients, error) {
 		return action.Clients{}, err
 	}
 	return action.Clients{
-		S3:     artifacts.NewS3ClientFromConfig(cfg),
-		CFN:    cloudformation.NewFromConfig(cfg),
-		STS:    sts.NewFromConfig(cfg),
+		S3:  artifacts.NewS3ClientFromConfig(cfg),
+		CFN: cloudformation.NewFromConfig(cfg),
+		STS: sts.NewFromConfig(cfg),
+		// One attempt: a retried invocation could run a command twice.
+		Lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }),
 		Region: cfg.Region,
 	}, nil
 }

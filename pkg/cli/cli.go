@@ -52,7 +52,9 @@ func commands() map[string]command {
 		"plan":     {"upload artifacts and create the change set (no execute)", runPlan},
 		"deploy":   {"plan, execute the change set and wait for the stack", runDeploy},
 		"invoke":   {"run the Lambda handler locally on an event and print its result", runInvoke},
+		"serve":    {"run the API on localhost as it will be deployed (routing, events, warm workers)", runServe},
 		"destroy":  {"delete the environment's stack (refuses protected environments)", runDestroy},
+		"manage":   {"run a management command in the deployed environment (manage --env prod -- migrate)", runManage},
 	}
 }
 
@@ -190,11 +192,21 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
+// parseWithArgs is parse for a command that takes positional arguments
+// after its flags (manage: -- COMMAND ARGS...).
+func parseWithArgs(fs *flag.FlagSet, args []string) error {
+	return parseFlags(fs, args, true)
+}
+
 // parse parses flags: -h prints the command's help on stdout (exit 0), a
 // flag error becomes a usage error naming the command (printed once, by
 // report), stray positional arguments are refused, and an --env given
 // empty is refused rather than taken as dev.
 func parse(fs *flag.FlagSet, args []string) error {
+	return parseFlags(fs, args, false)
+}
+
+func parseFlags(fs *flag.FlagSet, args []string, positional bool) error {
 	usage := fs.Usage
 	fs.Usage = func() {} // flag calls it on errors too; help is printed below
 	err := fs.Parse(args)
@@ -206,7 +218,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 		return usagef("%s: %v (see 'django-serverless %s -h')", fs.Name(), err, fs.Name())
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !positional {
 		return usagef("%s: unexpected argument %q", fs.Name(), strings.Join(fs.Args(), " "))
 	}
 	var empty error

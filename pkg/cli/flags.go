@@ -23,6 +23,10 @@ func commandFlags(name string, env Env) (fs *flag.FlagSet, ok bool) {
 	case "plan", "deploy", "destroy":
 		var f awsFlags
 		fs = f.flagSet(env, name)
+	case "manage":
+		fs, _ = manageFlags(env)
+	case "serve":
+		fs, _ = serveFlags(env)
 	default:
 		return nil, false
 	}

@@ -44,7 +44,7 @@ func TestSynopsisNamesEveryFlag(t *testing.T) {
 // -h prints the command's help on stdout and exits 0; a bad flag prints
 // its error once, on stderr, naming the command and where its help is.
 func TestHelpAndFlagErrors(t *testing.T) {
-	for _, name := range []string{"discover", "render", "plan", "deploy", "destroy", "invoke"} {
+	for _, name := range Commands() {
 		code, stdout, stderr := run(t, name, "-h")
 		syn, _ := Synopsis(name)
 		if code != ExitOK || !strings.HasPrefix(stdout, "usage: django-serverless "+syn+"\n\nflags:\n") || stderr != "" {

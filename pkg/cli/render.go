@@ -67,7 +67,8 @@ func runRender(ctx context.Context, env Env, args []string) error {
 
 	b, err := action.NewBuild(ctx, action.BuildOptions{
 		ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env,
-		WorkDir: work, Log: env.Stderr, Outside: []string{*out},
+		Repository: env.Getenv("GITHUB_REPOSITORY"),
+		WorkDir:    work, Log: env.Stderr, Outside: []string{*out},
 		Deps: newDeps(env, *installDeps), Account: *account, Region: *region,
 	})
 	if err != nil {

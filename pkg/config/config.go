@@ -17,6 +17,8 @@
 //	warm.schedule: business-hours, but off for preview (pr-<N>) environments
 //	warm.business_hours: MON-FRI 08:00-19:00 UTC; warm.every: 5m
 //	log_retention_days: 30      protected: false (only `protected: true` protects)
+//	migrations: auto            database: none (previews true when set)
+//	manage: commands [check, createcachetable, migrate, showmigrations], timeout 900 (s), memory 1024 (MB)
 //
 // Merging: an environment's mapping is laid over the base key by key, deeply
 // for mappings (functions.defaults, warm.business_hours, env, ...); a list
@@ -28,8 +30,10 @@
 // Keys beyond the DESIGN sketch: functions.defaults and rules also take
 // reserved_concurrency and provisioned_concurrency; iam: {managed_policy_arns,
 // statements: [{effect, action, resource}]}; vpc: {subnet_ids,
-// security_group_ids}; secrets: [ARN...]; env: {NAME: value}; and
-// log_retention_days. environments.<name>.protected is the only key that
+// security_group_ids}; secrets: [ARN...]; env: {NAME: value};
+// log_retention_days; migrations: auto|before|off; database: {secret: ARN,
+// previews, template, fixtures: [...]}; manage: {commands: [...], timeout,
+// memory} (database.go). environments.<name>.protected is the only key that
 // exists in an environment alone.
 package config
 

@@ -149,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"error inside an environment", "environments:\n  prod:\n    functions: {defaults: {memory: 100000}}\n",
 			[]string{`c.yml:3:36: error: environments.prod.functions.defaults.memory: 100000 is outside 128..10240 MB`}},
 		{"environments inside an environment", "environments:\n  prod:\n    environments: {}\n",
-			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, env, exclude, functions, graphql, iam, include, log_retention_days, project, python, requirements, secrets, vendor, vpc, warm)`}},
+			[]string{`c.yml:3:5: error: environments.prod: unknown key "environments" (expected one of: api, architecture, database, env, exclude, functions, graphql, iam, include, log_retention_days, manage, migrations, project, python, requirements, secrets, settings, vendor, vpc, warm)`}},
 		{"merge across layers", "warm:\n  business_hours: {end: \"10:00\"}\nenvironments:\n  prod:\n    warm: {business_hours: {start: \"11:00\"}}\n",
 			[]string{`c.yml:5:36: error: environments.prod.warm.business_hours.start: business hours start 11:00 is not before end 10:00`}},
 		{"top level not a mapping", "- a\n- b\n",

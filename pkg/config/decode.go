@@ -26,8 +26,9 @@ var (
 )
 
 var (
-	projectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
-	envVarRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	projectRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
+	settingsRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+	envVarRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// The ID and ARN shapes cfn-lint checks (its formats AWS::EC2::Subnet.Id
 	// and AWS::EC2::SecurityGroup.Id, and the ARN formats of the IAM
 	// actions the execution role grants on secrets).
@@ -317,6 +318,16 @@ func (d *decoder) config(root *node, c *Config) {
 				c.Project = s
 			}
 		}},
+		field{"settings", func(n *node) {
+			if s, ok := d.str(n); ok {
+				if !settingsRe.MatchString(s) {
+					d.errf(n, "%q is not a dotted Python module path (e.g. shop.settings.prod)", s)
+					return
+				}
+				c.Settings = s
+				c.SettingsPos = Position{File: d.file, Line: n.line, Col: n.col}
+			}
+		}},
 		field{"python", func(n *node) {
 			// An unquoted 3.12 is a YAML number; its source text is what was meant.
 			if n.kind == kindFloat || n.kind == kindInt {
@@ -393,6 +404,9 @@ func (d *decoder) config(root *node, c *Config) {
 			}
 		}},
 		field{"env", func(n *node) { d.env(n, c) }},
+		field{"migrations", func(n *node) { d.migrations(n, c) }},
+		field{"database", func(n *node) { d.database(n, c) }},
+		field{"manage", func(n *node) { d.manage(n, &c.Manage) }},
 		field{"log_retention_days", func(n *node) {
 			v, ok := d.integer(n)
 			if !ok {
@@ -428,6 +442,13 @@ func (d *decoder) env(n *node, c *Config) {
 		switch {
 		case !envVarRe.MatchString(e.key):
 			d.errf(keyNode, "%q is not a valid environment variable name", e.key)
+			continue
+		case e.key == "DJANGO_SETTINGS_MODULE":
+			hint := "settings: MODULE"
+			if e.val.kind == kindString && settingsRe.MatchString(e.val.text) {
+				hint = "settings: " + e.val.text
+			}
+			d.errf(keyNode, "DJANGO_SETTINGS_MODULE is set by django-serverless from the settings: key (top level or per environment), which discovery and schema generation read too; write %s instead", hint)
 			continue
 		case isReservedEnvVar(e.key):
 			d.errf(keyNode, "%s is set by Lambda or django-serverless and cannot be overridden", e.key)
@@ -802,6 +823,7 @@ func itemOrSelf(n *node, i int) *node {
 // check runs the validations that need several values together, after the
 // whole tree is decoded over the defaults.
 func (d *decoder) check(c *Config) {
+	d.checkDatabase(c)
 	start, end := d.set["warm.business_hours.start"], d.set["warm.business_hours.end"]
 	if start != nil || end != nil {
 		s, errS := parseClock(c.Warm.BusinessHours.Start, false)

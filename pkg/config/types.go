@@ -14,7 +14,13 @@ type Config struct {
 	// Protected environments get termination protection and refuse destroy.
 	Protected bool
 
-	Project      string   // stack-name prefix; "" means: the settings package name (filled by the caller)
+	Project string // stack-name prefix; "" means: DefaultProject (the repository's name, else manage.py's folder), filled by the caller
+	// Settings is the Django settings module ("shop.settings.prod"); ""
+	// means the one manage.py (else wsgi.py, asgi.py) sets. Discovery, the
+	// functions' DJANGO_SETTINGS_MODULE and schema generation all use it.
+	Settings string
+	// SettingsPos is where settings: was written (zero when unset).
+	SettingsPos  Position
 	Python       string   // "3.12"
 	Architecture string   // "arm64" | "x86_64"
 	Requirements string   // path relative to the Django root; "" = auto-detect
@@ -36,6 +42,14 @@ type Config struct {
 	Env       map[string]string // extra environment variables for every function (render sorts keys)
 	// LogRetentionDays for every function's log group (a value CloudWatch accepts).
 	LogRetentionDays int
+
+	// Migrations is when a deploy runs migrate: MigrationsAuto, MigrationsBefore
+	// or MigrationsOff; "" is auto (MigrationsMode). See database.go.
+	Migrations string
+	Database   *Database // nil when not configured
+	// Manage configures the manage function; zero fields take the defaults
+	// (ManageCommands, ManageTimeout, ManageMemory).
+	Manage Manage
 }
 
 // Functions says how routes are grouped into Lambda functions.

@@ -41,6 +41,9 @@ type Options struct {
 	// ExtraArgs are appended to the install command, e.g. "--no-index",
 	// "--find-links", DIR. They are part of the layer hash.
 	ExtraArgs []string
+	// WheelArgs are appended to the `pip wheel` that builds URL and VCS
+	// requirements (e.g. "--no-build-isolation" offline).
+	WheelArgs []string
 	// ToolVersion is this program's version, part of the layer hash so a
 	// release that changes how layers are built rebuilds them.
 	ToolVersion string
@@ -57,6 +60,9 @@ type Options struct {
 // Layer is a built dependencies layer.
 type Layer struct {
 	bundle.Artifact
+	// Warnings are the requirements' warnings (a VCS branch that makes the
+	// layer non-reproducible, ...), set also when nothing is built.
+	Warnings diag.List
 	// Hash is the hex SHA-256 of the layer's inputs: the cache key.
 	Hash string
 	// PythonDir is the unzipped python/ folder, for running Python with
@@ -153,14 +159,18 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		home, _ := os.UserHomeDir()
 		cacheDir = DefaultCacheDir(home, os.Getenv("XDG_CACHE_HOME"))
 	}
+	var warns diag.List
+	if reqs != nil {
+		warns = reqs.Warnings
+	}
 	final := filepath.Join(cacheDir, hash)
 	if l, ok := readCached(final); ok {
-		l.Hash, l.Platform = hash, platform
+		l.Hash, l.Platform, l.Warnings = hash, platform, warns
 		logf(o.Log, "dependencies layer %s: cached (%s)\n", hash[:12], final)
 		return l, true, nil
 	}
 	if o.ResolveOnly {
-		return Layer{Hash: hash, Platform: platform}, false, nil
+		return Layer{Hash: hash, Platform: platform, Warnings: warns}, false, nil
 	}
 
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
@@ -203,7 +213,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 	if err := os.Rename(tmp, final); err != nil {
 		// Another build of the same inputs won the race: use it.
 		if l, ok := readCached(final); ok {
-			l.Hash, l.Platform = hash, platform
+			l.Hash, l.Platform, l.Warnings = hash, platform, warns
 			return l, false, nil
 		}
 		return Layer{}, false, fmt.Errorf("dependencies layer cache %s: %w", final, err)
@@ -212,7 +222,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 	if !ok {
 		return Layer{}, false, fmt.Errorf("dependencies layer cache %s: unreadable after build", final)
 	}
-	l.Hash, l.Platform = hash, platform
+	l.Hash, l.Platform, l.Warnings = hash, platform, warns
 	logf(o.Log, "dependencies layer %s: built %s (%s, %s unzipped)\n", hash[:12], l.Name, human.Count(l.Stats.Files, "file"), human.Bytes(l.Stats.UnzippedBytes))
 	return l, false, nil
 }
@@ -284,8 +294,12 @@ func loadRequirements(ctx context.Context, o Options, lookPath func(string) (str
 }
 
 func install(ctx context.Context, o Options, installer, platform string, reqs *Requirements, tmp, pyDir string) error {
+	lines, err := buildDirect(ctx, o, platform, reqs.Lines, tmp)
+	if err != nil {
+		return err
+	}
 	reqFile := filepath.Join(tmp, "requirements.txt")
-	if err := os.WriteFile(reqFile, []byte(pipText(reqs.Lines)), 0o644); err != nil {
+	if err := os.WriteFile(reqFile, []byte(pipText(lines)), 0o644); err != nil {
 		return err
 	}
 	var args []string
@@ -325,6 +339,58 @@ func install(ctx context.Context, o Options, installer, platform string, reqs *R
 		return networkError(installer, platform, o.Python, where, why)
 	}
 	return installError(installer, platform, o.Python, reqs, stderr, err)
+}
+
+// buildDirect builds each URL or VCS requirement into a wheel on this
+// machine (pip wheel --no-deps; its dependencies are then installed from
+// the index for the platform like any other) and returns the lines with
+// the wheel in their place. A wheel that is not pure Python was built for
+// this machine, not for Lambda: an error naming the requirement.
+func buildDirect(ctx context.Context, o Options, platform string, lines []Line, tmp string) ([]Line, error) {
+	out := append([]Line(nil), lines...)
+	py := o.PipPython
+	if py == "" {
+		py = "python3"
+	}
+	for i, l := range out {
+		if !l.Direct {
+			continue
+		}
+		dir := filepath.Join(tmp, "direct", fmt.Sprint(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		one := filepath.Join(dir, "requirement.txt")
+		if err := os.WriteFile(one, []byte(l.Text+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+		args := append([]string{"-m", "pip", "wheel", "--disable-pip-version-check", "--no-input", "--no-deps",
+			"--wheel-dir", filepath.Join(dir, "wheel"), "-r", one}, o.WheelArgs...)
+		logf(o.Log, "dependencies layer: building %s\n", l.Text)
+		_, stderr, err := runCommand(ctx, dir, py, args...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("build %s: %w", l.Text, ctx.Err())
+			}
+			var dl diag.List
+			dl.Errf(l.File, l.Line, 0, "build %s into a wheel with %s -m pip wheel: %v: %s", l.Text, py, err, lastErrorLine(string(stderr)))
+			return nil, dl.Err()
+		}
+		wheels, _ := filepath.Glob(filepath.Join(dir, "wheel", "*.whl"))
+		if len(wheels) != 1 {
+			var dl diag.List
+			dl.Errf(l.File, l.Line, 0, "build %s: pip wheel made %d wheels, want 1", l.Text, len(wheels))
+			return nil, dl.Err()
+		}
+		if !strings.HasSuffix(wheels[0], "-none-any.whl") {
+			var dl diag.List
+			dl.Errf(l.File, l.Line, 0, "%s builds a compiled wheel (%s) on this machine, not for %s: it cannot go into the Lambda layer; vendor a wheel built for the platform (vendor: in django-serverless.yml)",
+				l.Text, filepath.Base(wheels[0]), platform)
+			return nil, dl.Err()
+		}
+		out[i].wheel = wheels[0]
+	}
+	return out, nil
 }
 
 var (

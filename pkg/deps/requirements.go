@@ -19,8 +19,12 @@ type Line struct {
 	Line int    // 1-based, the first physical line
 	Text string // as pip should read it (environment markers and --hash kept)
 	Name string // normalized project name for a requirement, "" for an option line
+	// Direct marks a URL or VCS requirement (git+https://..., name @
+	// https://...): it is built into a wheel before the layer is installed.
+	Direct bool
 
-	abs string // absolute folder of a relative --find-links
+	abs   string // absolute folder of a relative --find-links
+	wheel string // the wheel built for a direct requirement
 }
 
 // Requirements is a requirements file with its -r includes expanded in
@@ -30,11 +34,17 @@ type Requirements struct {
 	Constraints []Line
 	// Files read, in order (the file itself, then includes).
 	Files []string
+	// Warnings are requirements that install but make the layer depend on
+	// something other than its text (a VCS branch, a URL without a hash).
+	Warnings diag.List
 }
 
 var (
 	nameRe    = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
 	vcsRe     = regexp.MustCompile(`^(git|hg|svn|bzr)\+`)
+	commitRe  = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+	eggRe     = regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+	directRe  = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@\s*(\S+)`)
 	normRe    = regexp.MustCompile(`[-_.]+`)
 	optionArg = map[string]bool{ // options that take a value, possibly as the next word
 		"-r": true, "--requirement": true, "-c": true, "--constraint": true,
@@ -50,10 +60,11 @@ func NormalizeName(s string) string { return strings.ToLower(normRe.ReplaceAllSt
 
 // ParseRequirements reads path (relative paths in it are relative to its
 // folder) and every file it includes. rel names files in errors and in
-// Line.File: it is path relative to root when root is not empty. Editable
-// installs, VCS and URL requirements and local paths cannot be installed
-// for another platform reproducibly: each is an error naming file:line, all
-// reported together.
+// Line.File: it is path relative to root when root is not empty. URL and
+// VCS requirements (also as -e) are kept (Line.Direct), with a warning in
+// Requirements.Warnings when they pin nothing reproducible; local paths
+// cannot be installed for another platform: each is an error naming
+// file:line, all reported together.
 func ParseRequirements(root, path string) (*Requirements, error) {
 	p := &parser{root: root, seen: map[string]bool{}}
 	r := &Requirements{}
@@ -61,6 +72,7 @@ func ParseRequirements(root, path string) (*Requirements, error) {
 	if err := p.diags.Err(); err != nil {
 		return nil, err
 	}
+	r.Warnings = p.diags.Warnings()
 	return r, nil
 }
 
@@ -120,6 +132,7 @@ func ParseRequirementsText(root, file, dir string, data []byte) (*Requirements, 
 	if err := p.diags.Err(); err != nil {
 		return nil, err
 	}
+	r.Warnings = p.diags.Warnings()
 	return r, nil
 }
 
@@ -189,6 +202,12 @@ func (p *parser) line(r *Requirements, raw, file string, line int, dir string, c
 			}
 			p.file(r, filepath.Join(dir, filepath.FromSlash(arg)), constraint || opt == "-c" || opt == "--constraint", file, line)
 		case opt == "-e" || opt == "--editable":
+			if vcsRe.MatchString(arg) || strings.Contains(arg, "://") {
+				// An editable checkout cannot live in a layer: the package
+				// is installed from the same reference, not editable.
+				p.direct(add, arg, file, line)
+				return
+			}
 			p.diags.Errf(file, line, 0, "editable requirement %q cannot go into a Lambda layer: install it from an index (pin a version) or vendor it", arg)
 		case opt == "-f" || opt == "--find-links":
 			if !strings.Contains(arg, "://") && !filepath.IsAbs(arg) {
@@ -209,11 +228,8 @@ func (p *parser) line(r *Requirements, raw, file string, line int, dir string, c
 		return
 	}
 	switch {
-	case vcsRe.MatchString(text):
-		p.diags.Errf(file, line, 0, "VCS requirement %q cannot be installed for the Lambda platform reproducibly: publish a wheel, pin a released version, or vendor it", text)
-		return
-	case strings.Contains(strings.SplitN(text, ";", 2)[0], "://"):
-		p.diags.Errf(file, line, 0, "URL requirement %q is not supported: pin a released version from the index, or vendor the package", text)
+	case vcsRe.MatchString(text), strings.Contains(strings.SplitN(text, ";", 2)[0], "://"):
+		p.direct(add, text, file, line)
 		return
 	case strings.HasPrefix(text, ".") || strings.HasPrefix(text, "/") || strings.HasSuffix(strings.Fields(text)[0], ".whl"):
 		p.diags.Errf(file, line, 0, "local path requirement %q is not supported: vendor the package (vendor: in django-serverless.yml)", text)
@@ -225,6 +241,43 @@ func (p *parser) line(r *Requirements, raw, file string, line int, dir string, c
 		return
 	}
 	add(Line{File: file, Line: line, Text: text, Name: NormalizeName(m)})
+}
+
+// direct adds a URL or VCS requirement (pip installs them; the layer
+// builds them into wheels first). Its text is part of the layer's hash, so
+// it is reproducible only when it pins content: a VCS commit sha, a URL
+// with a #sha256= (or --hash); otherwise a warning says so.
+func (p *parser) direct(add func(Line), text, file string, line int) {
+	l := Line{File: file, Line: line, Text: text, Direct: true}
+	ref := strings.Fields(strings.SplitN(text, ";", 2)[0])[0]
+	if m := directRe.FindStringSubmatch(text); m != nil {
+		l.Name, ref = NormalizeName(m[1]), m[3]
+	} else if m := eggRe.FindStringSubmatch(ref); m != nil {
+		l.Name = NormalizeName(m[1])
+	}
+	if l.Name == "" {
+		l.Name = "@" + ref // no project name: the reference names it
+	}
+	switch {
+	case vcsRe.MatchString(ref):
+		u := strings.SplitN(ref, "#", 2)[0]
+		at := strings.LastIndexByte(u, '@')
+		slash := strings.LastIndexByte(u, '/')
+		rev := ""
+		if at > slash {
+			rev = u[at+1:]
+		}
+		if !commitRe.MatchString(rev) {
+			what := "no revision"
+			if rev != "" {
+				what = fmt.Sprintf("revision %q, not a commit sha", rev)
+			}
+			p.diags.Warnf(file, line, 0, "VCS requirement %s pins %s: the dependencies layer is not reproducible (its hash covers the text, not what the branch or tag points at); pin a full commit sha (@<40 hex digits>)", ref, what)
+		}
+	case !strings.Contains(ref, "#sha256=") && !strings.Contains(text, "--hash="):
+		p.diags.Warnf(file, line, 0, "URL requirement %s has no hash: the dependencies layer is not reproducible if the file behind the URL changes; add #sha256=<digest> to the URL", ref)
+	}
+	add(l)
 }
 
 // findLinks remembers the absolute folder of a relative --find-links so
@@ -272,6 +325,11 @@ func pipText(ls []Line) string {
 	for _, l := range ls {
 		if l.abs != "" {
 			fmt.Fprintf(&b, "--find-links %s\n", l.abs)
+			continue
+		}
+		if l.wheel != "" {
+			b.WriteString(l.wheel)
+			b.WriteByte('\n')
 			continue
 		}
 		b.WriteString(l.Text)

@@ -95,8 +95,6 @@ pkg @ https://example.com/pkg-1.0.tar.gz
 	}
 	for _, want := range []string{
 		`requirements.txt:2: error: editable requirement "./mylib"`,
-		`requirements.txt:3: error: VCS requirement "git+https://github.com/x/y.git#egg=y"`,
-		`requirements.txt:4: error: URL requirement "pkg @ https://example.com/pkg-1.0.tar.gz"`,
 		`requirements.txt:5: error: local path requirement "./local/pkg"`,
 		`requirements.txt:6: error: requirements file missing.txt not found`,
 		`loop.txt:1: error: requirements include cycle: requirements.txt includes itself`,
@@ -105,6 +103,59 @@ pkg @ https://example.com/pkg-1.0.tar.gz
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+	// URL and VCS requirements are not errors (TestDirectRequirements).
+	if strings.Contains(err.Error(), "requirements.txt:3") || strings.Contains(err.Error(), "requirements.txt:4") {
+		t.Errorf("URL or VCS requirement refused:\n%v", err)
+	}
+}
+
+// URL and VCS requirements (also -e) are kept for the layer build, in the
+// hash as written; one that pins no content (a branch, a URL without a
+// hash) is a warning, never an error.
+func TestDirectRequirements(t *testing.T) {
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"requirements.txt": `django==3.2
+git+https://github.com/acme/tool.git@` + sha + `#egg=acme-tool
+git+https://github.com/acme/other.git@main#egg=other
+-e git+https://github.com/acme/edit.git#egg=edit
+pkg @ https://example.com/pkg-1.0.tar.gz#sha256=abcd
+lib[extra] @ https://example.com/lib-2.0-py3-none-any.whl ; python_version >= "3.8"
+https://example.com/bare-1.0.tar.gz
+`})
+	r, err := ParseRequirements(dir, filepath.Join(dir, "requirements.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Line{
+		{File: "requirements.txt", Line: 1, Text: "django==3.2", Name: "django"},
+		{File: "requirements.txt", Line: 2, Text: "git+https://github.com/acme/tool.git@" + sha + "#egg=acme-tool", Name: "acme-tool", Direct: true},
+		{File: "requirements.txt", Line: 3, Text: "git+https://github.com/acme/other.git@main#egg=other", Name: "other", Direct: true},
+		{File: "requirements.txt", Line: 4, Text: "git+https://github.com/acme/edit.git#egg=edit", Name: "edit", Direct: true},
+		{File: "requirements.txt", Line: 5, Text: "pkg @ https://example.com/pkg-1.0.tar.gz#sha256=abcd", Name: "pkg", Direct: true},
+		{File: "requirements.txt", Line: 6, Text: `lib[extra] @ https://example.com/lib-2.0-py3-none-any.whl ; python_version >= "3.8"`, Name: "lib", Direct: true},
+		{File: "requirements.txt", Line: 7, Text: "https://example.com/bare-1.0.tar.gz", Name: "@https://example.com/bare-1.0.tar.gz", Direct: true},
+	}
+	if diff := cmp.Diff(want, r.Lines, cmpopts.IgnoreUnexported(Line{})); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, d := range r.Warnings {
+		got = append(got, d.String())
+	}
+	wantWarn := []string{
+		`requirements.txt:3: warning: VCS requirement git+https://github.com/acme/other.git@main#egg=other pins revision "main", not a commit sha: the dependencies layer is not reproducible (its hash covers the text, not what the branch or tag points at); pin a full commit sha (@<40 hex digits>)`,
+		`requirements.txt:4: warning: VCS requirement git+https://github.com/acme/edit.git#egg=edit pins no revision: the dependencies layer is not reproducible (its hash covers the text, not what the branch or tag points at); pin a full commit sha (@<40 hex digits>)`,
+		`requirements.txt:6: warning: URL requirement https://example.com/lib-2.0-py3-none-any.whl has no hash: the dependencies layer is not reproducible if the file behind the URL changes; add #sha256=<digest> to the URL`,
+		`requirements.txt:7: warning: URL requirement https://example.com/bare-1.0.tar.gz has no hash: the dependencies layer is not reproducible if the file behind the URL changes; add #sha256=<digest> to the URL`,
+	}
+	if diff := cmp.Diff(wantWarn, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	// The hash sees the text as written: another commit, another layer.
+	if !strings.Contains(hashText(r.Lines), sha) {
+		t.Errorf("hash text lacks the commit:\n%s", hashText(r.Lines))
 	}
 }
 

@@ -34,10 +34,20 @@ var noAdmin = map[string]bool{
 // the admin modules of the project's apps, in INSTALLED_APPS order.
 func (w *walker) admin(parts []routePart, ns []string, pos at) {
 	ns = appendCopy(ns, "admin")
-	const sites = "django.contrib.admin.sites."
+	// Views are named module.qualname: AdminSite's bound methods.
+	const sites = "django.contrib.admin.sites.AdminSite."
 	emit := func(sub []routePart, name, view string) {
+		methods := []string{"ANY"}
+		if h, ok := frameworkHandlers[view]; ok {
+			methods = nil
+			for _, m := range handlerOrder {
+				if contains(h, m) {
+					methods = append(methods, strings.ToUpper(m))
+				}
+			}
+		}
 		r := Route{Path: apiPathParts(append(append([]routePart(nil), parts...), sub...)),
-			Route: joinRoute(append(append([]routePart(nil), parts...), sub...)), View: view, Methods: []string{"ANY"},
+			Route: joinRoute(append(append([]routePart(nil), parts...), sub...)), View: view, Methods: methods,
 			Source: fmt.Sprintf("%s:%d", pos.file, pos.line)}
 		if name != "" {
 			r.Name = strings.Join(appendCopy(ns, name), ":")
@@ -79,25 +89,25 @@ func (w *walker) admin(parts []routePart, ns []string, pos at) {
 	emit([]routePart{{text: "(?P<url>.*)$", regex: true}}, "", sites+"catch_all_view")
 }
 
-// adminView names a ModelAdmin view method as Django's resolver does
-// (update_wrapper copies the method's module and name): the project class
-// that defines it, UserAdmin for its own views, else ModelAdmin.
+// adminView names a ModelAdmin view method as module.qualname of the
+// method Django wraps (update_wrapper keeps it as __wrapped__): the project
+// class that defines it, UserAdmin for its own views, else ModelAdmin.
 func (w *walker) adminView(m adminModel, method string) string {
 	if m.admin != nil {
 		for _, b := range w.l.mro(m.admin) {
 			if c, ok := b.(*vClass); ok {
 				if f, ok := w.l.ownAttr(c, method); ok {
 					if _, isFunc := f.(*vFunc); isFunc {
-						return c.ms.name + "." + method
+						return c.ms.name + "." + c.def.Name + "." + method
 					}
 				}
 			}
 		}
 	}
 	if m.userAdmin && (method == "add_view" || method == "user_change_password") {
-		return "django.contrib.auth.admin." + method
+		return "django.contrib.auth.admin.UserAdmin." + method
 	}
-	return "django.contrib.admin.options." + method
+	return "django.contrib.admin.options.ModelAdmin." + method
 }
 
 // adminModels lists the models registered with the default admin site, in
@@ -106,7 +116,7 @@ func (w *walker) adminModels(pos at) []adminModel {
 	l := w.l
 	swappedUser := false
 	if l.settings != nil {
-		if u, ok := l.force(l.settings.env["AUTH_USER_MODEL"]).(vStr); ok && u.s != "auth.User" {
+		if u, ok := l.settingValue(l.settings, "AUTH_USER_MODEL").(vStr); ok && u.s != "auth.User" {
 			swappedUser = true
 		}
 	}

@@ -2,10 +2,14 @@ package django
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/django-serverless/django-serverless-action/bench/discover/synth"
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
 // BenchmarkDiscover measures discovery on synthetic projects of 500, 1,000
@@ -46,4 +50,32 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkDoubling is issue 12's 741-byte urls.py that doubles a string
+// sixty times (2^60 characters: it once took 23 GB): discovery ends at its
+// size limit with a warning. Target: well under a second.
+func BenchmarkDoubling(b *testing.B) {
+	files := baseProject()
+	files["proj/urls.py"] = "X = 'abcdefghij'\n" + strings.Repeat("X = X + X\n", 60) + files["proj/urls.py"]
+	dir := b.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p, err := Discover(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Routes) != 2 || !hasDiag(p.Diagnostics, diag.Warning, "proj/urls.py", 0, "evaluation limit") {
+			b.Fatalf("routes %d, diagnostics:\n%s", len(p.Routes), p.Diagnostics.Error())
+		}
+	}
 }

@@ -15,13 +15,18 @@ func (l *loader) mro(cls *vClass) []Value {
 		}
 		switch c := v.(type) {
 		case *vClass:
-			if seen[c] {
+			if seen[c.def] {
 				return
 			}
-			seen[c] = true
+			seen[c.def] = true
 			out = append(out, c)
 			for _, b := range c.def.Bases {
-				walk(l.force(l.eval(c.ms, b)), depth+1)
+				bv := l.force(l.eval(c.ms, b))
+				if u, ok := bv.(vUnknown); ok {
+					l.warnOnce(c.ms.rel, c.def.Line, "class %s: base %s not resolved (%s); what it defines (methods, actions) is not known",
+						c.def.Name, exprText(b), u.why)
+				}
+				walk(bv, depth+1)
 			}
 		case vExt:
 			p := canonical(c.path)
@@ -66,28 +71,28 @@ func (l *loader) classAttr(cls *vClass, name string) Value {
 	return nil
 }
 
-// ownAttr evaluates name in the class body itself (last binding wins).
+// ownAttr is name in the class body itself (the last binding wins).
 func (l *loader) ownAttr(c *vClass, name string) (Value, bool) {
-	for i := len(c.def.Body) - 1; i >= 0; i-- {
-		s := c.def.Body[i]
-		switch s.Kind {
-		case StmtAssign:
-			for _, t := range s.Targets {
-				if t.Kind == ExprName && t.Name == name {
-					return l.eval(c.ms, s.Value), true
-				}
-			}
-		case StmtFunc:
-			if s.Func.Name == name {
-				return &vFunc{ms: c.ms, def: s.Func}, true
-			}
-		case StmtClass:
-			if s.Class.Name == name {
-				return &vClass{ms: c.ms, def: s.Class}, true
-			}
-		}
+	v, ok := l.classScope(c).env[name]
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return l.force(v), true
+}
+
+// exprText renders a name or attribute chain (and generic subscripts)
+// for messages.
+func exprText(e *Expr) string {
+	if d := e.Dotted(); d != "" {
+		return d
+	}
+	if e.Kind == ExprSubscript {
+		return exprText(e.X) + "[...]"
+	}
+	if e.Kind == ExprCall {
+		return exprText(e.X) + "(...)"
+	}
+	return "expression"
 }
 
 // ownMethods lists the functions defined in a class body, in order.

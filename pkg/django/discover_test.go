@@ -3,6 +3,7 @@ package django
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -409,20 +410,36 @@ func TestDeeplyNestedExpression(t *testing.T) {
 	if got := routePaths(p); strings.Join(got, "|") != "/good/a/ good.views.a|/bad/b/ bad.views.b" {
 		t.Errorf("routes = %q\n%s", got, p.Diagnostics.Error())
 	}
+	if !hasDiag(p.Diagnostics, diag.Warning, "bad/views.py", 1, "evaluation limit: expressions, names or imports nested more than 200 deep") {
+		t.Errorf("no depth warning:\n%s", p.Diagnostics.Error())
+	}
 }
 
 func TestDebugConditions(t *testing.T) {
+	const prod = "/good/a/ good.views.a|/bad/b/ bad.views.b|/prod/ good.views.a"
+	const debug = "/good/a/ good.views.a|/bad/b/ bad.views.b|/debug/ good.views.a|/debug2/ good.views.a"
+	const union = "/good/a/ good.views.a|/bad/b/ bad.views.b|/debug/ good.views.a|/prod/ good.views.a|/debug2/ good.views.a"
 	for _, tc := range []struct {
-		debug string
-		want  string
+		name, debug string
+		env         map[string]string
+		want        string
+		warnLines   []int // urls.py lines warned about as unknown conditions
 	}{
-		{"False", "/good/a/ good.views.a|/bad/b/ bad.views.b|/prod/ good.views.a"},
-		{"True", "/good/a/ good.views.a|/bad/b/ bad.views.b|/debug/ good.views.a|/debug2/ good.views.a"},
-		{"os.environ.get('DEBUG') == '1'", "/good/a/ good.views.a|/bad/b/ bad.views.b|/debug/ good.views.a|/prod/ good.views.a|/debug2/ good.views.a"},
+		{"False", "DEBUG = False", nil, prod, nil},
+		{"True", "DEBUG = True", nil, debug, nil},
+		// Django's default when the settings leave it out.
+		{"unset", "", nil, prod, nil},
+		// The functions' environment is the config's env: DEBUG unset there.
+		{"env unset", "DEBUG = os.environ.get('DEBUG') == '1'", nil, prod, nil},
+		{"env set", "DEBUG = os.environ.get('DEBUG') == '1'", map[string]string{"DEBUG": "1"}, debug, nil},
+		{"env default", "DEBUG = os.environ.get('DEBUG', 'True') == 'True'", nil, debug, nil},
+		{"env other value", "DEBUG = os.environ.get('DEBUG', '0') == '1'", map[string]string{"DEBUG": "yes"}, prod, nil},
+		// Not known statically: every branch is kept, with a warning at each if.
+		{"unknown", "DEBUG = len(sys.argv) > 1", nil, union, []int{9, 13}},
 	} {
-		t.Run(tc.debug, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			files := baseProject()
-			files["proj/settings.py"] = "import os\nDEBUG = " + tc.debug + "\n" + files["proj/settings.py"]
+			files["proj/settings.py"] = "import os, sys\n" + tc.debug + "\n" + files["proj/settings.py"]
 			files["proj/urls.py"] += `from django.conf import settings
 from good import views
 if settings.DEBUG:
@@ -434,12 +451,24 @@ if not settings.DEBUG or False:
 else:
     urlpatterns += [path('debug2/', views.a)]
 `
-			p, err := Discover(writeTree(t, files))
+			p, err := DiscoverWith(writeTree(t, files), Options{Env: tc.env})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := strings.Join(routePaths(p), "|"); got != tc.want {
 				t.Errorf("routes = %s, want %s", got, tc.want)
+			}
+			var lines []int
+			for _, d := range p.Diagnostics {
+				if strings.Contains(d.Message, "condition not known statically") {
+					if d.File != "proj/urls.py" || d.Severity != diag.Warning {
+						t.Errorf("unexpected %s", d)
+					}
+					lines = append(lines, d.Line)
+				}
+			}
+			if fmt.Sprint(lines) != fmt.Sprint(tc.warnLines) {
+				t.Errorf("warned at urls.py lines %v, want %v\n%s", lines, tc.warnLines, p.Diagnostics.Error())
 			}
 		})
 	}

@@ -7,11 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
-	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // MaxFileSize is the largest Python file discovery reads; bigger files are
@@ -20,6 +20,17 @@ const MaxFileSize = 2 << 20
 
 // maxEvalDepth bounds recursion through names, attributes and imports.
 const maxEvalDepth = 200
+
+// Limits on evaluation: a value past them, or a project needing more
+// steps, ends in a warning and an unknown value, never in exhausted memory.
+// Steps count evaluated expressions and statements, so the limit holds
+// whatever the clock says and the outcome is the same on every machine.
+const (
+	maxStrLen    = 1 << 20   // characters in one string
+	maxSeqLen    = 100_000   // items in one list, tuple or dict
+	maxSteps     = 5_000_000 // evaluation steps for the whole project
+	maxCallDepth = 8         // nested calls of project functions
+)
 
 // Values are what module-level Python expressions evaluate to, statically.
 type (
@@ -76,6 +87,23 @@ type (
 	}
 	// vSplice is a non-list value concatenated into a list (+ router.urls).
 	vSplice struct{ v Value }
+	// vBuiltin is a Python builtin function (len, getattr, ...).
+	vBuiltin struct{ name string }
+	// vGlobals is globals() (or locals()) of a scope.
+	vGlobals struct{ ms *modState }
+	// vObject is a value with known attributes (urlparse(...), a
+	// DRF Route(...)).
+	vObject struct {
+		kind  string
+		attrs map[string]Value
+	}
+	// vThunk is a class attribute, evaluated when first used.
+	vThunk struct {
+		scope *modState
+		e     *Expr
+		val   Value
+		busy  bool
+	}
 )
 
 func (d *vDict) get(key string) (Value, bool) {
@@ -97,6 +125,42 @@ type modState struct {
 	mod   *Module
 	env   map[string]Value
 	state int // 0 not run, 1 running, 2 done
+	// parent is set for the scope of a function call, a class body or a
+	// comprehension: names not found here are looked up there.
+	parent *modState
+	// class marks a class body, whose names functions defined in it do
+	// not see (Python's scoping).
+	class bool
+	// rets collects the values a function scope returns.
+	rets []Value
+}
+
+// module returns the module a scope belongs to.
+func (ms *modState) module() *modState {
+	for ms.parent != nil {
+		ms = ms.parent
+	}
+	return ms
+}
+
+// lookup finds a name in the scope or the scopes around it.
+func (ms *modState) lookup(name string) (Value, bool) {
+	for s := ms; s != nil; s = s.parent {
+		if s.class && s != ms {
+			continue
+		}
+		if v, ok := s.env[name]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// newScope is a scope inside parent (a call, a class body, a comprehension).
+func newScope(parent *modState, class bool) *modState {
+	m := parent.module()
+	return &modState{name: m.name, file: m.file, rel: m.rel, isPkg: m.isPkg, mod: m.mod,
+		env: map[string]Value{}, state: 2, parent: parent, class: class}
 }
 
 // registration is one router.register(...) call.
@@ -125,11 +189,64 @@ type loader struct {
 	// prefetched holds files parsed ahead of use, by absolute path.
 	prefetched map[string]parsedFile
 	depth      int
+
+	// steps counts evaluation work against budget (maxSteps); stopped is
+	// set once it is spent (reported once).
+	steps   int
+	budget  int
+	stopped bool
+	// speculative > 0 while the branches of an unknown condition run:
+	// removals from shared lists are then skipped (the union keeps them).
+	speculative int
+	// mutations counts in-place changes of lists, dicts and routers, so a
+	// branch that only appended is seen to differ.
+	mutations int
+	callDepth int
+	// warned dedupes warnings by file, line and message.
+	warned map[string]bool
+	// classScopes holds each class body's names once run.
+	classScopes map[*ClassDef]*modState
+	// failed tells why a file could not be read, for messages naming it.
+	failed map[string]string
+	// configuration is DJANGO_CONFIGURATION (django-configurations), "" when unset.
+	configuration string
+	// env is the functions' environment (the configuration's env:);
+	// every other variable is unset there, except Lambda's own.
+	env map[string]string
+	// python is the Lambda runtime's Python version ("3.12").
+	python string
+	// settingsName is the settings module's dotted name once chosen.
+	settingsName string
+	// graphqlViews are the GraphQLView.as_view(schema=...) calls the URL
+	// walk met, in order.
+	graphqlViews []*vCall
+	// grapheneRouted is set when a route serves graphene's GraphQLView.
+	grapheneRouted bool
+
+	// unions are the unknown conditions met; reportUnions warns about
+	// those that matter to what discovery reports.
+	unions []unionRecord
+	// assigning names the targets of the assignment being evaluated.
+	assigning []string
+	// starImports records which modules star-import which.
+	starImports map[*modState][]*modState
+	// settingsRead are the settings discovery (or the URL confs) read.
+	settingsRead map[string]bool
+}
+
+// unionRecord is one condition whose branches were joined.
+type unionRecord struct {
+	ms    *modState
+	line  int
+	msg   string
+	names []string // names whose value differs between the branches
 }
 
 func newLoader(root string, p Parser, diags *diag.List) *loader {
 	return &loader{root: root, parser: p, mods: map[string]*modState{}, parsed: map[string]*Module{},
-		diags: diags, registry: map[*vCall][]registration{}, realDirs: map[string]string{}, listings: map[string]map[string]fs.FileMode{}, prefetched: map[string]parsedFile{}}
+		diags: diags, registry: map[*vCall][]registration{}, realDirs: map[string]string{}, listings: map[string]map[string]fs.FileMode{}, prefetched: map[string]parsedFile{},
+		budget: maxSteps, warned: map[string]bool{}, classScopes: map[*ClassDef]*modState{}, failed: map[string]string{},
+		starImports: map[*modState][]*modState{}, settingsRead: map[string]bool{}}
 }
 
 func (l *loader) rel(abs string) string {
@@ -289,6 +406,9 @@ func (l *loader) parse(abs string) *Module {
 	}
 	*l.diags = append(*l.diags, r.diags...)
 	l.parsed[abs] = r.mod
+	if r.failed != "" {
+		l.failed[abs] = r.failed
+	}
 	return r.mod
 }
 
@@ -296,6 +416,8 @@ func (l *loader) parse(abs string) *Module {
 type parsedFile struct {
 	mod   *Module
 	diags diag.List
+	// failed says why mod is nil.
+	failed string
 }
 
 // readAndParse reads a file (within MaxFileSize, invalid UTF-8 replaced)
@@ -305,11 +427,13 @@ func readAndParse(p Parser, abs, rel string) parsedFile {
 	var r parsedFile
 	src, size, err := readCapped(abs, MaxFileSize)
 	if err != nil {
-		r.diags.Errf(rel, 0, 0, "read %s: %v", rel, err)
+		r.failed = fmt.Sprintf("read %s: %v", rel, err)
+		r.diags.Errf(rel, 0, 0, "%s", r.failed)
 		return r
 	}
 	if src == nil {
-		r.diags.Warnf(rel, 0, 0, "file is %s, over the %s limit; skipped", human.Bytes(size), human.Bytes(MaxFileSize))
+		r.failed = fmt.Sprintf("the file is %d bytes, over the %d bytes discovery reads (generated code or data belongs elsewhere)", size, MaxFileSize)
+		r.diags.Warnf(rel, 0, 0, "%s; skipped", r.failed)
 		return r
 	}
 	if !utf8.Valid(src) {
@@ -319,6 +443,7 @@ func readAndParse(p Parser, abs, rel string) parsedFile {
 	}
 	m, err := p.Parse(rel, src)
 	if err != nil {
+		r.failed = err.Error()
 		r.diags.Errf(rel, 0, 0, "%v", err)
 		return r
 	}
@@ -387,40 +512,67 @@ func (l *loader) exec(ms *modState) {
 	if ms.file != "" {
 		ms.mod = l.parse(ms.file)
 		if ms.mod != nil {
-			l.execBlock(ms, ms.mod.Stmts, false)
+			// A raise at the top level is not followed: Django would stop,
+			// but what comes after it is still the best reading of the file.
+			for _, s := range ms.mod.Stmts {
+				l.execStmt(ms, s, false)
+			}
 		}
 	}
 	ms.state = 2
 }
 
-func (l *loader) execBlock(ms *modState, stmts []*Stmt, guarded bool) {
+// flow says how a block ended.
+type flow int
+
+const (
+	flowNext flow = iota
+	flowReturn
+	flowRaise
+	flowBreak
+	flowContinue
+)
+
+func (l *loader) execBlock(ms *modState, stmts []*Stmt, guarded bool) flow {
 	for _, s := range stmts {
-		l.execStmt(ms, s, guarded)
+		if f := l.execStmt(ms, s, guarded); f != flowNext {
+			return f
+		}
 	}
+	return flowNext
 }
 
-func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) {
+func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) flow {
+	if l.exhausted() {
+		return flowNext
+	}
 	switch s.Kind {
 	case StmtBlock:
-		l.execBlock(ms, s.Body, guarded || s.Guarded)
-	case StmtIf:
-		for i, b := range s.Branches {
-			if b.Cond == nil {
-				l.execBlock(ms, b.Body, guarded)
-				return
-			}
-			switch truth(l.eval(ms, b.Cond)) {
-			case 1:
-				l.execBlock(ms, b.Body, guarded)
-				return
-			case -1:
-				// Unknown condition: every remaining branch may run.
-				for _, rest := range s.Branches[i:] {
-					l.execBlock(ms, rest.Body, guarded)
-				}
-				return
+		// try/with/while bodies are flattened with their handlers: after a
+		// raise the statements that follow still run (the handlers among
+		// them), which reads both outcomes of the try.
+		for _, st := range s.Body {
+			if f := l.execStmt(ms, st, guarded || s.Guarded); f == flowReturn || f == flowBreak || f == flowContinue {
+				return f
 			}
 		}
+	case StmtIf:
+		return l.execIf(ms, s, guarded)
+	case StmtFor:
+		return l.execFor(ms, s, guarded)
+	case StmtReturn:
+		var v Value = vConst{s: "None"}
+		if s.Value != nil {
+			v = l.eval(ms, s.Value)
+		}
+		ms.rets = append(ms.rets, v)
+		return flowReturn
+	case StmtRaise:
+		return flowRaise
+	case StmtBreak:
+		return flowBreak
+	case StmtContinue:
+		return flowContinue
 	case StmtImport:
 		for _, n := range s.Names {
 			if n.Alias != "" {
@@ -434,10 +586,10 @@ func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) {
 			ms.env[top] = l.moduleValue(top)
 		}
 	case StmtImportFrom:
-		mod, ok := l.absModule(ms, s.Module, s.Level)
+		mod, ok := l.absModule(ms.module(), s.Module, s.Level)
 		if !ok {
 			l.diags.Warnf(ms.rel, s.Line, 0, "relative import beyond the top-level package")
-			return
+			return flowNext
 		}
 		for _, n := range s.Names {
 			if n.Name == "*" {
@@ -448,121 +600,348 @@ func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) {
 			if bind == "" {
 				bind = n.Name
 			}
-			ms.env[bind] = &vLazy{from: ms, mod: mod, attr: n.Name, line: s.Line, guarded: guarded}
+			ms.env[bind] = &vLazy{from: ms.module(), mod: mod, attr: n.Name, line: s.Line, guarded: guarded}
 		}
 	case StmtAssign:
 		if s.Value == nil {
-			return
+			return flowNext
+		}
+		if ms.class && len(s.Targets) == 1 && s.Targets[0].Kind == ExprName && !mentions(s.Value, s.Targets[0].Name) {
+			// Class attributes are read when asked for: a serializer_class
+			// never used by discovery never imports its module.
+			ms.env[s.Targets[0].Name] = &vThunk{scope: ms, e: s.Value}
+			return flowNext
+		}
+		l.assigning = l.assigning[:0]
+		for _, t := range s.Targets {
+			if t.Kind == ExprName {
+				l.assigning = append(l.assigning, t.Name)
+			}
 		}
 		v := l.eval(ms, s.Value)
+		l.assigning = l.assigning[:0]
 		for _, t := range s.Targets {
-			l.assign(ms, t, v)
+			l.assign(ms, t, v, s.Line)
 		}
 	case StmtAugAssign:
-		if len(s.Targets) != 1 || s.Targets[0].Kind != ExprName {
-			return
+		if len(s.Targets) != 1 {
+			return flowNext
 		}
-		name := s.Targets[0].Name
-		old := l.force(ms.env[name])
+		t := s.Targets[0]
+		old := l.eval(ms, t)
 		rhs := l.eval(ms, s.Value)
+		var v Value
 		switch s.Op {
 		case "+=":
-			ms.env[name] = l.add(old, rhs)
+			if seq, ok := l.force(old).(*vSeq); ok && !seq.tuple {
+				// list += x extends in place, like list.extend.
+				l.extend(seq, rhs, s.Line, ms)
+				v = seq
+			} else {
+				v = l.binop(ms, "+", old, rhs, s.Line)
+			}
+		case "|=":
+			if d, ok := l.force(old).(*vDict); ok {
+				if src, ok := l.force(rhs).(*vDict); ok {
+					l.mutated()
+					d.keys = append(d.keys, src.keys...)
+					d.vals = append(d.vals, src.vals...)
+					v = d
+					break
+				}
+			}
+			v = l.binop(ms, "|", old, rhs, s.Line)
 		default:
-			ms.env[name] = vUnknown{why: fmt.Sprintf("%s %s", name, s.Op)}
+			v = l.binop(ms, strings.TrimSuffix(s.Op, "="), old, rhs, s.Line)
 		}
+		l.assign(ms, t, v, s.Line)
 	case StmtExpr:
-		l.execCallStmt(ms, s.Value)
+		l.eval(ms, s.Value)
 	case StmtClass:
 		ms.env[s.Class.Name] = &vClass{ms: ms, def: s.Class}
 	case StmtFunc:
 		ms.env[s.Func.Name] = &vFunc{ms: ms, def: s.Func}
 	}
+	return flowNext
 }
 
-func (l *loader) assign(ms *modState, t *Expr, v Value) {
+// mentions reports whether the expression uses name (as a plain name).
+func mentions(e *Expr, name string) bool {
+	if e == nil {
+		return false
+	}
+	if e.Kind == ExprName && e.Name == name {
+		return true
+	}
+	if mentions(e.X, name) || mentions(e.Y, name) {
+		return true
+	}
+	for _, x := range e.Elts {
+		if mentions(x, name) {
+			return true
+		}
+	}
+	for _, x := range e.Vals {
+		if mentions(x, name) {
+			return true
+		}
+	}
+	for _, k := range e.Keywords {
+		if mentions(k.Value, name) {
+			return true
+		}
+	}
+	for _, c := range e.Comps {
+		if mentions(c.Iter, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// execIf runs the branch Django would run when the conditions are known.
+// When one is not, every branch that may run is run on its own copy of the
+// names and the results are joined (lists of patterns keep the items of
+// every branch; a value the branches disagree on becomes unknown), with a
+// warning naming the line; a branch that raises is left out, as Django
+// would not have started with it.
+func (l *loader) execIf(ms *modState, s *Stmt, guarded bool) flow {
+	var bodies [][]*Stmt
+	certain := false
+	why := ""
+	for _, b := range s.Branches {
+		if b.Cond == nil {
+			bodies, certain = append(bodies, b.Body), true
+			break
+		}
+		v := l.eval(ms, b.Cond)
+		t := truth(v)
+		if t == 1 {
+			bodies, certain = append(bodies, b.Body), true
+			break
+		}
+		if t == 0 {
+			continue
+		}
+		if why == "" {
+			why = unknownWhy(v)
+		}
+		bodies = append(bodies, b.Body)
+	}
+	if !certain {
+		bodies = append(bodies, nil) // no branch taken
+	}
+	if len(bodies) == 1 {
+		return l.execBlock(ms, bodies[0], guarded)
+	}
+	return l.union(ms, s.Line, why, bodies, guarded)
+}
+
+// union runs each body on a copy of the scope's names and joins the results.
+func (l *loader) union(ms *modState, line int, why string, bodies [][]*Stmt, guarded bool) flow {
+	base := ms.env
+	var envs []map[string]Value
+	returned := 0
+	before := l.mutations
+	l.speculative++
+	for _, body := range bodies {
+		env := make(map[string]Value, len(base))
+		for k, v := range base {
+			env[k] = v
+		}
+		ms.env = env
+		switch l.execBlock(ms, body, guarded) {
+		case flowRaise:
+			continue
+		case flowReturn:
+			returned++
+			continue
+		}
+		envs = append(envs, env)
+	}
+	l.speculative--
+	differs := l.mutations != before
+	switch {
+	case len(envs) == 0 && returned > 0:
+		ms.env = base
+		return flowReturn
+	case len(envs) == 0:
+		ms.env = base
+		return flowRaise
+	}
+	merged := make(map[string]Value, len(base))
+	keys := map[string]bool{}
+	for _, e := range envs {
+		for k := range e {
+			keys[k] = true
+		}
+	}
+	var names []string
+	for k := range keys {
+		var vals []Value
+		missing := false
+		for _, e := range envs {
+			if v, ok := e[k]; ok {
+				vals = append(vals, v)
+			} else {
+				missing = true
+			}
+		}
+		v, d := l.merge(vals, ms.rel, line)
+		merged[k] = v
+		if d || missing {
+			names = append(names, k)
+		}
+	}
+	ms.env = merged
+	if differs || len(names) > 0 {
+		sort.Strings(names)
+		l.unions = append(l.unions, unionRecord{ms: ms.module(), line: line, names: names,
+			msg: fmt.Sprintf("condition not known statically (%s): the branches that may run are all kept (their URL patterns joined)", why)})
+	}
+	return flowNext
+}
+
+// merge joins the values one name has after each branch.
+func (l *loader) merge(vals []Value, file string, line int) (Value, bool) {
+	if len(vals) == 0 {
+		return vUnknown{why: "no value"}, false
+	}
+	first := vals[0]
+	same := true
+	for _, v := range vals[1:] {
+		if !sameValue(first, v) {
+			same = false
+			break
+		}
+	}
+	if same {
+		return first, false
+	}
+	var seqs []*vSeq
+	for _, v := range vals {
+		s, ok := l.force(v).(*vSeq)
+		if !ok {
+			return vUnknown{why: fmt.Sprintf("differs between the branches at %s:%d", file, line)}, true
+		}
+		seqs = append(seqs, s)
+	}
+	out := &vSeq{tuple: seqs[0].tuple}
+	for _, s := range seqs {
+		for _, it := range s.items {
+			dup := false
+			for _, have := range out.items {
+				if sameValue(have, it) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				out.items = append(out.items, it)
+			}
+		}
+	}
+	return out, true
+}
+
+// sameValue is identity for objects and equality for scalars.
+func sameValue(a, b Value) bool {
+	switch x := a.(type) {
+	case vStr:
+		y, ok := b.(vStr)
+		return ok && x.s == y.s
+	case vConst:
+		y, ok := b.(vConst)
+		return ok && x.s == y.s
+	case vExt:
+		y, ok := b.(vExt)
+		return ok && x.path == y.path
+	case vUnknown:
+		_, ok := b.(vUnknown)
+		return ok
+	case vSplice:
+		y, ok := b.(vSplice)
+		return ok && sameValue(x.v, y.v)
+	case vBuiltin:
+		y, ok := b.(vBuiltin)
+		return ok && x.name == y.name
+	}
+	return a == b
+}
+
+// execFor runs a loop over a known sequence item by item; over anything
+// else the body runs once with the loop variable unknown.
+func (l *loader) execFor(ms *modState, s *Stmt, guarded bool) flow {
+	var orElse []*Stmt
+	if len(s.Branches) > 0 {
+		orElse = s.Branches[0].Body
+	}
+	items, ok := l.iterate(l.eval(ms, s.Value))
+	if !ok {
+		l.assign(ms, s.Targets[0], vUnknown{why: "loop over an unknown value"}, s.Line)
+		if f := l.execBlock(ms, s.Body, guarded); f == flowReturn {
+			return f
+		}
+		return l.execBlock(ms, orElse, guarded)
+	}
+	for _, it := range items {
+		if !l.step(ms, s.Line) {
+			break
+		}
+		l.assign(ms, s.Targets[0], it, s.Line)
+		switch l.execBlock(ms, s.Body, guarded) {
+		case flowReturn:
+			return flowReturn
+		case flowRaise:
+			return flowRaise
+		case flowBreak:
+			return flowNext
+		}
+	}
+	return l.execBlock(ms, orElse, guarded)
+}
+
+func (l *loader) assign(ms *modState, t *Expr, v Value, line int) {
 	switch t.Kind {
 	case ExprName:
 		ms.env[t.Name] = v
 	case ExprTuple, ExprList:
-		seq, ok := l.force(v).(*vSeq)
-		if ok && len(seq.items) == len(t.Elts) {
+		items, ok := l.iterate(v)
+		if ok && len(items) == len(t.Elts) {
 			for i, e := range t.Elts {
-				l.assign(ms, e, seq.items[i])
+				l.assign(ms, e, items[i], line)
 			}
 			return
 		}
 		for _, e := range t.Elts {
-			l.assign(ms, e, vUnknown{why: "unpacked value"})
+			l.assign(ms, e, vUnknown{why: "unpacked value"}, line)
 		}
+	case ExprStarred:
+		l.assign(ms, t.X, v, line)
 	case ExprSubscript:
-		d, ok := l.force(l.eval(ms, t.X)).(*vDict)
-		k, kok := l.force(l.eval(ms, t.Y)).(vStr)
-		if ok && kok {
-			d.keys = append(d.keys, k.s)
-			d.vals = append(d.vals, v)
-		}
-	}
-}
-
-// execCallStmt handles the module-level calls that change a value:
-// list.append/extend/insert/remove and router.register(...).
-func (l *loader) execCallStmt(ms *modState, e *Expr) {
-	if e == nil || e.Kind != ExprCall || e.X.Kind != ExprAttr {
-		return
-	}
-	method := e.X.Name
-	switch method {
-	case "append", "extend", "insert", "remove", "register":
-	default:
-		return
-	}
-	// router.registry.extend(other.registry)
-	if method == "extend" && e.X.X.Kind == ExprAttr && e.X.X.Name == "registry" && len(e.Elts) == 1 && e.Elts[0].Kind == ExprAttr && e.Elts[0].Name == "registry" {
-		dst, ok1 := l.force(l.eval(ms, e.X.X.X)).(*vCall)
-		src, ok2 := l.force(l.eval(ms, e.Elts[0].X)).(*vCall)
-		if ok1 && ok2 {
-			l.registry[dst] = append(l.registry[dst], l.registry[src]...)
-		}
-		return
-	}
-	recv := l.force(l.eval(ms, e.X.X))
-	switch r := recv.(type) {
-	case *vSeq:
-		args := l.evalArgs(ms, e.Elts)
-		switch {
-		case method == "append" && len(args) == 1:
-			r.items = append(r.items, args[0])
-		case method == "extend" && len(args) == 1:
-			if s, ok := l.force(args[0]).(*vSeq); ok {
-				r.items = append(r.items, s.items...)
-			} else {
-				r.items = append(r.items, vSplice{v: args[0]})
+		x := l.force(l.eval(ms, t.X))
+		k := l.force(l.eval(ms, t.Y))
+		switch d := x.(type) {
+		case *vDict:
+			if ks, ok := k.(vStr); ok {
+				l.mutated()
+				d.keys = append(d.keys, ks.s)
+				d.vals = append(d.vals, v)
 			}
-		case method == "insert" && len(args) == 2:
-			idx := 0
-			if c, ok := l.force(args[0]).(vConst); ok {
-				fmt.Sscanf(c.s, "%d", &idx)
+		case vGlobals:
+			if ks, ok := k.(vStr); ok {
+				d.ms.env[ks.s] = v
 			}
-			if idx < 0 {
-				idx += len(r.items)
-			}
-			idx = max(0, min(idx, len(r.items)))
-			r.items = append(r.items[:idx], append([]Value{args[1]}, r.items[idx:]...)...)
-		case method == "remove" && len(args) == 1:
-			if s, ok := l.force(args[0]).(vStr); ok {
-				for i, it := range r.items {
-					if v, ok := l.force(it).(vStr); ok && v.s == s.s {
-						r.items = append(r.items[:i], r.items[i+1:]...)
-						break
-					}
+		case *vSeq:
+			if i, ok := intOf(k); ok {
+				if i < 0 {
+					i += int64(len(d.items))
+				}
+				if i >= 0 && i < int64(len(d.items)) {
+					l.mutated()
+					d.items[i] = v
 				}
 			}
-		}
-	case *vCall:
-		if method == "register" {
-			args := l.evalArgs(ms, e.Elts)
-			l.registry[r] = append(l.registry[r], registration{args: args, kw: l.evalKw(ms, e.Keywords), ms: ms, line: e.Line})
 		}
 	}
 }
@@ -596,6 +975,27 @@ func (l *loader) moduleValue(name string) Value {
 	return vExt{path: name}
 }
 
+// extValue is an outside name: a constant discovery knows the value of
+// where Django runs (on Lambda: typing.TYPE_CHECKING is False, the
+// platform is Linux, the Python version is the runtime's), else the name.
+func (l *loader) extValue(path string) Value {
+	switch path {
+	case "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING":
+		return vBool(false)
+	case "sys.platform":
+		return vStr{s: "linux"}
+	case "os.name":
+		return vStr{s: "posix"}
+	case "sys.version_info":
+		major, minor, ok := strings.Cut(l.python, ".")
+		if !ok {
+			major, minor = "3", "12"
+		}
+		return &vSeq{tuple: true, items: []Value{vConst{s: major}, vConst{s: minor}, vInt(0), vStr{s: "final"}, vInt(0)}}
+	}
+	return vExt{path: path}
+}
+
 func (l *loader) starImport(ms *modState, mod string, line int, guarded bool) {
 	src := l.module(mod)
 	if src == nil {
@@ -612,6 +1012,7 @@ func (l *loader) starImport(ms *modState, mod string, line int, guarded bool) {
 	if src.state == 1 {
 		l.diags.Warnf(ms.rel, line, 0, "circular star import of %s", mod)
 	}
+	l.starImports[ms.module()] = append(l.starImports[ms.module()], src)
 	l.exec(src)
 	if all, ok := l.force(src.env["__all__"]).(*vSeq); ok {
 		for _, it := range all.items {
@@ -640,23 +1041,35 @@ func (l *loader) looksLocal(mod string) bool {
 	return l.module(top) != nil
 }
 
-// force resolves lazy from-import bindings.
+// force resolves lazy from-import bindings and class attributes.
 func (l *loader) force(v Value) Value {
-	lz, ok := v.(*vLazy)
-	if !ok {
+	switch lz := v.(type) {
+	case *vLazy:
+		if lz.resolved != nil {
+			return lz.resolved
+		}
+		if lz.busy || l.depth > maxEvalDepth {
+			return vUnknown{why: fmt.Sprintf("import cycle through %s.%s", lz.mod, lz.attr)}
+		}
+		lz.busy = true
+		l.depth++
+		defer func() { lz.busy = false; l.depth-- }()
+		lz.resolved = l.importAttr(lz)
+		return lz.resolved
+	case *vThunk:
+		if lz.val != nil {
+			return lz.val
+		}
+		if lz.busy {
+			return vUnknown{why: "class attribute defined in terms of itself"}
+		}
+		lz.busy = true
+		v := l.force(l.eval(lz.scope, lz.e))
+		lz.busy = false
+		lz.val = v
 		return v
 	}
-	if lz.resolved != nil {
-		return lz.resolved
-	}
-	if lz.busy || l.depth > maxEvalDepth {
-		return vUnknown{why: fmt.Sprintf("import cycle through %s.%s", lz.mod, lz.attr)}
-	}
-	lz.busy = true
-	l.depth++
-	defer func() { lz.busy = false; l.depth-- }()
-	lz.resolved = l.importAttr(lz)
-	return lz.resolved
+	return v
 }
 
 func (l *loader) importAttr(lz *vLazy) Value {
@@ -666,10 +1079,12 @@ func (l *loader) importAttr(lz *vLazy) Value {
 			l.importProblem(lz, "module %s not found", lz.mod)
 			return vUnknown{why: "missing module " + lz.mod}
 		}
-		return vExt{path: lz.mod + "." + lz.attr}
+		return l.extValue(lz.mod + "." + lz.attr)
 	}
 	l.exec(src)
-	if v, ok := src.env[lz.attr]; ok {
+	// "from . import sub" inside the package's own __init__ binds the name
+	// to this very import: the submodule is meant.
+	if v, ok := src.env[lz.attr]; ok && v != Value(lz) {
 		return l.force(v)
 	}
 	if sub := l.module(lz.mod + "." + lz.attr); sub != nil {
@@ -691,235 +1106,4 @@ func (l *loader) importProblem(lz *vLazy, format string, args ...any) {
 		return
 	}
 	l.diags.Warnf(lz.from.rel, lz.line, 0, format, args...)
-}
-
-// attr is getattr(x, name) for static values.
-func (l *loader) attr(x Value, name string) Value {
-	switch v := l.force(x).(type) {
-	case *vModule:
-		l.exec(v.ms)
-		if val, ok := v.ms.env[name]; ok {
-			return l.force(val)
-		}
-		if sub := l.module(v.ms.name + "." + name); sub != nil {
-			return &vModule{ms: sub}
-		}
-		return vUnknown{why: fmt.Sprintf("%s has no attribute %s", v.ms.name, name)}
-	case vExt:
-		if v.path == "django.conf.settings" && l.settings != nil && l.settings.state == 2 {
-			if val, ok := l.settings.env[name]; ok {
-				return l.force(val)
-			}
-		}
-		return vExt{path: v.path + "." + name}
-	case vUnknown:
-		return v
-	default:
-		return &vAttr{x: v, name: name}
-	}
-}
-
-func (l *loader) eval(ms *modState, e *Expr) Value {
-	if e == nil {
-		return vUnknown{why: "missing expression"}
-	}
-	if l.depth > maxEvalDepth {
-		return vUnknown{why: "expression nested too deeply"}
-	}
-	l.depth++
-	defer func() { l.depth-- }()
-	switch e.Kind {
-	case ExprName:
-		if v, ok := ms.env[e.Name]; ok {
-			return l.force(v)
-		}
-		switch e.Name {
-		case "__name__":
-			return vStr{s: ms.name}
-		case "__file__":
-			return vUnknown{why: "__file__"}
-		}
-		return vUnknown{why: "undefined name " + e.Name}
-	case ExprAttr:
-		return l.attr(l.eval(ms, e.X), e.Name)
-	case ExprStr:
-		return vStr{s: e.Name}
-	case ExprNum, ExprBool:
-		return vConst{s: e.Name}
-	case ExprNone:
-		return vConst{s: "None"}
-	case ExprList, ExprTuple, ExprSet:
-		return &vSeq{items: l.evalArgs(ms, e.Elts), tuple: e.Kind == ExprTuple}
-	case ExprDict:
-		d := &vDict{}
-		for i, k := range e.Elts {
-			if k == nil {
-				if src, ok := l.eval(ms, e.Vals[i]).(*vDict); ok {
-					d.keys = append(d.keys, src.keys...)
-					d.vals = append(d.vals, src.vals...)
-				}
-				continue
-			}
-			if ks, ok := l.eval(ms, k).(vStr); ok {
-				d.keys = append(d.keys, ks.s)
-				d.vals = append(d.vals, l.eval(ms, e.Vals[i]))
-			}
-		}
-		return d
-	case ExprBinOp:
-		if e.Name == "+" {
-			return l.add(l.eval(ms, e.X), l.eval(ms, e.Y))
-		}
-		return vUnknown{why: "operator " + e.Name}
-	case ExprSubscript:
-		x := l.eval(ms, e.X)
-		k := l.eval(ms, e.Y)
-		if d, ok := x.(*vDict); ok {
-			if ks, ok := k.(vStr); ok {
-				if v, ok := d.get(ks.s); ok {
-					return l.force(v)
-				}
-			}
-		}
-		return vUnknown{why: "subscript"}
-	case ExprCall:
-		return l.call(ms, e)
-	case ExprNot:
-		switch truth(l.eval(ms, e.X)) {
-		case 1:
-			return vConst{s: "False"}
-		case 0:
-			return vConst{s: "True"}
-		}
-		return vUnknown{why: "not of an unknown value"}
-	case ExprBoolOp:
-		x := l.eval(ms, e.X)
-		tx := truth(x)
-		switch {
-		case e.Name == "and" && tx == 0, e.Name == "or" && tx == 1:
-			return x
-		case tx == -1:
-			return vUnknown{why: "condition"}
-		}
-		return l.eval(ms, e.Y)
-	}
-	return vUnknown{why: "expression " + e.Name}
-}
-
-func (l *loader) evalArgs(ms *modState, elts []*Expr) []Value {
-	out := make([]Value, 0, len(elts))
-	for _, a := range elts {
-		if a.Kind == ExprStarred {
-			v := l.eval(ms, a.X)
-			if s, ok := v.(*vSeq); ok {
-				out = append(out, s.items...)
-			} else {
-				out = append(out, vSplice{v: v})
-			}
-			continue
-		}
-		out = append(out, l.eval(ms, a))
-	}
-	return out
-}
-
-func (l *loader) evalKw(ms *modState, kws []Keyword) map[string]Value {
-	if len(kws) == 0 {
-		return nil
-	}
-	m := make(map[string]Value, len(kws))
-	for _, k := range kws {
-		if k.Name != "" {
-			m[k.Name] = l.eval(ms, k.Value)
-		}
-	}
-	return m
-}
-
-func (l *loader) call(ms *modState, e *Expr) Value {
-	fn := l.eval(ms, e.X)
-	args := l.evalArgs(ms, e.Elts)
-	kw := l.evalKw(ms, e.Keywords)
-	if x, ok := fn.(vExt); ok {
-		switch canonical(x.path) {
-		case "os.environ.get", "os.getenv":
-			if len(args) >= 2 {
-				return args[1]
-			}
-			if v, ok := kw["default"]; ok {
-				return v
-			}
-		case "rest_framework.urlpatterns.format_suffix_patterns":
-			if len(args) >= 1 {
-				return args[0]
-			}
-		case "django.conf.urls.i18n.i18n_patterns":
-			l.diags.Warnf(ms.rel, e.Line, 0, "i18n_patterns(): language prefixes are left to the catch-all route")
-			return &vSeq{items: args}
-		}
-	}
-	// list(x) / tuple(x) of a known list (builtins are not in the module's names).
-	if _, ok := fn.(vUnknown); ok && e.X.Kind == ExprName && (e.X.Name == "list" || e.X.Name == "tuple") {
-		if len(args) == 1 {
-			if s, ok := l.force(args[0]).(*vSeq); ok {
-				return &vSeq{items: append([]Value(nil), s.items...), tuple: e.X.Name == "tuple"}
-			}
-		}
-		return vUnknown{why: e.X.Name + "() of an unknown value"}
-	}
-	return &vCall{fn: fn, args: args, kw: kw, ms: ms, line: e.Line}
-}
-
-// truth is Python truthiness for static values: 1 true, 0 false, -1 unknown.
-func truth(v Value) int {
-	switch x := v.(type) {
-	case vConst:
-		switch x.s {
-		case "True":
-			return 1
-		case "False", "None", "0", "0.0":
-			return 0
-		}
-		return 1
-	case vStr:
-		if x.s == "" {
-			return 0
-		}
-		return 1
-	case *vSeq:
-		if len(x.items) == 0 {
-			return 0
-		}
-		return 1
-	}
-	return -1
-}
-
-// add is Python's + for the values discovery follows.
-func (l *loader) add(a, b Value) Value {
-	a, b = l.force(a), l.force(b)
-	sa, aok := a.(*vSeq)
-	sb, bok := b.(*vSeq)
-	switch {
-	case aok && bok:
-		items := make([]Value, 0, len(sa.items)+len(sb.items))
-		return &vSeq{items: append(append(items, sa.items...), sb.items...), tuple: sa.tuple}
-	case aok:
-		return &vSeq{items: append(append([]Value(nil), sa.items...), vSplice{v: b}), tuple: sa.tuple}
-	case bok:
-		return &vSeq{items: append([]Value{vSplice{v: a}}, sb.items...), tuple: sb.tuple}
-	}
-	if x, ok := a.(vStr); ok {
-		if y, ok := b.(vStr); ok {
-			return vStr{s: x.s + y.s}
-		}
-	}
-	if _, ok := a.(*vCall); ok {
-		// router.urls + ..., static(...) + ...: keep both as a list.
-		return &vSeq{items: []Value{vSplice{v: a}, vSplice{v: b}}}
-	}
-	if _, ok := a.(*vAttr); ok {
-		return &vSeq{items: []Value{vSplice{v: a}, vSplice{v: b}}}
-	}
-	return vUnknown{why: "unsupported +"}
 }

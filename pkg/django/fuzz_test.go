@@ -20,6 +20,12 @@ func FuzzDiscoverURLConf(f *testing.F) {
 		"def (:\n\xff\xfe",
 		"urlpatterns = []\nurlpatterns.append(urlpatterns)\n",
 		"from django.urls import path, include\nurlpatterns = []\nurlpatterns.append(path('x/', include(urlpatterns)))\n",
+		"p = ''\nif _x := p.strip('/'):\n    p = f'{_x}/'\nurlpatterns = [path(f'{p}a/{p!r:>{3}}', v) for v in [1, 2] if v]\n",
+		"X = 'ab'\n" + "X = X + X\n" + "X = X + X\n" + "Y = X * 99999999\nurlpatterns = [path('%s/%d' % (X, 1), v), path('{}'.format(Y), v)]\n",
+		"def f(x):\n    return [f(x), f(x)]\nurlpatterns = f(1)\n",
+		"class A:\n    B = A.B\nurlpatterns = [A.B, globals(), vars(A), dir(A)]\nglobals().update(urlpatterns)\n",
+		"import sys\nif sys.argv:\n    raise X\nelif len(sys.argv):\n    urlpatterns = [1]\nelse:\n    for urlpatterns in range(10**9): break\n",
+		"urlpatterns = [\n    path('a/', v.a,\n\ndef broken(:\n    pass\nurlpatterns += [path('b/' v.b), path('c/', v.c, name='c'\n  path('d/', v.d)]\n",
 	} {
 		f.Add(s)
 	}

@@ -2,14 +2,134 @@ package django
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/diag"
 )
 
 // findSchema locates the graphene schema: GRAPHENE["SCHEMA"] in settings,
 // else a module-level graphene.Schema(...) in the settings package's
 // schema.py, a top-level schema.py or an app's schema.py.
 func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
-	if g, ok := l.force(settings.env["GRAPHENE"]).(*vDict); ok {
+	fromView := schemaOfViews(l, proj)
+	fromSettings := schemaOfSettings(l, settings, proj)
+	switch {
+	case fromView != nil && fromSettings != nil && fromView.Schema != fromSettings.Schema:
+		file, line := fromViewPos(l)
+		proj.Diagnostics.Warnf(file, line, 0, "GraphQLView serves schema %s while GRAPHENE[\"SCHEMA\"] names %s: AppSync gets the one the view serves", fromView.Schema, fromSettings.Schema)
+		return fromView
+	case fromView != nil:
+		return fromView
+	case fromSettings != nil:
+		return fromSettings
+	}
+	if g := schemaByConvention(l, settings, proj); g != nil {
+		return g
+	}
+	if len(l.graphqlViews) > 0 || l.grapheneRouted {
+		file, line := fromViewPos(l)
+		if file == "" {
+			for _, r := range proj.Routes {
+				if strings.Contains(r.View, "GraphQLView") {
+					file, line = diag.ParseSource(r.Source)
+					break
+				}
+			}
+		}
+		proj.Diagnostics.Warnf(file, line, 0, "a GraphQLView is routed but its graphene schema was not found (no schema= discovery can follow, no GRAPHENE[\"SCHEMA\"]): AppSync is not rendered; commit the SDL and set graphql.schema_file")
+	}
+	return nil
+}
+
+func fromViewPos(l *loader) (string, int) {
+	if len(l.graphqlViews) == 0 {
+		return "", 0
+	}
+	c := l.graphqlViews[0]
+	return c.ms.rel, c.line
+}
+
+// schemaOfViews reads GraphQLView.as_view(schema=...) of the routed views:
+// the schema the view serves, named by the module-level name it is bound
+// to.
+func schemaOfViews(l *loader, proj *Project) *GraphQL {
+	for _, c := range l.graphqlViews {
+		sv := l.force(c.kw["schema"])
+		call, ok := sv.(*vCall)
+		if !ok || !isSchemaCall(l, call) {
+			proj.Diagnostics.Warnf(c.ms.rel, c.line, 0, "GraphQLView schema=%s is not a graphene.Schema(...) discovery can read", describe(sv))
+			continue
+		}
+		path := schemaPath(l, call, c)
+		if path == "" {
+			proj.Diagnostics.Warnf(call.ms.rel, call.line, 0, "graphene.Schema(...) is not bound to a module-level name: the runtime cannot import it; bind it (schema = graphene.Schema(...)) and pass that name")
+			continue
+		}
+		return schemaFields(l, path, call, proj)
+	}
+	return nil
+}
+
+// schemaPath names a Schema(...) call by the module-level name that holds
+// it ("shop.schema.schema"): in the module that made it, else the name the
+// view's module passes, followed to the module that defines it (a schema
+// built by a factory function is bound where the factory is called). ""
+// when no module-level name holds it.
+func schemaPath(l *loader, call, view *vCall) string {
+	if p := boundName(l, call.ms, call); p != "" {
+		return p
+	}
+	if view == nil || view.ms == nil {
+		return ""
+	}
+	return boundName(l, view.ms, call)
+}
+
+// boundName finds a module-level name of ms bound to v, following
+// from-imports to the module that defines the name.
+func boundName(l *loader, ms *modState, v Value) string {
+	if ms == nil || ms.env == nil {
+		return ""
+	}
+	var names []string
+	for k, raw := range ms.env {
+		if l.force(raw) == v {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	name := names[0]
+	for _, n := range names {
+		if n == "schema" {
+			name = n
+		}
+	}
+	raw := ms.env[name]
+	for i := 0; i < 16; i++ {
+		lz, ok := raw.(*vLazy)
+		if !ok {
+			break
+		}
+		src := l.module(lz.mod)
+		if src == nil || src.env == nil {
+			return lz.mod + "." + lz.attr
+		}
+		next, ok := src.env[lz.attr]
+		if !ok {
+			return lz.mod + "." + lz.attr
+		}
+		ms, name, raw = src, lz.attr, next
+	}
+	return ms.name + "." + name
+}
+
+// schemaOfSettings reads graphene-django's GRAPHENE["SCHEMA"].
+func schemaOfSettings(l *loader, settings *modState, proj *Project) *GraphQL {
+	if g, ok := l.settingValue(settings, "GRAPHENE").(*vDict); ok {
 		if sv, ok := g.get("SCHEMA"); ok {
 			if s, ok := l.force(sv).(vStr); ok {
 				i := strings.LastIndexByte(s.s, '.')
@@ -32,6 +152,12 @@ func findSchema(l *loader, settings *modState, proj *Project) *GraphQL {
 			}
 		}
 	}
+	return nil
+}
+
+// schemaByConvention looks for a module-level graphene.Schema(...) in the
+// settings package's schema.py, a top-level schema.py or an app's schema.py.
+func schemaByConvention(l *loader, settings *modState, proj *Project) *GraphQL {
 	var candidates []string
 	parts := strings.Split(settings.name, ".")
 	for i := len(parts) - 1; i > 0; i-- {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 )
 
@@ -21,8 +23,15 @@ import (
 var (
 	gtExamples = filepath.Join("..", "..", "testdata", "django")
 	gtScript   = filepath.Join(gtExamples, "groundtruth.py")
-	// gtRequired are the examples the issue asks for; more may be added.
-	gtRequired = []string{"legacy", "shop", "tutorial"}
+	// gtRequired are the examples the issues ask for; more may be added.
+	// Issue 12's patterns: f-strings (1), a settings value as the route
+	// prefix (2), an unknown wrapper of urlpatterns (3), class-based
+	// settings (4), project routers (5), generic bases (6), conditions (7),
+	// settings per environment (8), GraphQLView(schema=...) (11),
+	// evaluation limits (12), two manage.py and django-hosts (14).
+	gtRequired = []string{"legacy", "shop", "tutorial",
+		"fstrings", "basepath", "wrapped", "classsettings", "customrouter", "generics",
+		"conditions", "settingsenv", "graphqlview", "limits", "misc"}
 )
 
 // gtInexact lists the regex-based routes allowed not to match Django
@@ -35,11 +44,12 @@ var gtInexact = map[string]string{
 
 // gtRoute is one leaf URL pattern as groundtruth.py reports it.
 type gtRoute struct {
-	Route   string `json:"route"`
-	Path    string `json:"path"`
-	View    string `json:"view"`
-	Name    string `json:"name"`
-	IsRegex bool   `json:"is_regex"`
+	Route   string   `json:"route"`
+	Path    string   `json:"path"`
+	View    string   `json:"view"`
+	Name    string   `json:"name"`
+	Methods []string `json:"methods"`
+	IsRegex bool     `json:"is_regex"`
 }
 
 // gtTruth is groundtruth.py's output.
@@ -62,7 +72,8 @@ type gtTruth struct {
 }
 
 // gtProjects lists the example projects: each folder directly under
-// testdata/django whose tree holds a manage.py, mapped to that Django root.
+// testdata/django whose tree holds a manage.py, mapped to the Django root
+// discovery picks there (the shallowest manage.py, first in path order).
 func gtProjects(t *testing.T) map[string]string {
 	t.Helper()
 	entries, err := os.ReadDir(gtExamples)
@@ -71,28 +82,18 @@ func gtProjects(t *testing.T) map[string]string {
 	}
 	projects := map[string]string{}
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
 		dir := filepath.Join(gtExamples, e.Name())
-		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && d.Name() == "__pycache__" {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && d.Name() == "manage.py" {
-				if prev, ok := projects[e.Name()]; ok {
-					return fmt.Errorf("two manage.py in %s: %s and %s", e.Name(), prev, filepath.Dir(p))
-				}
-				projects[e.Name()] = filepath.Dir(p)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("find manage.py: %v", err)
+		root, err := django.FindRoot(dir)
+		if errors.Is(err, django.ErrNoManagePy) {
+			continue
 		}
+		if err != nil {
+			t.Fatalf("find manage.py in %s: %v", dir, err)
+		}
+		projects[e.Name()] = root
 	}
 	for _, name := range gtRequired {
 		if _, ok := projects[name]; !ok {
@@ -102,9 +103,57 @@ func gtProjects(t *testing.T) map[string]string {
 	return projects
 }
 
+// gtSetup is one way of loading an example: the settings module and the
+// functions' environment of one environment of its django-serverless.yml
+// ("" and none without the file).
+type gtSetup struct {
+	env      string
+	settings string
+	vars     map[string]string
+}
+
+// gtSetups reads the example's django-serverless.yml (beside manage.py or
+// in the example's folder): one setup per distinct settings and env: of
+// dev and the environments it names.
+func gtSetups(t *testing.T, caseDir, root string) []gtSetup {
+	t.Helper()
+	path := config.Find(root, caseDir)
+	if path == "" {
+		return []gtSetup{{env: "dev"}}
+	}
+	f, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []gtSetup
+	seen := map[string]bool{}
+	for _, env := range append([]string{"dev"}, f.Environments()...) {
+		if env == config.PreviewKey {
+			continue
+		}
+		c, err := f.Resolve(env)
+		if err != nil {
+			t.Fatalf("%s: resolve %s: %v", path, env, err)
+		}
+		key := c.Settings + "\x00" + fmt.Sprint(c.Env)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, gtSetup{env: env, settings: c.Settings, vars: c.Env})
+	}
+	return out
+}
+
 // gtRun runs groundtruth.py with args and returns its stdout; any failure of
 // the script fails the test (the truth must be generated in CI).
 func gtRun(t *testing.T, python string, args ...string) []byte {
+	t.Helper()
+	return gtRunEnv(t, python, nil, args...)
+}
+
+// gtRunEnv is gtRun with environment variables (a config's env:) set.
+func gtRunEnv(t *testing.T, python string, vars map[string]string, args ...string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -113,6 +162,9 @@ func gtRun(t *testing.T, python string, args ...string) []byte {
 	cmd.Env = []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8", "LANG=C.UTF-8"}
 	if p := os.Getenv("PATH"); p != "" {
 		cmd.Env = append(cmd.Env, "PATH="+p)
+	}
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -124,7 +176,16 @@ func gtRun(t *testing.T, python string, args ...string) []byte {
 
 func gtLoad(t *testing.T, python, root string) *gtTruth {
 	t.Helper()
-	out := gtRun(t, python, root)
+	return gtLoadSetup(t, python, root, gtSetup{})
+}
+
+func gtLoadSetup(t *testing.T, python, root string, s gtSetup) *gtTruth {
+	t.Helper()
+	args := []string{root}
+	if s.settings != "" {
+		args = append(args, s.settings)
+	}
+	out := gtRunEnv(t, python, s.vars, args...)
 	var truth gtTruth
 	if err := json.Unmarshal(out, &truth); err != nil {
 		t.Fatalf("ground truth for %s is not JSON: %v\n%s", root, err, out)
@@ -151,19 +212,23 @@ func TestGroundTruth(t *testing.T) {
 	sort.Strings(names)
 	for _, name := range names {
 		root := projects[name]
-		t.Run(name, func(t *testing.T) {
-			truth := gtLoad(t, python, root)
-			// Discover searches for manage.py below the folder it is given.
-			proj, err := django.Discover(filepath.Join(gtExamples, name))
-			if err != nil {
-				t.Fatalf("Discover(%s): %v", name, err)
-			}
-			if proj == nil {
-				t.Fatalf("Discover(%s) returned no project", name)
-			}
-			gtCompare(t, root, truth, proj)
-			gtCheckSDL(t, root, truth)
-		})
+		caseDir := filepath.Join(gtExamples, name)
+		for _, setup := range gtSetups(t, caseDir, root) {
+			t.Run(name+"/"+setup.env, func(t *testing.T) {
+				truth := gtLoadSetup(t, python, root, setup)
+				// Discover searches for manage.py below the folder it is given.
+				proj, err := django.DiscoverWith(caseDir, django.Options{Settings: setup.settings, Env: setup.vars})
+				if err != nil {
+					t.Fatalf("Discover(%s): %v", name, err)
+				}
+				if proj == nil {
+					t.Fatalf("Discover(%s) returned no project", name)
+				}
+				gtCompare(t, root, truth, proj)
+				gtCheckSDL(t, root, truth)
+				gtCheckExpected(t, caseDir, setup.env, proj)
+			})
+		}
 	}
 }
 
@@ -179,11 +244,21 @@ func TestTutorialGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var golden django.Project
+	var doc struct {
+		django.Project
+		Diagnostics []struct {
+			Severity, File, Message string
+			Line, Column            int
+		} `json:"diagnostics"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&golden); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("tutorial.discover.json: %v", err)
+	}
+	golden := doc.Project
+	if doc.Diagnostics == nil || len(doc.Diagnostics) != 0 {
+		t.Errorf("tutorial.discover.json: diagnostics = %v, want [] (the tutorial is clean)", doc.Diagnostics)
 	}
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -246,6 +321,43 @@ func gtCheckSDL(t *testing.T, root string, truth *gtTruth) {
 	}
 }
 
+// gtMethodSet renders methods as a sorted set.
+func gtMethodSet(m []string) string {
+	s := append([]string(nil), m...)
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+// gtCheckExpected checks the diagnostics an example is built to produce:
+// expect.txt beside manage.py's folder holds lines "ENV<TAB>SUBSTRING"
+// ("*" for every environment); each must appear in one warning or error.
+func gtCheckExpected(t *testing.T, caseDir, env string, proj *django.Project) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(caseDir, "expect.txt"))
+	if os.IsNotExist(err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		e, want, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") || (e != "*" && e != env) {
+			continue
+		}
+		found := false
+		for _, d := range proj.Diagnostics {
+			if strings.Contains(d.String(), want) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("expected a diagnostic containing %q; got:\n%s", want, proj.Diagnostics.Error())
+		}
+	}
+}
+
 // gtKey identifies a route for exact comparison.
 func gtKey(path, view, name string) string { return path + " " + view + " " + name }
 
@@ -281,16 +393,23 @@ func gtCompare(t *testing.T, root string, truth *gtTruth, proj *django.Project) 
 			discovered = append(discovered, r)
 		}
 	}
-	pool := map[string]int{}
+	pool := map[string][]django.Route{}
 	for _, r := range discovered {
-		pool[gtKey(r.Path, r.View, r.Name)]++
+		k := gtKey(r.Path, r.View, r.Name)
+		pool[k] = append(pool[k], r)
 	}
+	var badMethods []string
 	take := func(r gtRoute) bool {
 		k := gtKey(r.Path, r.View, r.Name)
-		if pool[k] == 0 {
+		if len(pool[k]) == 0 {
 			return false
 		}
-		pool[k]--
+		d := pool[k][0]
+		pool[k] = pool[k][1:]
+		// Methods: the same set (order is display only).
+		if got, want := gtMethodSet(d.Methods), gtMethodSet(r.Methods); got != want {
+			badMethods = append(badMethods, fmt.Sprintf("  %s %s: discovered %s, Django %s", r.Path, r.View, got, want))
+		}
 		return true
 	}
 
@@ -327,10 +446,13 @@ func gtCompare(t *testing.T, root string, truth *gtTruth, proj *django.Project) 
 	var extra []string
 	for _, r := range discovered {
 		k := gtKey(r.Path, r.View, r.Name)
-		if pool[k] > 0 {
-			pool[k]--
+		if len(pool[k]) > 0 {
+			pool[k] = pool[k][1:]
 			extra = append(extra, fmt.Sprintf("%s  view=%s  name=%q  route=%q  source=%s", r.Path, r.View, r.Name, r.Route, r.Source))
 		}
+	}
+	if len(badMethods) > 0 {
+		t.Errorf("%d routes with other methods than Django's:\n%s", len(badMethods), strings.Join(badMethods, "\n"))
 	}
 	t.Logf("Django: %d routes (%d path(), %d regex: %d exact), %d ignored; discovered %d (%d after dropping format variants)",
 		len(truth.Routes), nPath, nRegex, regexExact, len(truth.Ignored), len(proj.Routes), len(discovered))

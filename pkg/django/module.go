@@ -39,6 +39,11 @@ const (
 	StmtFunc                       // function definition
 	StmtBlock                      // try/with/for/while body, flattened in order
 	StmtIf                         // if/elif/else: Branches
+	StmtFor                        // for Targets[0] in Value: Body, else Branches[0].Body
+	StmtReturn                     // return Value (Value nil for a bare return)
+	StmtRaise                      // raise ...
+	StmtBreak                      // break
+	StmtContinue                   // continue
 )
 
 // Branch is one arm of an if statement; Cond is nil for else.
@@ -86,13 +91,29 @@ type ClassDef struct {
 	Body       []*Stmt
 }
 
-// FuncDef is a function with its decorators and, in entry scripts
-// (manage.py, wsgi.py, asgi.py), its body statements.
+// FuncDef is a function with its decorators. In entry scripts (manage.py,
+// wsgi.py, asgi.py) its parameters and body are converted at once;
+// elsewhere Src keeps the definition's text and the body is converted only
+// if discovery ever calls the function (Parsed is then true).
 type FuncDef struct {
 	Name       string
 	Line       int
 	Decorators []*Expr
+	Params     []Param
 	Body       []*Stmt
+	// Src is the definition's source from the start of its first line
+	// (indentation included); "" once converted.
+	Src    string
+	Parsed bool
+}
+
+// Param is one function parameter. Kind is "" for a plain one, "*" for
+// *args, "**" for **kwargs; KwOnly marks parameters after * or *args.
+type Param struct {
+	Name    string
+	Default *Expr
+	Kind    string
+	KwOnly  bool
 }
 
 // ExprKind tells expressions apart.
@@ -117,6 +138,14 @@ const (
 	ExprSubscript                 // X[Y]
 	ExprNot                       // not X
 	ExprBoolOp                    // X and Y, X or Y (Name is the operator)
+	ExprFString                   // f"...": Elts are ExprStr parts and ExprFormatted fields
+	ExprFormatted                 // {X!Name:Y} inside an f-string; Y (an ExprFString) is the format spec or nil
+	ExprCompare                   // X Ops[0] Elts[0] Ops[1] Elts[1] ... (a chained comparison)
+	ExprCond                      // X if Elts[0] else Y
+	ExprNamed                     // Name := X
+	ExprComp                      // comprehension; Name "list", "set", "dict" or "gen"; X the element (dict: X key, Y value)
+	ExprUnary                     // Name X, Name one of "-", "+", "~"
+	ExprSlice                     // X:Y (either nil when left out); only as a subscript
 )
 
 // Expr is an expression. Which fields are set depends on Kind.
@@ -128,6 +157,15 @@ type Expr struct {
 	Elts     []*Expr
 	Vals     []*Expr
 	Keywords []Keyword
+	Ops      []string // ExprCompare's operators: "==", "not in", "is not", ...
+	Comps    []Comp   // ExprComp's for clauses, outermost first
+}
+
+// Comp is one "for Target in Iter if Ifs..." clause of a comprehension.
+type Comp struct {
+	Target *Expr
+	Iter   *Expr
+	Ifs    []*Expr
 }
 
 // Keyword is name=value in a call; Name is "" for **value.

@@ -23,6 +23,14 @@ type Project struct {
 	// Diagnostics holds warnings and notes (and errors of parts that could
 	// not be read while discovery went on), each with file:line.
 	Diagnostics diag.List `json:"-"`
+	// Alerts are the diagnostics a reviewer must see at the top of the
+	// pull-request comment and the job summary (also in Diagnostics): no
+	// routes, a URL conf that could not be evaluated, most patterns left to
+	// the catch-all, an ambiguous manage.py.
+	Alerts diag.List `json:"-"`
+	// CatchAll counts the URL patterns left to the catch-all function:
+	// those discovery could not follow and routes whose path is /{proxy+}.
+	CatchAll int `json:"-"`
 }
 
 // Route is one URL pattern as Django would resolve it.

@@ -10,7 +10,8 @@ import (
 
 // Table renders the project for people: a header with settings, URL conf,
 // apps and schema, then one line per route (route, API path, view,
-// methods, source) in resolution order. The output is deterministic.
+// methods, source) in resolution order. Diagnostics are not part of it
+// (the CLI prints them on stderr, once). The output is deterministic.
 func (p *Project) Table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "settings:     %s\n", p.SettingsModule)
@@ -31,13 +32,14 @@ func (p *Project) Table() string {
 			strings.Join(r.Methods, ","), orDash(r.Name), r.Source)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%s\n", human.Count(len(p.Routes), "route"))
-	if len(p.Diagnostics) > 0 {
-		fmt.Fprintf(&b, "\n")
-		for _, d := range p.Diagnostics {
-			fmt.Fprintf(&b, "%s\n", d)
-		}
+	fmt.Fprintf(&b, "\n%s", human.Count(len(p.Routes), "route"))
+	switch {
+	case p.CatchAll == 1:
+		fmt.Fprintf(&b, ", 1 URL pattern left to the catch-all function")
+	case p.CatchAll > 1:
+		fmt.Fprintf(&b, ", %d URL patterns left to the catch-all function", p.CatchAll)
 	}
+	fmt.Fprintf(&b, "\n")
 	return b.String()
 }
 

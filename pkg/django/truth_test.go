@@ -16,8 +16,10 @@ import (
 )
 
 // resolverScript asks Django for every leaf pattern: the route joined as
-// ResolverMatch.route joins it, the view as ResolverMatch._func_path names
-// it, and the namespaced name. DRF format-suffix variants are left out
+// ResolverMatch.route joins it, the view as module.qualname of what Django
+// wraps (DESIGN section 2; ResolverMatch._func_path has __name__, which
+// drops the class of a bound method such as AdminSite.index), and the
+// namespaced name. DRF format-suffix variants are left out
 // (discovery omits them by design).
 const resolverScript = `
 import json, os, re, sys
@@ -39,7 +41,21 @@ def walk(patterns, prefix, ns):
         if "(?P<format>" in route:
             continue
         f = p.callback
-        view = (f.__module__ + "." + f.__name__) if hasattr(f, "__name__") else (f.__class__.__module__ + "." + f.__class__.__name__)
+        # module.qualname of what Django wraps (as groundtruth.py names it):
+        # the class of an as_view() function, the class of a callable
+        # instance, else the function under its decorators.
+        cls = getattr(f, "view_class", None) or getattr(f, "cls", None)
+        if cls is not None:
+            q = cls.__qualname__
+            view = cls.__module__ + "." + (cls.__name__ if "<locals>" in q or q.rpartition(".")[2] != cls.__name__ else q)
+        elif not hasattr(f, "__name__"):
+            view = type(f).__module__ + "." + type(f).__qualname__
+        else:
+            seen = set()
+            while hasattr(f, "__wrapped__") and id(f) not in seen:
+                seen.add(id(f))
+                f = f.__wrapped__
+            view = f.__module__ + "." + f.__qualname__
         out.append([route, view, ":".join(ns + [p.name]) if p.name else ""])
 walk(get_resolver().url_patterns, "", [])
 json.dump(out, sys.stdout)

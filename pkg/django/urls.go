@@ -15,6 +15,11 @@ type walker struct {
 	byModule map[string]string // app module -> label
 	appNamed bool              // the include being walked passed (module, app_name)
 	walking  map[*vSeq]bool    // lists being walked, to stop self-inclusion
+	walked   map[*modState]bool
+	// left counts URL patterns left to the catch-all (not followed).
+	left int
+	// read is true once ROOT_URLCONF's module was read.
+	read bool
 }
 
 // at is a position for messages.
@@ -25,6 +30,13 @@ type at struct {
 
 func (w *walker) warn(p at, format string, args ...any) {
 	w.proj.Diagnostics.Warnf(p.file, p.line, 0, format, args...)
+}
+
+// leave warns about a URL pattern (or include) left to the catch-all and
+// counts it.
+func (w *walker) leave(p at, format string, args ...any) {
+	w.left++
+	w.warn(p, format, args...)
 }
 
 func (w *walker) root(urlconf string, settings *modState) {
@@ -48,10 +60,18 @@ func (w *walker) conf(ms *modState, parts []routePart, ns []string, namespace st
 	}
 	w.stack = append(w.stack, ms.name)
 	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+	w.walked[ms] = true
 	w.l.exec(ms)
 	if ms.mod == nil {
-		w.warn(from, "urlconf %s could not be read; its routes are left to the catch-all", ms.name)
+		why := w.l.failed[ms.file]
+		if why == "" {
+			why = "it could not be parsed"
+		}
+		w.leave(from, "urlconf %s could not be read (%s); its routes are left to the catch-all", ms.name, why)
 		return
+	}
+	if len(w.stack) == 1 {
+		w.read = true
 	}
 	if an, ok := w.l.force(ms.env["app_name"]).(vStr); ok {
 		if namespace == "" {
@@ -66,7 +86,7 @@ func (w *walker) conf(ms *modState, parts []routePart, ns []string, namespace st
 	}
 	up, ok := ms.env["urlpatterns"]
 	if !ok {
-		w.warn(at{file: ms.rel}, "urlconf %s has no urlpatterns", ms.name)
+		w.leave(at{file: ms.rel}, "urlconf %s has no urlpatterns", ms.name)
 		return
 	}
 	w.patterns(up, parts, ns, at{file: ms.rel})
@@ -113,7 +133,7 @@ func (w *walker) entry(v Value, parts []routePart, ns []string, where at) {
 			w.router(rv, parts, ns)
 			return
 		}
-		w.warn(where, "urlpatterns entry .%s not understood; left to the catch-all", x.name)
+		w.leave(where, "urlpatterns entry .%s not understood; left to the catch-all", x.name)
 	case *vCall:
 		pos := at{file: x.ms.rel, line: x.line}
 		if e, ok := w.l.force(x.fn).(vExt); ok {
@@ -129,12 +149,70 @@ func (w *walker) entry(v Value, parts []routePart, ns []string, where at) {
 				return
 			}
 		}
-		w.warn(pos, "urlpatterns entry not understood (%s); left to the catch-all", describe(x.fn))
+		// An unknown wrapper (urlpatterns = wrap(urlpatterns)) keeps the
+		// patterns it was given: Django would resolve what it returns,
+		// which is nearly always those patterns, decorated.
+		var kept []Value
+		for _, a := range x.args {
+			if w.patternish(a) {
+				kept = append(kept, a)
+			}
+		}
+		for _, name := range sortedKeys(x.kw) {
+			if w.patternish(x.kw[name]) {
+				kept = append(kept, x.kw[name])
+			}
+		}
+		if len(kept) == 0 {
+			w.leave(pos, "urlpatterns entry not understood (%s); left to the catch-all", describe(x.fn))
+			return
+		}
+		w.warn(pos, "%s(...) is not known statically: the URL patterns it is given are kept as they are", describe(x.fn))
+		for _, k := range kept {
+			w.patterns(k, parts, ns, pos)
+		}
 	case vUnknown:
-		w.warn(where, "urlpatterns: cannot follow %s; left to the catch-all", x.why)
+		w.leave(where, "urlpatterns: cannot follow %s; left to the catch-all", x.why)
 	default:
-		w.warn(where, "urlpatterns entry not understood (%s); left to the catch-all", describe(x))
+		w.leave(where, "urlpatterns entry not understood (%s); left to the catch-all", describe(x))
 	}
+}
+
+// patternish reports whether a value holds URL patterns: a list (of
+// anything but strings), router.urls, a path()/re_path()/include() call.
+func (w *walker) patternish(v Value) bool {
+	switch x := w.l.force(v).(type) {
+	case *vSeq:
+		for _, it := range x.items {
+			if w.patternish(it) {
+				return true
+			}
+		}
+	case vSplice:
+		return w.patternish(x.v)
+	case *vAttr:
+		_, ok := w.routerOf(x)
+		return ok
+	case *vCall:
+		if e, ok := w.l.force(x.fn).(vExt); ok && urlFunc(e.path) != "" {
+			return true
+		}
+		for _, a := range x.args {
+			if w.patternish(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]Value) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // arg returns positional argument i or keyword name of a call.
@@ -155,9 +233,10 @@ func arg(c *vCall, i int, names ...string) Value {
 // pattern handles one path()/re_path()/url() call.
 func (w *walker) pattern(c *vCall, regex bool, parts []routePart, ns []string) {
 	pos := at{file: c.ms.rel, line: c.line}
-	rs, ok := w.l.force(arg(c, 0, "route", "regex")).(vStr)
+	rv := w.l.force(arg(c, 0, "route", "regex"))
+	rs, ok := rv.(vStr)
 	if !ok {
-		w.warn(pos, "route is not a string literal; left to the catch-all")
+		w.leave(pos, "route not known statically (%s); left to the catch-all", unknownWhy(rv))
 		return
 	}
 	parts = appendCopy(parts, routePart{text: rs.s, regex: regex})
@@ -198,6 +277,7 @@ func (w *walker) emit(parts []routePart, ns []string, name string, view Value, p
 	if name != "" {
 		r.Name = strings.Join(appendCopy(ns, name), ":")
 	}
+	w.noteGraphQL(view)
 	vi := w.resolveView(view, 0)
 	if vi.path == "" {
 		w.warn(pos, "view not resolved (%s); route kept with methods ANY", vi.why)
@@ -208,6 +288,51 @@ func (w *walker) emit(parts []routePart, ns []string, name string, view Value, p
 	}
 	r.App = w.appOf(r.View)
 	w.proj.Routes = append(w.proj.Routes, r)
+}
+
+// noteGraphQL records a view built with as_view(schema=S) where S is a
+// graphene.Schema(...) (graphene-django's GraphQLView, a subclass, or a
+// project's own GraphQL view), unwrapping decorators (csrf_exempt(...)),
+// so the schema it serves is found; and notes a routed graphene-django
+// GraphQLView without schema= (it serves GRAPHENE["SCHEMA"]).
+func (w *walker) noteGraphQL(v Value) {
+	for depth := 0; depth < 8; depth++ {
+		c, ok := w.l.force(v).(*vCall)
+		if !ok {
+			return
+		}
+		isAsView, isGQL := false, false
+		switch fn := w.l.force(c.fn).(type) {
+		case *vAttr:
+			if fn.name == "as_view" {
+				isAsView = true
+				switch cls := w.l.force(fn.x).(type) {
+				case *vClass:
+					isGQL = w.l.subclassOf(cls, "graphene_django.views.GraphQLView")
+				case vExt:
+					isGQL = canonical(cls.path) == "graphene_django.views.GraphQLView"
+				}
+			}
+		case vExt:
+			if strings.HasSuffix(fn.path, ".as_view") {
+				isAsView = true
+				isGQL = canonical(strings.TrimSuffix(fn.path, ".as_view")) == "graphene_django.views.GraphQLView"
+			}
+		}
+		if isAsView {
+			w.l.grapheneRouted = w.l.grapheneRouted || isGQL
+			if s, ok := w.l.force(c.kw["schema"]).(*vCall); ok && (isGQL || isSchemaCall(w.l, s)) {
+				w.l.graphqlViews = append(w.l.graphqlViews, c)
+			} else if isGQL && c.kw["schema"] != nil {
+				w.l.graphqlViews = append(w.l.graphqlViews, c)
+			}
+			return
+		}
+		if len(c.args) == 0 {
+			return
+		}
+		v = c.args[len(c.args)-1]
+	}
 }
 
 // appOf returns the label of the project app whose module (the longest
@@ -264,6 +389,7 @@ func (w *walker) included(target Value, appName Value, namespace string, parts [
 	case vStr:
 		ms := w.l.module(t.s)
 		if ms == nil || ms.file == "" {
+			w.left++
 			if w.l.looksLocal(t.s) {
 				w.proj.Diagnostics.Errf(pos.file, pos.line, 0, "include(): module %s not found", t.s)
 			} else {
@@ -291,13 +417,13 @@ func (w *walker) included(target Value, appName Value, namespace string, parts [
 			w.router(rv, parts, ns)
 			return
 		}
-		w.warn(pos, "include() of .%s not understood; left to the catch-all", t.name)
+		w.leave(pos, "include() of .%s not understood; left to the catch-all", t.name)
 	case vExt:
-		w.warn(pos, "include(%s) is outside the project; its routes are left to the catch-all", t.path)
+		w.leave(pos, "include(%s) is outside the project; its routes are left to the catch-all", t.path)
 	case vUnknown:
-		w.warn(pos, "include(): cannot follow %s; left to the catch-all", t.why)
+		w.leave(pos, "include(): cannot follow %s; left to the catch-all", t.why)
 	default:
-		w.warn(pos, "include() argument not understood (%s); left to the catch-all", describe(t))
+		w.leave(pos, "include() argument not understood (%s); left to the catch-all", describe(t))
 	}
 }
 
@@ -320,8 +446,18 @@ func describe(v Value) string {
 		return x.why
 	case vStr:
 		return fmt.Sprintf("%q", x.s)
+	case vConst:
+		return x.s
 	case *vSeq:
 		return "list"
+	case *vDict:
+		return "dict"
+	case vBuiltin:
+		return x.name
+	case vGlobals:
+		return "globals()"
+	case *vObject:
+		return x.kind
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -551,6 +687,20 @@ func (w *walker) router(rv *vCall, parts []routePart, ns []string) {
 	if c, ok := w.l.force(rv.kw["trailing_slash"]).(vConst); ok && c.s == "False" {
 		trailing = ""
 	}
+	routes := simpleRoutes
+	if cls, ok := w.l.force(rv.fn).(*vClass); ok {
+		// A project router: what it overrides (routes, trailing_slash set
+		// in __init__, include_root_view), the rest from its DRF base.
+		if rs, ok := w.customRoutes(cls); ok {
+			routes = rs
+		}
+		if t, ok := w.initTrailingSlash(cls); ok {
+			trailing = t
+		}
+		if c, ok := w.l.force(w.l.classAttr(cls, "include_root_view")).(vConst); ok && c.s == "False" {
+			isDefault = false
+		}
+	}
 	for _, reg := range w.l.registry[rv] {
 		pos := at{file: reg.ms.rel, line: reg.line}
 		probe := &vCall{args: reg.args, kw: reg.kw}
@@ -576,7 +726,7 @@ func (w *walker) router(rv *vCall, parts []routePart, ns []string) {
 		lookup := w.lookupRegex(cls)
 		actions := w.extraActions(cls)
 		viewPath := qualPath(cls.ms, cls.def.Name)
-		for _, r := range simpleRoutes {
+		for _, r := range routes {
 			type made struct {
 				url, name string
 				mapping   [][2]string
@@ -632,6 +782,118 @@ func (w *walker) emitRouted(parts []routePart, ns []string, p routePart, name, v
 		Source: fmt.Sprintf("%s:%d", pos.file, pos.line), Name: strings.Join(appendCopy(ns, name), ":")}
 	r.App = w.appOf(view)
 	w.proj.Routes = append(w.proj.Routes, r)
+}
+
+// customRoutes reads a router class's own routes = [Route(...),
+// DynamicRoute(...)] (DRF's documented way to change what a router makes).
+func (w *walker) customRoutes(cls *vClass) ([]drfRoute, bool) {
+	v := w.l.classAttr(cls, "routes")
+	if v == nil {
+		return nil, false
+	}
+	seq, ok := w.l.force(v).(*vSeq)
+	if !ok {
+		w.warn(at{file: cls.ms.rel, line: cls.def.Line}, "router %s: routes not known statically; DRF's default routes are used", cls.def.Name)
+		return nil, false
+	}
+	var out []drfRoute
+	for _, it := range flatten(w.l, seq) {
+		c, ok := it.(*vCall)
+		var fn vExt
+		if ok {
+			fn, ok = w.l.force(c.fn).(vExt)
+		}
+		if !ok {
+			w.warn(at{file: cls.ms.rel, line: cls.def.Line}, "router %s: a route is not Route(...) or DynamicRoute(...); DRF's default routes are used", cls.def.Name)
+			return nil, false
+		}
+		kind := lastComponent(fn.path)
+		r := drfRoute{dynamic: kind == "DynamicRoute"}
+		if kind != "Route" && kind != "DynamicRoute" {
+			return nil, false
+		}
+		url, ok := w.l.force(arg(c, 0, "url")).(vStr)
+		if !ok {
+			return nil, false
+		}
+		r.url = url.s
+		nameIdx, detailIdx := 2, 3
+		if r.dynamic {
+			nameIdx, detailIdx = 1, 2
+		} else {
+			m, ok := w.l.force(arg(c, 1, "mapping")).(*vDict)
+			if !ok {
+				return nil, false
+			}
+			for i, k := range m.keys {
+				a, ok := w.l.force(m.vals[i]).(vStr)
+				if !ok {
+					return nil, false
+				}
+				r.mapping = append(r.mapping, [2]string{strings.ToLower(k), a.s})
+			}
+		}
+		name, ok := w.l.force(arg(c, nameIdx, "name")).(vStr)
+		if !ok {
+			return nil, false
+		}
+		r.name = name.s
+		if d, ok := w.l.force(arg(c, detailIdx, "detail")).(vConst); ok && d.s == "True" {
+			r.detail = true
+		}
+		out = append(out, r)
+	}
+	return out, true
+}
+
+// initTrailingSlash reads self.trailing_slash = "..." from a router
+// class's __init__ (OptionalSlashRouter's "/?").
+func (w *walker) initTrailingSlash(cls *vClass) (string, bool) {
+	for _, b := range w.l.mro(cls) {
+		c, ok := b.(*vClass)
+		if !ok {
+			continue
+		}
+		f, ok := w.l.ownAttr(c, "__init__")
+		if !ok {
+			continue
+		}
+		fn, ok := f.(*vFunc)
+		if !ok {
+			return "", false
+		}
+		if !fn.def.Parsed {
+			fp, ok := w.l.parser.(funcParser)
+			if !ok || fp.ParseFunc(fn.def) != nil {
+				return "", false
+			}
+		}
+		var found string
+		var ok2 bool
+		var walk func(stmts []*Stmt)
+		walk = func(stmts []*Stmt) {
+			for _, s := range stmts {
+				switch s.Kind {
+				case StmtAssign:
+					for _, t := range s.Targets {
+						if t.Kind == ExprAttr && t.Name == "trailing_slash" && t.X.Kind == ExprName && t.X.Name == "self" {
+							if v, ok := w.l.force(w.l.eval(fn.ms, s.Value)).(vStr); ok {
+								found, ok2 = v.s, true
+							}
+						}
+					}
+				case StmtIf, StmtBlock:
+					walk(s.Body)
+					for _, br := range s.Branches {
+						walk(br.Body)
+					}
+				}
+			}
+		}
+		walk(fn.def.Body)
+		return found, ok2
+	}
+	return "", false
 }
 
 // lookupRegex is SimpleRouter.get_lookup_regex.

@@ -31,7 +31,7 @@ const (
 
 // Inputs are the action's inputs (action.yml), validated.
 type Inputs struct {
-	Command         string // plan | deploy | destroy
+	Command         string // plan | deploy | destroy | manage
 	ProjectPath     string // cleaned, relative to the workspace
 	Environment     string
 	Config          string // "" for the default lookup
@@ -59,6 +59,9 @@ type Inputs struct {
 	// Warnings are problems with the inputs that do not stop the run
 	// (deprecated inputs).
 	Warnings []string
+	// Manage (command manage) is the management command line, split into
+	// words without a shell: "migrate --noinput".
+	Manage string
 }
 
 // ShouldComment resolves the comment input for an event: auto, true and
@@ -112,14 +115,22 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		StackName:       get("stack-name", ""),
 		RoleARN:         get("role-arn", ""),
 		OnFailure:       strings.ToUpper(get("on-failure", stack.OnFailureRollback)),
+		Manage:          get("manage", ""),
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	switch in.Command {
 	case "plan", "deploy", "destroy":
+		if in.Manage != "" {
+			bad("input manage: only with command: manage")
+		}
+	case "manage":
+		if strings.TrimSpace(in.Manage) == "" {
+			bad("input manage: empty, but command is manage (for example: migrate --noinput)")
+		}
 	default:
-		bad("input command: %q is not one of plan, deploy, destroy", in.Command)
+		bad("input command: %q is not one of plan, deploy, destroy, manage", in.Command)
 	}
 
 	// An absolute path stays absolute (the caller checks it is inside the
@@ -355,6 +366,9 @@ type Outputs struct {
 	Removals, Replacements int
 	// PlanJSON is the path of the machine-readable plan.
 	PlanJSON string
+	// ManageExitStatus (command manage): the command's exit status, ""
+	// when it was stopped at its timeout or did not run.
+	ManageExitStatus string
 }
 
 // outputName is a name the runner takes for an output.
@@ -394,6 +408,7 @@ func WriteOutputs(a *githubactions.Action, o Outputs) error {
 		{"change-set-name", o.ChangeSetName},
 		{"has-changes", strconv.FormatBool(o.HasChanges)},
 		{"changes-count", strconv.Itoa(o.ChangesCount)},
+		{"manage-exit-status", o.ManageExitStatus},
 		{"stack-id", o.StackID},
 		{"stack-status", o.StackStatus},
 		{"stack-outputs", "{}"},

@@ -176,6 +176,7 @@ func TestWriteOutputs(t *testing.T) {
 		"change-set-id": o.ChangeSetID, "change-set-name": "ds-1", "has-changes": "true", "changes-count": "12",
 		"stack-id": "", "stack-status": "", "stack-outputs": "{}", "comment-url": "", "artifacts-bucket": "",
 		"removals": "0", "replacements": "0", "plan-json": "",
+		"manage-exit-status": "",
 	}
 	if d := cmp.Diff(want, parseOutputFile(t, file)); d != "" {
 		t.Fatalf("outputs (-want +got):\n%s", d)
@@ -440,5 +441,29 @@ func TestWriteOutputsStackOutputs(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "stack output Evil is not set as an output of its own") {
 		t.Errorf("no warning: %s", log)
+	}
+}
+
+func TestManageInput(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // error substring, "" for none
+	}{
+		{map[string]string{"INPUT_COMMAND": "manage", "INPUT_MANAGE": "migrate --noinput"}, ""},
+		{map[string]string{"INPUT_COMMAND": "manage"}, "input manage: empty, but command is manage"},
+		{map[string]string{"INPUT_COMMAND": "manage", "INPUT_MANAGE": "   "}, "input manage: empty"},
+		{map[string]string{"INPUT_COMMAND": "deploy", "INPUT_MANAGE": "migrate"}, "input manage: only with command: manage"},
+		{map[string]string{"INPUT_COMMAND": "shell"}, "not one of plan, deploy, destroy, manage"},
+	} {
+		a, _ := newAction(tc.env)
+		in, err := ReadInputs(a)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.env, err)
+		case tc.want == "" && in.Manage != tc.env["INPUT_MANAGE"]:
+			t.Errorf("%v: manage %q", tc.env, in.Manage)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: error %v, want %q", tc.env, err, tc.want)
+		}
 	}
 }

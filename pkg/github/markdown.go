@@ -73,6 +73,13 @@ type CommentData struct {
 	// RootCause explains a failure: the earliest real cause across nested
 	// stacks, or the error. Shown as a code block.
 	RootCause string
+	// Warnings are what the reviewer must not miss about the deployment
+	// itself (discovery found no routes, sends most of them to the
+	// catch-all, ...), each one line; shown near the top, never cut.
+	Warnings []string
+
+	// Migrations this change adds (nil: not shown).
+	Migrations *Migrations
 
 	// Region is the stack's AWS region, for the link to the
 	// CloudFormation console ("" shows no link).
@@ -93,9 +100,11 @@ type limits struct {
 	valueRunes    int // longest before or after value
 	values        int // values shown per change (then "+N more")
 	marker        bool
+	// migrationNames bounds the non-risky new migrations named.
+	migrationNames int
 }
 
-var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1, valueRunes: 500, values: -1}
+var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: -1, cellRunes: -1, valueRunes: 500, values: -1, migrationNames: -1}
 
 // Comment renders the sticky pull-request comment, risk first, as tfcmt
 // and Atlantis lead with the plan's result: the title says what the plan
@@ -119,7 +128,7 @@ var everything = limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 
 // instead of logical IDs, and the comment says so. Only a shortened
 // comment points to the job summary, which then has what it left out.
 func Comment(d CommentData) string {
-	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, valueRunes: 80, values: 10, marker: true}, MaxCommentBytes)
+	return fit(d, limits{detailRows: -1, routeRows: -1, riskMax: -1, causeRunes: 4000, cellRunes: 300, valueRunes: 80, values: 10, marker: true, migrationNames: commentMigrationNames}, MaxCommentBytes)
 }
 
 // MaxSummaryBytes keeps Summary under GitHub's 1 MiB limit for one step's
@@ -297,10 +306,24 @@ func title(d CommentData, t changeset.Totals) string {
 		if d.ChangeSet == nil {
 			return ""
 		}
-		if t.Risky() > 0 {
+		// Risky migration operations (dropped columns, ...) are risks too.
+		migrations := ""
+		if m := d.Migrations; m != nil && len(m.Risky) > 0 {
+			migrations = human.Count(len(m.Risky), "risky migration operation")
+		}
+		switch {
+		case t.Risky() > 0 && migrations != "":
+			return ": ⚠️ " + riskWords(t) + ", " + migrations
+		case t.Risky() > 0:
 			return ": ⚠️ " + riskWords(t)
 		}
-		if w := changeWords(t, done); w != "" {
+		w := changeWords(t, done)
+		switch {
+		case migrations != "" && w != "":
+			return ": " + w + ", ⚠️ " + migrations
+		case migrations != "":
+			return ": ⚠️ " + migrations
+		case w != "":
 			return ": " + w + ", no risk"
 		}
 		return ": no resource changes"
@@ -359,6 +382,9 @@ func render(d CommentData, l limits) string {
 	fmt.Fprintf(&b, "### %s\n\n", title(d, tot))
 	if d.Mode == ModeNoChanges {
 		writeNoChanges(&b, d)
+		for _, w := range d.Warnings { // what the reviewer must not miss, even then
+			b.WriteString("\n> ⚠️ " + Escape(clip(w, 500)) + "\n")
+		}
 		return b.String()
 	}
 	var facts []string
@@ -374,6 +400,9 @@ func render(d CommentData, l limits) string {
 		facts = append(facts, "[workflow run]("+d.RunURL+")")
 	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	for _, w := range d.Warnings {
+		b.WriteString("> ⚠️ " + Escape(clip(w, 500)) + "\n\n")
+	}
 
 	// Outcome.
 	// The status line says what the stack is; a plan has no status (the
@@ -417,6 +446,7 @@ func render(d CommentData, l limits) string {
 		}
 		writeRoutine(&b, routine, l)
 	}
+	writeMigrations(&b, d.Migrations, l)
 	writeRoutes(&b, d.Routes, l)
 	if a := d.Artifacts; a != nil {
 		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, human.Bytes(a.UploadedBytes), a.Skipped)

@@ -103,6 +103,16 @@ type Plan struct {
 	Secrets          []string
 	IAM              config.IAM
 	Env              map[string]string
+
+	// Manage is the manage function (manage.go).
+	Manage *Manage
+	// PreviewDatabase is the pr-<N> preview's own database name, "" when
+	// the environment uses the configured database unchanged.
+	PreviewDatabase string
+	// Migrations lists the project's migrations ("app.name", in the order
+	// they apply), for the deployment record; set by the caller (plan
+	// does not read migration files).
+	Migrations []string
 }
 
 // Target is the account and region a plan is deployed to.
@@ -249,6 +259,8 @@ func (p *Plan) FunctionEnv(name string) map[string]string {
 
 // ReservedEnv are the variables the plan sets; config Env cannot override them.
 var ReservedEnv = []string{
+	"DJANGO_SERVERLESS_DATABASE_NAME",
+	"DJANGO_SERVERLESS_DATABASE_SECRET",
 	"DJANGO_SERVERLESS_FUNCTION",
 	"DJANGO_SERVERLESS_GRAPHQL_SCHEMA",
 	"DJANGO_SERVERLESS_PERSIST_DB",
@@ -279,7 +291,9 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 	var diags diag.List
 	project := c.Project
 	if project == "" {
-		project = strings.SplitN(p.SettingsModule, ".", 2)[0]
+		// The caller fills it from GITHUB_REPOSITORY (action.NewPlan);
+		// without one, the folder holding manage.py.
+		project = config.DefaultProject("", p.Root)
 	}
 	pl := &Plan{
 		Project:          project,
@@ -337,6 +351,7 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 		pl.Stack = o.StackName
 	}
 	pl.FunctionPrefix = functionPrefix(pl.Stack)
+	database(pl, c)
 
 	granularity := or(c.Functions.Granularity, "route")
 	if granularity != "route" && granularity != "app" && granularity != "project" {
@@ -388,6 +403,8 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 	} else if c.GraphQL.Enabled == "true" {
 		diags.Errf(c.Path, 0, 0, "graphql is enabled but the project has no graphene schema")
 	}
+
+	manage(pl, c, &diags)
 
 	// Lambda's own limits, on the functions as planned.
 	checkFunctions(pl, c, b.rules, &diags)

@@ -15,7 +15,7 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 func project(routes ...django.Route) *django.Project {
-	return &django.Project{SettingsModule: "shop.settings", Apps: []string{"catalog", "orders"}, Routes: routes}
+	return &django.Project{Root: "/src/shop", SettingsModule: "shop.settings", Apps: []string{"catalog", "orders"}, Routes: routes}
 }
 
 func cfg(env, granularity string) *config.Config {

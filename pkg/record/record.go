@@ -56,6 +56,12 @@ type Record struct {
 	Resolvers []Resolver `json:"resolvers,omitempty"`
 	// DepsLayer is the dependencies layer, nil when the project has none.
 	DepsLayer *Layer `json:"deps_layer,omitempty"`
+	// Migrations lists the project's migrations as deployed ("app.name",
+	// in the order Django applies them; not sorted): plan compares the
+	// next change's migrations with it.
+	// Absent in records written before migrations were recorded (nil:
+	// unknown), [] for a project without migrations.
+	Migrations []string `json:"migrations"`
 }
 
 // Function is where one function lives.
@@ -109,6 +115,9 @@ func (r *Record) Encode() ([]byte, string, error) {
 	})
 	if c.Functions == nil {
 		c.Functions = []Function{}
+	}
+	if c.Migrations == nil {
+		c.Migrations = []string{}
 	}
 	if err := c.validate(); err != nil {
 		return nil, "", err

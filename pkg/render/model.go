@@ -75,6 +75,8 @@ type LambdasView struct {
 	SecretsARNs []string
 	SSMARNs     []string
 	Statements  []StatementView
+	// Manage is true for manage.yaml (the manage function's stack).
+	Manage bool
 }
 
 // StatementView is an extra IAM statement.
@@ -211,8 +213,11 @@ type OutputView struct{ Name, Value string }
 type NestedStack struct {
 	ID          string
 	TemplateSHA string
-	Parameters  []NestedParam
-	DependsOn   []string
+	// TemplateKeyParam, when set, names the root parameter holding the
+	// template's S3 key (TemplateSHA is then only its default's).
+	TemplateKeyParam string
+	Parameters       []NestedParam
+	DependsOn        []string
 	// Prefix, Project and Environment are stamped by the renderer.
 	Prefix, Project, Environment string
 }

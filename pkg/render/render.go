@@ -88,6 +88,9 @@ type Output struct {
 	Record File
 	// Placement is the record's content.
 	Placement record.Record
+	// ManageTemplateKey is the S3 key of manage.yaml, the value of the
+	// root's ManageTemplateKey parameter.
+	ManageTemplateKey string
 	// Diagnostics are warnings and notes about the rendering.
 	Diagnostics diag.List
 }
@@ -223,6 +226,8 @@ type RootView struct {
 	APIKeyExpiry bool
 	// RecordKey is the deployment record's S3 key, named in Metadata.
 	RecordKey string
+	// ManageTemplateKey is the default of the ManageTemplateKey parameter.
+	ManageTemplateKey string
 }
 
 // APIView is the data of api.yaml.
@@ -322,6 +327,19 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	}
 	for _, f := range pl.Functions {
 		rec.Functions = append(rec.Functions, record.Function{Name: f.Name, PhysicalName: f.PhysicalName, Shard: f.Shard + 1, Runtime: pl.Runtime})
+	}
+	rec.Migrations = pl.Migrations
+
+	// The manage function: a stack of its own, its template key a root
+	// parameter.
+	if pl.Manage != nil {
+		t, err := r.exec("lambdas.yaml", ManageTemplateName, manageView(pl, a))
+		if err != nil {
+			return nil, err
+		}
+		r.out.ManageTemplateKey = TemplateKey(a.Prefix, t.SHA256)
+		root.ManageTemplateKey = r.out.ManageTemplateKey
+		root.Stacks = append(root.Stacks, NestedStack{ID: ManageStackID, TemplateSHA: t.SHA256, TemplateKeyParam: ManageTemplateParam, Parameters: []NestedParam{bucket}})
 	}
 	if a.HasDeps() {
 		rec.DepsLayer = &record.Layer{Key: artifactKey(a.Prefix, a.Deps.SHA256, ".zip"), UnzippedSize: a.Deps.UnzippedSize}

@@ -68,6 +68,11 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
+var (
+	paramURLRe = regexp.MustCompile(`TemplateURL: !Sub "https://\$\{ArtifactsBucket\}\.s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}/\$\{(\w+)\}"`)
+	keyRe      = regexp.MustCompile(`^([^"]+)/templates/([0-9a-f]{64})\.yaml$`)
+)
+
 var templateURLRe = regexp.MustCompile(`TemplateURL: !Sub "https://\$\{ArtifactsBucket\}\.s3\.\$\{AWS::Region\}\.\$\{AWS::URLSuffix\}/([^"]+)/templates/([0-9a-f]{64})\.yaml"`)
 
 // checkWiring verifies across templates what cfn-lint cannot: every nested
@@ -99,6 +104,13 @@ func checkWiring(t *testing.T, out *Output, prefix string) {
 			// Find this resource's TemplateURL in the text.
 			idx := bytes.Index(tp.Body, []byte("\n  "+id+":\n"))
 			m := templateURLRe.FindSubmatch(tp.Body[idx:])
+			if pm := paramURLRe.FindSubmatch(tp.Body[idx:]); pm != nil && (m == nil || bytes.Index(tp.Body[idx:], pm[0]) < bytes.Index(tp.Body[idx:], m[0])) {
+				// The template key is a root parameter (the manage stack):
+				// its default names the child.
+				param, _ := d.Parameters[string(pm[1])].(map[string]any)
+				def, _ := param["Default"].(string)
+				m = keyRe.FindSubmatch([]byte(def))
+			}
 			if idx < 0 || m == nil || string(m[1]) != prefix {
 				t.Fatalf("%s: %s has no content-addressed TemplateURL under %s", tp.Name, id, prefix)
 			}
@@ -212,7 +224,7 @@ func TestGolden(t *testing.T) {
 			}
 			golden.Assert(t, out.OpenAPI.Body, filepath.Join("testdata", "golden", name, "openapi.json"))
 			golden.Assert(t, out.Record.Body, filepath.Join("testdata", "golden", name, "deployment-record.json"))
-			if want := []string{"lambdas.yaml", "api.yaml", "root.yaml"}; !slices.Equal(names, want) {
+			if want := []string{"lambdas.yaml", "manage.yaml", "api.yaml", "root.yaml"}; !slices.Equal(names, want) {
 				t.Errorf("templates %v, want %v", names, want)
 			}
 			checkWiring(t, out, "shop")
@@ -468,11 +480,12 @@ func TestLayerChangeOnlyMovesVersions(t *testing.T) {
 			came = append(came, id)
 		}
 	}
-	if len(gone) != len(pl.Functions) || len(came) != len(pl.Functions) {
+	// One version per function, and the manage function's.
+	if len(gone) != len(pl.Functions)+1 || len(came) != len(pl.Functions)+1 {
 		t.Errorf("gone %v came %v, want one version per function", gone, came)
 	}
 	for _, id := range append(gone, came...) {
-		if !strings.HasPrefix(id, "lambdas.yaml/") || !strings.Contains(id, "Version") {
+		if !strings.HasPrefix(id, "lambdas.yaml/") && !strings.HasPrefix(id, "manage.yaml/DjangoManageVersion") || !strings.Contains(id, "Version") {
 			t.Errorf("%s changed ID on a layer-only change", id)
 		}
 	}

@@ -154,7 +154,6 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		StackName:           aws.String(name),
 		ChangeSetName:       aws.String(csName),
 		ChangeSetType:       types.ChangeSetType(csType),
-		TemplateURL:         aws.String(req.TemplateURL),
 		Parameters:          req.parameters(),
 		Tags:                req.tags(),
 		Capabilities:        Capabilities,
@@ -169,6 +168,11 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		// OnStackFailure only says what a failed creation does; an update
 		// always rolls back.
 		in.OnStackFailure = types.OnStackFailure(req.OnFailure)
+	}
+	if req.UsePreviousTemplate {
+		in.UsePreviousTemplate = aws.Bool(true)
+	} else {
+		in.TemplateURL = aws.String(req.TemplateURL)
 	}
 	out, err := api.CreateChangeSet(ctx, in)
 	for attempt := 2; err != nil && isCode(err, "AlreadyExistsException") && strings.Contains(err.Error(), "ChangeSet") && attempt <= maxNameAttempts; attempt++ {

@@ -51,6 +51,13 @@ type Request struct {
 	TemplateSizes map[string]int
 	// Parameters of the root stack (ArtifactsBucket, ...).
 	Parameters map[string]string
+	// UsePreviousTemplate creates the change set from the stack's current
+	// template (TemplateURL unused): only Parameters change, and the
+	// parameters named in PreviousParameters keep their current values.
+	// A deploy with migrations: before updates the manage stack alone
+	// that way.
+	UsePreviousTemplate bool
+	PreviousParameters  []string
 	// Tags are extra stack tags (ValidateTags); they propagate to every
 	// resource that takes tags, so they should not change per commit.
 	Tags map[string]string
@@ -190,7 +197,7 @@ func (r *Request) validate(needTemplate bool) error {
 	if m := previewRE.FindStringSubmatch(r.Environment); m != nil && name != StackName(r.Project, r.Environment) {
 		errs = append(errs, fmt.Errorf("preview environment %s must use stack %s, not %s", r.Environment, StackName(r.Project, r.Environment), name))
 	}
-	if needTemplate && r.ChangeSetID == "" {
+	if needTemplate && r.ChangeSetID == "" && !r.UsePreviousTemplate {
 		switch {
 		case r.TemplateURL == "":
 			errs = append(errs, errors.New("no template URL for the root stack"))
@@ -327,6 +334,15 @@ func (r *Request) parameters() []types.Parameter {
 	for _, k := range keys {
 		k, v := k, r.Parameters[k]
 		out = append(out, types.Parameter{ParameterKey: &k, ParameterValue: &v})
+	}
+	prev := append([]string(nil), r.PreviousParameters...)
+	sort.Strings(prev)
+	for _, k := range prev {
+		if _, set := r.Parameters[k]; set {
+			continue
+		}
+		k, yes := k, true
+		out = append(out, types.Parameter{ParameterKey: &k, UsePreviousValue: &yes})
 	}
 	return out
 }

@@ -18,12 +18,19 @@ prints one JSON object on stdout:
                       here independently from the Go code)
             view      module.qualname of the callable Django resolves to
             name      namespaces and name joined by ":" ("" when unnamed)
+            methods   the HTTP methods the view accepts: a ViewSet's router
+                      mapping, a class-based view's handlers (View.options
+                      left out), require_http_methods' list, else ["ANY"]
             is_regex  whether any pattern in the chain is a regex
   ignored   leaf patterns left out of routes, with the reason: DRF
             format-suffix variants and static() file serving
-  graphql   {"schema", "query_fields", "mutation_fields", "sdl"} from
-            settings.GRAPHENE["SCHEMA"] (sdl: the schema as graphene
-            prints it), or null
+  graphql   {"schema", "query_fields", "mutation_fields", "sdl"} of the
+            schema a routed GraphQLView.as_view(schema=...) serves, else of
+            settings.GRAPHENE["SCHEMA"] (sdl: the schema as graphene prints
+            it), or null
+
+Packages Debian does not ship are stood in for by _stubs/ beside this
+script (appended to sys.path, so an installed package wins).
 
 Exit status 0 on success; anything else (Django cannot load the project,
 the schema cannot be imported) is an error with a message on stderr.
@@ -197,21 +204,42 @@ class PathBuilder:
         self.rest = []
 
     def add_route(self, route):
-        """A path() route string: <conv:name> and <name> become {name}."""
+        """A path() route string: <conv:name> and <name> become {name}, when
+        they fill a whole segment (API Gateway has no partial-segment
+        parameters: "<slug:tag>.json" stops the path); <path:name> becomes
+        {name+} only where it ends the route."""
         i = 0
         while i < len(route):
             if route[i] == "<":
                 j = route.index(">", i)
                 spec = route[i + 1 : j]
                 conv, _, name = spec.rpartition(":")
-                if conv == "path" and j + 1 == len(route) and not any(t.strip("^$") for _, t in self.rest):
+                start = len(self.out)
+                if not self.out.endswith("/"):
+                    raise Stop(start)  # starts inside a segment
+                at_end = j + 1 == len(route) and not any(t.strip("^$") for _, t in self.rest)
+                nxt = route[j + 1 : j + 2] if j + 1 < len(route) else self._next_char_after("", 0)
+                if nxt not in ("/", ""):
+                    raise Stop(start)  # ends inside a segment
+                if conv == "path":
+                    if not at_end:
+                        raise Stop(start)
                     self.out += "{%s+}" % name
                 else:
                     self.out += "{%s}" % name
                 i = j + 1
             else:
-                self.out += route[i]
+                self.add_char(route[i])
                 i += 1
+
+    def add_char(self, c):
+        """A literal path character: API Gateway resource paths take
+        letters, digits, ".", "_" and "-" (anything else stops the path)."""
+        if c != "/" and not (c.isascii() and (c.isalnum() or c in "._-")):
+            raise Stop(len(self.out))
+        if c == "/" and self.out.endswith("/"):
+            raise Stop(len(self.out))  # an empty segment
+        self.out += c
 
     def _next_char_after(self, rx, j):
         """The first path character after rx[j:] (this part, then later parts)."""
@@ -261,7 +289,7 @@ class PathBuilder:
                 j = i + 2
                 if _quantified(rx, j):
                     raise Stop(start)
-                self.out += e
+                self.add_char(e)
                 i = j
             elif c == "(":
                 j = _group_end(rx, i)
@@ -292,7 +320,7 @@ class PathBuilder:
             else:
                 if _quantified(rx, i + 1):
                     raise Stop(start)
-                self.out += c
+                self.add_char(c)
                 i += 1
 
 
@@ -352,7 +380,68 @@ def check_func_path(func, module, qual):
         )
 
 
-def walk(patterns, parts, namespaces, routes, ignored):
+# View.http_method_names: the order methods are listed in.
+HTTP_ORDER = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+
+
+def _defining_class(cls, name):
+    """The class of cls's MRO whose own namespace defines name, or None."""
+    for k in cls.__mro__:
+        if name in vars(k):
+            return k
+    return None
+
+
+def _class_methods(cls, allowed):
+    """The handlers a class-based view defines or inherits, uppercased, in
+    http_method_names order; View.options / APIView.options, which every
+    view has, are not listed."""
+    from django.views.generic.base import View
+
+    implicit = {View}
+    try:
+        from rest_framework.views import APIView
+
+        implicit.add(APIView)
+    except ImportError:
+        pass
+    out = []
+    for m in HTTP_ORDER:
+        if m not in allowed:
+            continue
+        k = _defining_class(cls, m)
+        if k is None or (m == "options" and k in implicit):
+            continue
+        out.append(m.upper())
+    return out or ["ANY"]
+
+
+def view_methods(callback):
+    """The HTTP methods a view accepts, as Django and DRF decide them: a
+    ViewSet's router mapping, a class-based view's handlers (narrowed by
+    as_view(http_method_names=...)), the list require_http_methods keeps in
+    its closure, else ["ANY"]."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return [m.upper() for m in actions]
+    cls = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if cls is not None:
+        initkwargs = getattr(callback, "view_initkwargs", None) or getattr(callback, "initkwargs", None) or {}
+        allowed = initkwargs.get("http_method_names") or cls.http_method_names
+        return _class_methods(cls, allowed)
+    f, seen = callback, set()
+    while f is not None and id(f) not in seen:
+        seen.add(id(f))
+        code = getattr(f, "__code__", None)
+        if code is not None and f.__closure__:
+            for name, cell in zip(code.co_freevars, f.__closure__):
+                if name == "request_method_list":
+                    return [m.upper() for m in cell.cell_contents]
+        f = getattr(f, "__wrapped__", None)
+    return ["ANY"]
+
+
+def walk(patterns, parts, namespaces, routes, ignored, callbacks=None):
     from django.urls import URLPattern, URLResolver
     from django.urls.resolvers import RegexPattern, RoutePattern
 
@@ -368,7 +457,7 @@ def walk(patterns, parts, namespaces, routes, ignored):
         route = "".join(t for _, t in chain)
         if isinstance(p, URLResolver):
             ns = namespaces + ([p.namespace] if p.namespace else [])
-            walk(p.url_patterns, chain, ns, routes, ignored)
+            walk(p.url_patterns, chain, ns, routes, ignored, callbacks)
             continue
         if not isinstance(p, URLPattern):
             raise SystemExit("groundtruth: unknown URL entry %r" % p)
@@ -382,24 +471,63 @@ def walk(patterns, parts, namespaces, routes, ignored):
             ignored.append({"route": route, "view": view, "reason": "static()"})
             continue
         name = ":".join(namespaces + [p.name]) if p.name else ""
+        if callbacks is not None:
+            callbacks.append(p.callback)
         routes.append(
             {
                 "route": route,
                 "path": api_path(chain),
                 "view": view,
                 "name": name,
+                "methods": view_methods(p.callback),
                 "is_regex": any(k == "regex" for k, _ in chain),
             }
         )
 
 
-def graphql_info(settings):
-    conf = getattr(settings, "GRAPHENE", None)
-    if not isinstance(conf, dict) or not conf.get("SCHEMA"):
+def _dotted_name(obj, root):
+    """module.name of the module-level name of the project that defines obj
+    (assigns it, rather than importing it), preferring the name "schema"."""
+    import re
+
+    found = []
+    for modname, mod in list(sys.modules.items()):
+        path = getattr(mod, "__file__", None) or ""
+        if not path or os.path.commonpath([root, os.path.abspath(path)]) != root:
+            continue
+        for attr, value in list(vars(mod).items()):
+            if value is not obj:
+                continue
+            with open(path, encoding="utf-8") as f:
+                defined = re.search(r"^%s\s*=" % re.escape(attr), f.read(), re.M) is not None
+            found.append((not defined, attr != "schema", modname, attr))
+    if not found:
         return None
-    dotted = conf["SCHEMA"]
-    module, _, attr = dotted.rpartition(".")
-    schema = getattr(importlib.import_module(module), attr)
+    found.sort()
+    return found[0][2] + "." + found[0][3]
+
+
+def graphql_info(settings, callbacks=(), root=""):
+    """The graphene schema: the one a routed GraphQLView.as_view(schema=...)
+    serves, else GRAPHENE["SCHEMA"]."""
+    schema, dotted = None, None
+    for cb in callbacks:
+        cls = getattr(cb, "view_class", None)
+        if cls is None:
+            continue
+        if not any(k.__module__ == "graphene_django.views" and k.__name__ == "GraphQLView" for k in cls.__mro__):
+            continue
+        s = (getattr(cb, "view_initkwargs", None) or {}).get("schema")
+        if s is not None:
+            schema, dotted = s, _dotted_name(s, root)
+            break
+    if schema is None:
+        conf = getattr(settings, "GRAPHENE", None)
+        if not isinstance(conf, dict) or not conf.get("SCHEMA"):
+            return None
+        dotted = conf["SCHEMA"]
+        module, _, attr = dotted.rpartition(".")
+        schema = getattr(importlib.import_module(module), attr)
 
     def names(t):
         if t is None:
@@ -428,6 +556,12 @@ SELF_TEST = [
     ([("route", "catalog/<int:pk>/")], "/catalog/{pk}/"),
     ([("route", "docs/<path:page>")], "/docs/{page+}"),
     ([("route", "docs/"), ("route", "<path:page>")], "/docs/{page+}"),
+    ([("route", "badge/<slug:tag>.json")], "/badge/{proxy+}"),
+    ([("route", "users/~redirect/")], "/users/{proxy+}"),
+    ([("route", "a//b/")], "/a/{proxy+}"),
+    ([("regex", r"^caf\xe9/$")], "/{proxy+}"),
+    ([("route", "v<int:n>/x/")], "/{proxy+}"),
+    ([("route", "files/<path:p>/meta/")], "/files/{proxy+}"),
     ([("route", "a/<slug>/")], "/a/{slug}/"),
     ([("route", "")], "/"),
     ([("regex", r"^$")], "/"),
@@ -478,6 +612,11 @@ def main(argv):
     root = os.path.abspath(argv[1])
     settings_module = argv[2] if len(argv) == 3 else settings_from_manage(root)
     sys.path.insert(0, root)
+    # Stand-ins for third-party packages Debian does not ship (graphene-django's
+    # GraphQLView): last on the path, so an installed package wins.
+    stubs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_stubs")
+    if os.path.isdir(stubs):
+        sys.path.append(stubs)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     warnings.simplefilter("ignore")
 
@@ -494,8 +633,8 @@ def main(argv):
         if os.path.commonpath([root, path]) == root:
             own.append(cfg.label)
 
-    routes, ignored = [], []
-    walk(get_resolver().url_patterns, [], [], routes, ignored)
+    routes, ignored, callbacks = [], [], []
+    walk(get_resolver().url_patterns, [], [], routes, ignored, callbacks)
 
     out = {
         "settings_module": settings_module,
@@ -503,7 +642,7 @@ def main(argv):
         "apps": own,
         "routes": routes,
         "ignored": ignored,
-        "graphql": graphql_info(settings),
+        "graphql": graphql_info(settings, callbacks, root),
     }
     json.dump(out, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -3,7 +3,8 @@
 AppSync calls one root field per invocation (a list of them when batching).
 The field is re-executed against the graphene schema as a one-field
 operation built from ``info.fieldName``, ``info.parentTypeName`` and
-``info.selectionSetGraphQL``. Root arguments travel as GraphQL variables;
+``info.selectionSetGraphQL`` (aliases removed: AppSync reads the answer by
+field name and applies aliases itself). Root arguments travel as GraphQL variables;
 their types are read from the schema's own definition of the field (the same
 type objects introspection reports), so they coerce exactly as in the
 original request. Variables the client used inside the selection set are
@@ -115,6 +116,32 @@ def inline_variables(selection, variables):
     return _TOKENS.sub(repl, selection)
 
 
+def strip_aliases(selection):
+    """The selection set without aliases.
+
+    AppSync completes the field from the returned object by field name
+    and applies the client's aliases itself: an answer keyed by alias would
+    leave those fields null. (A selection asking one field twice with
+    different arguments cannot be answered by name; graphene reports the
+    conflict.)
+    """
+    from graphql.language.parser import parse
+    from graphql.language.printer import print_ast
+
+    doc = parse("query " + selection)
+    stack = [doc.definitions[0].selection_set]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        for sel in node.selections:
+            if getattr(sel, "alias", None) is not None:
+                sel.alias = None
+            stack.append(getattr(sel, "selection_set", None))
+    text = print_ast(doc.definitions[0].selection_set)
+    return text
+
+
 def build(schema, info, arguments):
     """Return (operation text, variables) executing the one root field."""
     field = info.get("fieldName")
@@ -144,6 +171,8 @@ def build(schema, info, arguments):
     variables = info.get("variables") or {}
     if selection and "$" in selection:
         selection = inline_variables(selection, variables)
+    if selection and ":" in selection:
+        selection = strip_aliases(selection)
     text = "%s AppSync%s%s { %s%s %s }" % (
         op,
         field[:1].upper() + field[1:],

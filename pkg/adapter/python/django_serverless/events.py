@@ -34,6 +34,8 @@ URL = "url"  # Lambda Function URL (payload 2.0 shape)
 ALB = "alb"
 APPSYNC = "appsync"
 APPSYNC_BATCH = "appsync-batch"
+MANAGE = "manage"  # a management command (django_serverless.control)
+DATABASE = "database"  # the pr-<N> preview's database (django_serverless.control)
 
 #: Lambda's synchronous payload limit; a larger body cannot be genuine.
 MAX_BODY = 6 * 1024 * 1024
@@ -84,11 +86,14 @@ def kind(event):
             return URL if type(domain) is str and ".lambda-url." in domain else HTTP
     if isinstance(event, dict):
         if WARMUP_KEY in event:
-            if event.get(WARMUP_KEY) == WARMUP_VALUE:
+            control = event.get(WARMUP_KEY)
+            if control == WARMUP_VALUE:
                 return WARMUP
+            if control == MANAGE or control == DATABASE:
+                return control
             raise UnknownEvent(
-                "django_serverless: unknown control event %r (want %r)"
-                % (event.get(WARMUP_KEY), WARMUP_VALUE)
+                "django_serverless: unknown control event %r (want %r, %r or %r)"
+                % (control, WARMUP_VALUE, MANAGE, DATABASE)
             )
         ctx = event.get("requestContext")
         if isinstance(ctx, dict) and "elb" in ctx:

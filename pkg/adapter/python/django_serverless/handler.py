@@ -9,11 +9,17 @@ from DJANGO_SETTINGS_MODULE) and builds the WSGI handler. Per event:
   pipeline through its WSGI handler, answered in the event's response shape;
 * AppSync direct resolver (single or batch): the field executed against the
   project's graphene schema;
+* management ``{"django_serverless": "manage", ...}`` and preview database
+  ``{"django_serverless": "database", ...}`` events, in the function that
+  allows them (:mod:`django_serverless.control`);
 * anything else: UnknownEvent naming the event's keys.
 
 Environment (set by the templates and by ``invoke``):
 DJANGO_SERVERLESS_SCRIPT_NAME, DJANGO_SERVERLESS_PERSIST_DB (1/0),
-DJANGO_SERVERLESS_FUNCTION, DJANGO_SERVERLESS_GRAPHQL_SCHEMA.
+DJANGO_SERVERLESS_FUNCTION, DJANGO_SERVERLESS_GRAPHQL_SCHEMA; the database
+(DJANGO_SERVERLESS_DATABASE_SECRET, DJANGO_SERVERLESS_DATABASE_NAME: see
+:mod:`django_serverless.database`, read before Django's settings) and the
+management commands allowed (DJANGO_SERVERLESS_MANAGE_ALLOW).
 """
 
 import logging
@@ -21,7 +27,7 @@ import os
 
 import django
 
-from . import db, events, wsgi
+from . import database, db, events, wsgi
 
 logger = logging.getLogger("django_serverless")
 
@@ -41,6 +47,7 @@ class Config:
 def _setup():
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
         raise RuntimeError("django_serverless: DJANGO_SETTINGS_MODULE is not set in the function environment")
+    database.prepare(os.environ)
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
@@ -112,6 +119,10 @@ def handle(event, context):
             return _http(event, ekind, context)
         if ekind == events.WARMUP:
             return _warmup(context)
+        if ekind == events.MANAGE or ekind == events.DATABASE:
+            from . import control
+
+            return control.handle(ekind, event, context)
         return _appsync(event, ekind)
     finally:
         if _opened:

@@ -85,3 +85,25 @@ class AppSync(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AppSyncAliases(unittest.TestCase):
+    """AppSync reads nested fields by name and applies aliases itself."""
+
+    def setUp(self):
+        configure(schema="testproj.schema.schema")
+
+    def tearDown(self):
+        configure()
+
+    def test_aliases_in_the_selection_set_are_answered_by_field_name(self):
+        got = invoke(appsync("item", {"id": "7"}, selection="{\n  ident: id\n  label: name\n}"))
+        self.assertEqual(dict(got), {"id": "7", "name": "item 7"})
+
+    def test_strip_aliases_keeps_arguments_fragments_and_strings(self):
+        text = appsync_mod.strip_aliases('{ a: tags(first: 2) ... on Item { b: name } c: x(s: "k: v") }')
+        self.assertNotIn("a:", text)
+        self.assertNotIn("b:", text)
+        self.assertIn("tags(first: 2)", text)
+        self.assertIn('x(s: "k: v")', text)
+        self.assertIn("... on Item", text)

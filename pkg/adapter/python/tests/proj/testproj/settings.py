@@ -10,6 +10,7 @@ ROOT_URLCONF = "testproj.urls"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "testapp",
 ]
 MIDDLEWARE = [
     "testproj.middleware.count_requests",

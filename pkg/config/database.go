@@ -1,0 +1,240 @@
+package config
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Migrations values: when a deploy runs `migrate --noinput`.
+const (
+	// MigrationsAuto runs them after a successful stack update, before the
+	// deploy is reported done (new code serves while they run).
+	MigrationsAuto = "auto"
+	// MigrationsBefore runs them with the new version before the aliases
+	// move to it (old code serves while they run).
+	MigrationsBefore = "before"
+	// MigrationsOff never runs them.
+	MigrationsOff = "off"
+)
+
+var migrationsValues = []string{MigrationsAuto, MigrationsBefore, MigrationsOff}
+
+// Database says where the environments' database server is. The functions
+// read Secret at runtime (never at deploy time: the value never reaches a
+// template or a log) and hand it to Django as DATABASE_URL and
+// DJANGO_SERVERLESS_DATABASE_* variables; a pr-<N> preview gets a database
+// of its own on that server (PreviewDatabaseName), created on its first
+// deploy and dropped on destroy.
+type Database struct {
+	// Secret is the ARN of a Secrets Manager secret or an SSM parameter
+	// holding the server: a URL, {"url": ...}, or RDS's JSON (host, port,
+	// username, password, dbname). "" when the settings find their
+	// database by themselves (DATABASE_URL in env, ...).
+	Secret string
+	// Previews: a database per pr-<N> environment (default true).
+	Previews bool
+	// Template is the database a new preview database is copied from
+	// ("" = the server's default).
+	Template string
+	// Fixtures are loaded (loaddata) into a new preview database after
+	// its migrations.
+	Fixtures []string
+}
+
+// Manage configures the manage function, which runs management commands
+// (the `manage` command, and migrations in a deploy) in the environment.
+// Zero fields take the defaults below.
+type Manage struct {
+	// Commands are the management commands it may run.
+	Commands []string
+	// Timeout (s) and Memory (MB) of the manage function.
+	Timeout int
+	Memory  int
+}
+
+// Defaults of the manage function.
+const (
+	DefaultManageTimeout = 900
+	DefaultManageMemory  = 1024
+)
+
+// DefaultManageCommands are allowed when manage.commands is not set: what
+// a deploy needs and what only reads or creates.
+var DefaultManageCommands = []string{"check", "createcachetable", "migrate", "showmigrations"}
+
+// MigrationsMode is Migrations with the default filled in.
+func (c *Config) MigrationsMode() string {
+	if c.Migrations == "" {
+		return MigrationsAuto
+	}
+	return c.Migrations
+}
+
+// ManageCommands are the commands the manage function may run.
+func (c *Config) ManageCommands() []string {
+	if c.Manage.Commands == nil {
+		return append([]string(nil), DefaultManageCommands...)
+	}
+	return append([]string(nil), c.Manage.Commands...)
+}
+
+// ManageTimeout is the manage function's timeout in seconds.
+func (c *Config) ManageTimeout() int {
+	if c.Manage.Timeout == 0 {
+		return DefaultManageTimeout
+	}
+	return c.Manage.Timeout
+}
+
+// ManageMemory is the manage function's memory in MB.
+func (c *Config) ManageMemory() int {
+	if c.Manage.Memory == 0 {
+		return DefaultManageMemory
+	}
+	return c.Manage.Memory
+}
+
+// PreviewDatabase reports whether this environment gets a database of its
+// own: a pr-<N> preview with a database configured (database.secret, or
+// DATABASE_URL in env) and database.previews not false.
+func (c *Config) PreviewDatabase() bool {
+	if !c.Preview {
+		return false
+	}
+	if c.Database != nil {
+		return c.Database.Previews && (c.Database.Secret != "" || c.Env["DATABASE_URL"] != "")
+	}
+	return c.Env["DATABASE_URL"] != ""
+}
+
+var (
+	commandRe    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$`)
+	pgIdentRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]{0,62}$`)
+	secretARNRe  = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
+	paramARNRe   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/?[A-Za-z0-9/_.-]+$`)
+	nonIdentChar = regexp.MustCompile(`[^a-z0-9_]+`)
+)
+
+// PreviewDatabaseName is the database of the pr-<N> preview of project:
+// "<project>_pr_<N>" in lower case, other characters as "_", the project
+// part cut so the name stays within PostgreSQL's 63 bytes.
+func PreviewDatabaseName(project string, pr int) string {
+	base := strings.Trim(nonIdentChar.ReplaceAllString(strings.ToLower(project), "_"), "_")
+	if base == "" {
+		base = "app"
+	}
+	if base[0] >= '0' && base[0] <= '9' {
+		base = "db_" + base
+	}
+	if len(base) > 50 {
+		base = strings.TrimRight(base[:50], "_")
+	}
+	return base + "_pr_" + strconv.Itoa(pr)
+}
+
+func (d *decoder) migrations(n *node, c *Config) {
+	if n.kind == kindBool { // "migrations: false"
+		if n.boolean {
+			c.Migrations = MigrationsAuto
+		} else {
+			c.Migrations = MigrationsOff
+		}
+		return
+	}
+	if s, ok := d.oneOf(n, migrationsValues); ok {
+		c.Migrations = s
+	}
+}
+
+func (d *decoder) database(n *node, c *Config) {
+	db := &Database{Previews: true}
+	d.fields(n,
+		field{"secret", func(n *node) {
+			s, ok := d.str(n)
+			if !ok {
+				return
+			}
+			if !secretARNRe.MatchString(s) && !paramARNRe.MatchString(s) {
+				d.errf(n, "%q is not the ARN of a Secrets Manager secret or an SSM parameter", s)
+				return
+			}
+			db.Secret = s
+			d.set["database.secret"] = n
+		}},
+		field{"previews", func(n *node) {
+			if v, ok := d.boolean(n); ok {
+				db.Previews = v
+			}
+		}},
+		field{"template", func(n *node) {
+			s, ok := d.str(n)
+			if !ok {
+				return
+			}
+			if !pgIdentRe.MatchString(s) {
+				d.errf(n, "%q is not a database name (a letter or _, then letters, digits, _ or $, at most 63)", s)
+				return
+			}
+			db.Template = s
+		}},
+		field{"fixtures", func(n *node) {
+			l, ok := d.strList(n, false)
+			if !ok {
+				return
+			}
+			for i, f := range l {
+				if strings.ContainsAny(f, ",\x00\n") {
+					d.errf(n.items[i], "fixture %q: a fixture name or a path relative to the Django root, without commas", f)
+					ok = false
+				}
+			}
+			if ok {
+				db.Fixtures = l
+			}
+		}},
+	)
+	if n.kind == kindMap {
+		c.Database = db
+	}
+}
+
+func (d *decoder) manage(n *node, m *Manage) {
+	d.fields(n,
+		field{"commands", func(n *node) {
+			l, ok := d.strList(n, false)
+			if !ok {
+				return
+			}
+			for i, cmd := range l {
+				if !commandRe.MatchString(cmd) {
+					d.errf(n.items[i], "%q is not a management command name", cmd)
+					ok = false
+				}
+			}
+			if ok {
+				m.Commands = l
+			}
+		}},
+		field{"timeout", func(n *node) {
+			if v, ok := d.intRange(n, 10, 900, " seconds"); ok {
+				m.Timeout = v
+			}
+		}},
+		field{"memory", func(n *node) {
+			if v, ok := d.intRange(n, 128, 10240, " MB"); ok {
+				m.Memory = v
+			}
+		}},
+	)
+}
+
+// checkDatabase runs the validations of database: that need other values.
+func (d *decoder) checkDatabase(c *Config) {
+	if c.Database == nil || c.Database.Secret == "" {
+		return
+	}
+	if _, ok := c.Env["DATABASE_URL"]; ok {
+		d.errf(d.set["database.secret"], "env sets DATABASE_URL too: the functions would get the secret's value; keep one of them")
+	}
+}

@@ -1,0 +1,1 @@
+raise RuntimeError("a namespace migrations folder is not loaded")

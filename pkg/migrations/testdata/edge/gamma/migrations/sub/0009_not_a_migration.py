@@ -1,0 +1,1 @@
+raise RuntimeError("subpackages of migrations are not migrations")

@@ -1,0 +1,1 @@
+raise RuntimeError("Django never imports files starting with ~")

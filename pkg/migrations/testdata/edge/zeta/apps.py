@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ZetaConfig(AppConfig):
+    name = "zeta"
+    label = "zlabel"

@@ -1,0 +1,1 @@
+"""Stand-in for graphene-django (see ../README.md)."""

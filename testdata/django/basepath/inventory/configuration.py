@@ -1,0 +1,3 @@
+# The deployment's configuration, kept apart from the settings.
+ALLOWED_HOSTS = ["*"]
+BASE_PATH = "/inventory"

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def page(request, **kwargs):
+    return HttpResponse("page")

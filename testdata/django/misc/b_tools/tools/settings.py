@@ -1,0 +1,3 @@
+SECRET_KEY = "tools"
+INSTALLED_APPS = []
+ROOT_URLCONF = "tools.urls"

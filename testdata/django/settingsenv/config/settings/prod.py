@@ -1,0 +1,4 @@
+from .base import *  # noqa: F403
+
+DEBUG = False
+ROOT_URLCONF = "config.urls_prod"
