@@ -29,6 +29,12 @@ type run struct {
 	failed    []failure
 	cancelled bool
 	done      bool
+	// onFailure is what a failed creation of the root does: "" or
+	// ROLLBACK (roll back, ROLLBACK_COMPLETE), DELETE (roll back and
+	// delete the stack, DELETE_COMPLETE), DO_NOTHING (stop in
+	// CREATE_FAILED, resources left as they are). From the change set's
+	// OnStackFailure or ExecuteChangeSet's DisableRollback.
+	onFailure string
 	// cs is the executed change set (root runs).
 	cs *changeSet
 	// Undo state of an update or create.
@@ -978,6 +984,18 @@ func (r *run) next() {
 			if r.op == "CREATE" {
 				reason += " Rollback requested by user."
 			}
+		}
+		if r.op == "CREATE" && r.parent == nil && r.onFailure == "DO_NOTHING" {
+			s.stackEvent(st, "CREATE_FAILED", strings.TrimSuffix(reason, " Rollback requested by user."))
+			r.finishRun()
+			return
+		}
+		if r.op == "CREATE" && r.parent == nil && r.onFailure == "DELETE" {
+			s.stackEvent(st, "DELETE_IN_PROGRESS", strings.TrimSuffix(reason, " Rollback requested by user.")+" Delete requested by user.")
+			r.phase = "delete"
+			r.failed = nil
+			r.tasks = r.deleteTasks(st.resources, r.createdLive())
+			return
 		}
 		if r.op == "CREATE" {
 			s.stackEvent(st, "ROLLBACK_IN_PROGRESS", reason)

@@ -111,6 +111,9 @@ type changeSet struct {
 	// on a new name): deleting the change set deletes that stack too for
 	// nested ones.
 	createdStack bool
+	// onStackFailure is CreateChangeSet's OnStackFailure (ROLLBACK,
+	// DELETE, DO_NOTHING; "" when not given): what a failed creation does.
+	onStackFailure string
 }
 
 func (s *Server) newStack(name, parentID, rootID string) *stack {

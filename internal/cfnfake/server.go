@@ -515,6 +515,16 @@ func (s *Server) createChangeSet(f formValues) (any, *apiError) {
 	if csType == "" {
 		csType = "UPDATE"
 	}
+	onFailure := get(f, "OnStackFailure")
+	switch onFailure {
+	case "", "ROLLBACK", "DO_NOTHING":
+	case "DELETE":
+		if csType != "CREATE" {
+			return nil, validation("OnStackFailure DELETE is only valid when ChangeSetType is CREATE")
+		}
+	default:
+		return nil, validation("1 validation error detected: Value '%s' at 'onStackFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
+	}
 	caps := members(f, "Capabilities")
 	st := s.live(name)
 	if st != nil && st.deleted {
@@ -640,6 +650,7 @@ func (s *Server) createChangeSet(f formValues) (any, *apiError) {
 	cs.body = body
 	cs.description = get(f, "Description")
 	cs.createdStack = newStack
+	cs.onStackFailure = onFailure
 	s.settleChangeSet(cs)
 	return xmlCreateChangeSet{ID: cs.id, StackID: st.id}, nil
 }
@@ -963,6 +974,10 @@ func (s *Server) executeChangeSet(f formValues) (any, *apiError) {
 	if strings.HasSuffix(root.status, "_IN_PROGRESS") && root.status != "REVIEW_IN_PROGRESS" {
 		return nil, validation("Stack:%s is in %s state and can not be updated.", root.id, root.status)
 	}
+	disable := get(f, "DisableRollback")
+	if disable != "" && cs.onStackFailure != "" {
+		return nil, validation("DisableRollback cannot be specified for a change set created with OnStackFailure")
+	}
 	s.markExecuting(cs)
 	// AWS removes the stack's other change sets (and their nested ones)
 	// once one is executed. The FAILED nested sets of the executed
@@ -989,6 +1004,10 @@ func (s *Server) executeChangeSet(f formValues) (any, *apiError) {
 	}
 	r := s.newRun(root, op, cs.plan, nil)
 	r.cs = cs
+	r.onFailure = cs.onStackFailure
+	if disable == "true" && op == "CREATE" {
+		r.onFailure = "DO_NOTHING"
+	}
 	s.runs = append(s.runs, r)
 	r.begin("User Initiated")
 	for k, v := range cs.params {

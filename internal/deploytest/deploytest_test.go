@@ -68,8 +68,10 @@ func TestRenderedProjectDeploysAndUpdates(t *testing.T) {
 	if err != nil || res.Status != "UPDATE_COMPLETE" {
 		t.Fatalf("second deploy: %v %v\n%s", res.Status, err, w.Log)
 	}
-	if res.Totals.Add == 0 || res.Totals.Remove == 0 {
-		t.Errorf("a code change adds and removes versions: %+v\n%s", res.Totals, w.Log)
+	// A code change publishes new versions and drops the old ones: routine
+	// churn, counted apart, not a risky removal.
+	if res.Totals.Add == 0 || res.Totals.Routine == 0 || res.Totals.Remove != 0 || res.Totals.Replace != 0 {
+		t.Errorf("a code change adds versions and drops the old ones as routine churn: %+v\n%s", res.Totals, w.Log)
 	}
 	// Same templates again: no changes.
 	res, err = w.Deploy(ctx, FromRender(second, "shop"))

@@ -22,6 +22,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
 	"github.com/django-serverless/django-serverless-action/pkg/django"
 	"github.com/django-serverless/django-serverless-action/pkg/graphql"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
@@ -37,6 +38,9 @@ type BuildOptions struct {
 	ConfigFile string
 	// Environment is --env (dev, prod, pr-7, ...).
 	Environment string
+	// StackName overrides the root stack's name (the stack-name input,
+	// --stack-name); "" is <project>-<env>.
+	StackName string
 	// WorkDir receives the zips (<sha256>.zip). Required.
 	WorkDir string
 	// Deps builds the dependencies layer; nil renders without one (the
@@ -180,7 +184,7 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 
 // replan (re)builds the plan with o's target and previous record.
 func (b *Build) replan(o BuildOptions) error {
-	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region})
+	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region, StackName: o.StackName})
 	b.Diagnostics = append(append(diag.List(nil), b.beforePlan...), warns...)
 	if err != nil {
 		return userError(err)
@@ -582,7 +586,11 @@ func layerDiagnostics(st bundle.Stats) diag.List {
 		}
 	}
 	if len(ignored) > 0 {
-		msg := fmt.Sprintf("%d paths ignored by .gitignore are not in the project layer (render --list-excluded lists them)", len(ignored))
+		verb := "are"
+		if len(ignored) == 1 {
+			verb = "is"
+		}
+		msg := fmt.Sprintf("%s ignored by .gitignore %s not in the project layer (render --list-excluded lists them)", human.Count(len(ignored), "path"), verb)
 		if len(built) > 0 {
 			shown := built
 			if len(shown) > 10 {

@@ -130,6 +130,9 @@ func (d *PipDeps) BuildCompiledLayer(ctx context.Context, p *django.Project, c *
 		return out, nil
 	}
 	l, _, err = deps.Build(ctx, d.options(p, c, compiler, false))
+	if errors.Is(err, deps.ErrNetwork) {
+		return nil, err // the machine's network, not the project: exit 1
+	}
 	if err != nil {
 		return nil, userError(err)
 	}

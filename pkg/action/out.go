@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/migrations"
 	"github.com/django-serverless/django-serverless-action/pkg/render"
 	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
@@ -105,9 +106,9 @@ type ManifestAPI struct {
 // Summary is a one-line count against the quotas.
 func (a ManifestAPI) Summary() string {
 	if a.Type == "http" {
-		return fmt.Sprintf("HTTP API %d routes (quota %d), %d integrations (quota %d)", a.Routes, a.RouteQuota, a.Integrations, a.IntegrationQuota)
+		return fmt.Sprintf("HTTP API %s (quota %d), %s (quota %d)", human.Count(a.Routes, "route"), a.RouteQuota, human.Count(a.Integrations, "integration"), a.IntegrationQuota)
 	}
-	return fmt.Sprintf("REST API %d resources (quota %d)", a.Resources, a.ResourceQuota)
+	return fmt.Sprintf("REST API %s (quota %d)", human.Count(a.Resources, "resource"), a.ResourceQuota)
 }
 
 // ManifestFunction is one planned Lambda function.

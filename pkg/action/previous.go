@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
 )
 
@@ -130,7 +131,7 @@ func PreviousRecord(ctx context.Context, cfn TemplateReader, objs ObjectReader, 
 		return nil, "", fmt.Errorf("read deployment record s3://%s/%s: %w", bucket, key, err)
 	}
 	if len(data) > recordMaxBytes {
-		return nil, "", fmt.Errorf("deployment record s3://%s/%s is larger than %d bytes", bucket, key, recordMaxBytes)
+		return nil, "", fmt.Errorf("deployment record s3://%s/%s is larger than %s", bucket, key, human.Bytes(recordMaxBytes))
 	}
 	rec, err = record.Decode(data)
 	if err != nil {

@@ -70,6 +70,12 @@ type Options struct {
 	// Now is the clock for the AppSync API key's expiry (time.Now when nil);
 	// it reaches a stack parameter only, never a template or a name.
 	Now func() time.Time
+	// RoleARN, Tags, NotificationARNs and OnFailure are passed to the
+	// stack (see stack.Request).
+	RoleARN          string
+	Tags             map[string]string
+	NotificationARNs []string
+	OnFailure        string
 	// KeepDatabase (destroy) deletes a preview's stack without dropping
 	// its database.
 	KeepDatabase bool
@@ -102,6 +108,16 @@ type Summary struct {
 	Build     *Build           `json:"-"`
 	Bucket    string           `json:"-"`
 	Duration  time.Duration    `json:"-"`
+	StackID   string           `json:"-"`
+	Region    string           `json:"-"`
+}
+
+// Plan is the machine-readable plan (the action's plan-json file): the
+// summary plus the change set of every level, its property values masked
+// where sensitive.
+type Plan struct {
+	*Summary
+	ChangeSet *changeset.Model `json:"change_set"`
 }
 
 // Run executes plan, deploy or destroy.
@@ -139,7 +155,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		return nil, err
 	}
 	pl := b.Plan
-	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b, Region: c.Region}
 	sum.Migrations = b.MigrationSummary(nil)
 
 	// The account the API's integration URIs name.
@@ -251,10 +267,16 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		FailOnEmpty:   o.FailOnEmpty,
 		ChangeSetID:   o.ChangeSetID,
 		Timeout:       o.Timeout,
+		RoleARN:       o.RoleARN,
+		Tags:          o.Tags,
+		OnFailure:     o.OnFailure,
+
+		NotificationARNs: o.NotificationARNs,
 	}
 	if pl.CloudFront() {
 		req.Parameters["StaticBucket"] = b.StaticBucket
 	}
+	req.Sensitive = stack.NoEchoValues(root.Body, req.Parameters)
 	if b.Output.APIKeyExpiry {
 		now := time.Now
 		if o.Now != nil {
@@ -310,6 +332,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		sum.Model = res.Model
 		sum.Status = res.Status
 		sum.RootCause = res.RootCause
+		sum.StackID = res.StackID
 		for k, v := range res.Outputs {
 			sum.Outputs[k] = v
 		}
@@ -366,7 +389,7 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	pl := b.Plan
 	log := o.Build.Log
-	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b}
+	sum := &Summary{Stack: pl.Stack, Environment: pl.Environment, Outputs: map[string]string{}, Build: b, Region: c.Region}
 	// The environment's static files, as its deployment record names
 	// them: read before the stack (and its template) goes.
 	var rec *record.Record
@@ -385,6 +408,7 @@ func destroy(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	err = d.Destroy(ctx, stack.Request{
 		Project: pl.Project, Environment: pl.Environment, StackName: pl.Stack,
 		Protected: b.Config.Protected, Commit: o.Commit, RunID: o.RunID, PR: o.PR, Timeout: o.Timeout,
+		RoleARN: o.RoleARN,
 	})
 	sum.Duration = time.Since(start)
 	if err != nil {

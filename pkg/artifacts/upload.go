@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // S3API is the part of the S3 client the uploader uses. Method signatures
@@ -570,15 +572,4 @@ func contentType(o Object) string {
 	return "application/zip"
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	default:
-		return fmt.Sprintf("%d B", n)
-	}
-}
+func humanBytes(n int64) string { return human.Bytes(n) }

@@ -34,6 +34,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Artifact is one built zip, content-addressed by its sha256.
@@ -332,13 +334,11 @@ func CheckUnzipped(function string, arts ...Artifact) error {
 	parts := make([]string, 0, len(arts))
 	for _, a := range arts {
 		total += a.Stats.UnzippedBytes
-		parts = append(parts, fmt.Sprintf("%s %s", a.Name, mb(a.Stats.UnzippedBytes)))
+		parts = append(parts, fmt.Sprintf("%s %s", a.Name, human.Bytes(a.Stats.UnzippedBytes)))
 	}
 	if total <= LambdaUnzippedLimit {
 		return nil
 	}
-	return fmt.Errorf("function %s: code and layers unzip to %s, over Lambda's 250 MB limit (%s): exclude files or trim requirements",
-		function, mb(total), strings.Join(parts, ", "))
+	return fmt.Errorf("function %s: code and layers unzip to %s, over Lambda's %s limit (%s): exclude files or trim requirements",
+		function, human.Bytes(total), human.Bytes(LambdaUnzippedLimit), strings.Join(parts, ", "))
 }
-
-func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }

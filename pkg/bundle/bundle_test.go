@@ -718,7 +718,7 @@ func TestCheckUnzipped(t *testing.T) {
 	if err == nil {
 		t.Fatal("over the limit: no error")
 	}
-	for _, want := range []string{"catalog", "deps-layer 200.0 MB", "project-layer 50.0 MB", "250.0 MB"} {
+	for _, want := range []string{"catalog", "deps-layer 200 MiB", "project-layer 50 MiB", "unzip to 250 MiB, over ", "Lambda's 250 MiB limit"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Fixed metadata written for every entry, so a zip depends only on names,
@@ -124,10 +126,10 @@ type TooBigError struct {
 
 func (e *TooBigError) Error() string {
 	if e.Path != "" {
-		return fmt.Sprintf("files unzip to more than %s (Lambda's limit for code and layers) while reading %s: exclude it or trim the project", mb(e.Limit), e.Path)
+		return fmt.Sprintf("files unzip to more than %s (Lambda's limit for code and layers) while reading %s: exclude it or trim the project", human.Bytes(e.Limit), e.Path)
 	}
 	return fmt.Sprintf("files unzip to %s, over %s (Lambda's limit for code and layers); largest: %s: exclude them or trim the project",
-		mb(e.Total), mb(e.Limit), strings.Join(e.Largest, ", "))
+		human.Bytes(e.Total), human.Bytes(e.Limit), strings.Join(e.Largest, ", "))
 }
 
 // checkSizes fails fast, before reading anything, when the files listed
@@ -146,7 +148,7 @@ func checkSizes(es []entry, max int64) error {
 	})
 	var names []string
 	for _, e := range big[:min(3, len(big))] {
-		names = append(names, fmt.Sprintf("%s (%s)", e.rel, mb(e.size)))
+		names = append(names, fmt.Sprintf("%s (%s)", e.rel, human.Bytes(e.size)))
 	}
 	return &TooBigError{Limit: max, Largest: names, Total: total}
 }

@@ -97,7 +97,7 @@ func TestDescribeAllLevels(t *testing.T) {
 	if n := srv.Calls()["DescribeChangeSet"]; n != 6 {
 		t.Errorf("DescribeChangeSet calls = %d, want 6", n)
 	}
-	if got, want := m.Totals(), (Totals{Add: 1, Modify: 2, Remove: 2, Replace: 2}); got != want {
+	if got, want := m.Totals(), (Totals{Add: 1, Modify: 2, Remove: 1, Replace: 2, Routine: 1}); got != want {
 		t.Errorf("totals = %+v, want %+v", got, want)
 	}
 	var may []string
@@ -257,12 +257,9 @@ func TestClassify(t *testing.T) {
 			if !cmp.Equal(got, tc.want) {
 				t.Errorf("classified %q, want %q", got, tc.want)
 			}
-			if r := m.Risks(); len(r) != len(risks) {
-				t.Errorf("Risks() has %d entries, Classify %d", len(r), len(risks))
-			}
-			if r := m.Routine(); len(r) != len(routine) {
-				t.Errorf("Routine() has %d entries, Classify %d", len(r), len(routine))
-			}
+			// The totals count exactly what Classify lists: the risk
+			// header and the totals line never disagree.
+			assertTotalsMatchClassify(t, m)
 		})
 	}
 }
@@ -295,12 +292,79 @@ func TestTextMarksRisksAndRoutine(t *testing.T) {
 	want := []string{
 		"  ~ Remove  CatalogVersion3f9a2c1b00 AWS::Lambda::Version (routine: the function moves to its new version)",
 		"  + Add     CatalogVersion8b1c0d2e11 AWS::Lambda::Version",
-		"  ~ Modify  ProjectLayer AWS::Lambda::LayerVersion replacement=True (routine: a new layer version is published)",
+		"  ~ Modify  ProjectLayer AWS::Lambda::LayerVersion will be replaced (routine: a new layer version is published)",
 		"  ! Remove  OrdersFunction AWS::Lambda::Function",
-		"  ! Modify  Role AWS::IAM::Role replacement=True",
+		"  ! Modify  Role AWS::IAM::Role will be replaced",
 	}
 	lines := strings.Split(strings.TrimRight(Text(m), "\n"), "\n")
 	if !cmp.Equal(lines[2:], want) {
 		t.Errorf("text lines:\n%s", cmp.Diff(want, lines[2:]))
+	}
+}
+
+// assertTotalsMatchClassify checks that Totals counts the risks and the
+// routine churn Classify lists, removals and replacements apart.
+func assertTotalsMatchClassify(t *testing.T, m *Model) {
+	t.Helper()
+	risks, routine := m.Classify()
+	removals := 0
+	for _, r := range risks {
+		if r.Change.Action == "Remove" {
+			removals++
+		}
+	}
+	tot := m.Totals()
+	if tot.Remove != removals || tot.Replace != len(risks)-removals || tot.Routine != len(routine) {
+		t.Errorf("totals %+v, but Classify lists %d removals, %d replacements, %d routine", tot, removals, len(risks)-removals, len(routine))
+	}
+}
+
+func TestGroupRisks(t *testing.T) {
+	ch := func(action, id, typ string) ResourceChange {
+		return ResourceChange{Action: action, LogicalID: id, ResourceType: typ}
+	}
+	m := &Model{StackName: "s", Stacks: []Stack{
+		{Path: "Lambdas", Changes: []ResourceChange{
+			ch("Remove", "OrdersLogGroup", "AWS::Logs::LogGroup"),
+			ch("Remove", "OrdersFunction", "AWS::Lambda::Function"),
+			ch("Remove", "OrdersVersion3f9a2c1b00", LambdaVersionType),
+			ch("Remove", "OrdersAlias", "AWS::Lambda::Alias"),
+			ch("Remove", "OrdersWarmer", "AWS::Scheduler::Schedule"),
+			{Action: "Modify", LogicalID: "ExecutionRole", ResourceType: "AWS::IAM::Role", Replacement: "True"},
+			// Only the alias of Catalog goes: not a removed function.
+			ch("Remove", "CatalogAlias", "AWS::Lambda::Alias"),
+		}},
+		{Path: "Api/ApiPermissions1Stack", Changes: []ResourceChange{ch("Remove", "OrdersPermission", "AWS::Lambda::Permission")}},
+	}}
+	risks, _ := m.Classify()
+	groups := GroupRisks(risks)
+	var got []string
+	for _, g := range groups {
+		var ids []string
+		for _, r := range g.Risks {
+			ids = append(ids, r.Change.LogicalID)
+		}
+		got = append(got, g.Function+":"+strings.Join(ids, ","))
+	}
+	want := []string{
+		"Orders:OrdersLogGroup,OrdersFunction,OrdersVersion3f9a2c1b00,OrdersAlias,OrdersWarmer,OrdersPermission",
+		":ExecutionRole",
+		":CatalogAlias",
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("groups %q, want %q", got, want)
+	}
+	if parts := Join(groups[0].Parts()); parts != "log group, alias, version, warmer and API permission" {
+		t.Errorf("parts %q", parts)
+	}
+	if p := groups[0].Paths(); !cmp.Equal(p, []string{"Lambdas", "Api/ApiPermissions1Stack"}) {
+		t.Errorf("paths %q", p)
+	}
+	// A function name that ends like a part is still its own name.
+	if fn, part, ok := FunctionOf(ch("Remove", "ApiVersionFunction", "AWS::Lambda::Function")); !ok || fn != "ApiVersion" || part != "function" {
+		t.Errorf("FunctionOf = %q %q %v", fn, part, ok)
+	}
+	if _, _, ok := FunctionOf(ch("Remove", "OrdersAlias", "AWS::Lambda::Function")); ok {
+		t.Errorf("type and suffix must agree")
 	}
 }

@@ -20,10 +20,18 @@ type Risk struct {
 	Change ResourceChange
 }
 
-// Flagged reports a change a reviewer must see: a Remove, or a
-// Replacement True or Conditional.
+// Flagged reports a change a reviewer must see: a Remove, or a Modify with
+// Replacement True or Conditional. (With IncludePropertyValues AWS also
+// marks an Add "Replacement: True"; an Add is never flagged.)
 func Flagged(c ResourceChange) bool {
-	return c.Action == "Remove" || c.Replacement == "True" || c.Replacement == "Conditional"
+	return c.Action == "Remove" || Replaced(c)
+}
+
+// Replaced reports a Modify (or Dynamic change) that replaces the resource
+// (Replacement True) or may replace it (Conditional).
+func Replaced(c ResourceChange) bool {
+	return c.Action != "Remove" && c.Action != "Add" && c.Action != "Import" &&
+		(c.Replacement == "True" || c.Replacement == "Conditional")
 }
 
 // Routine reports, for each change of the level (same index as
@@ -58,8 +66,8 @@ func (s Stack) Routine() []bool {
 		switch {
 		case c.Action == "Remove" && (c.ResourceType == LambdaVersionType || c.ResourceType == DeploymentType || c.ResourceType == DeploymentV2Type):
 			out[i] = added[c.ResourceType+"\x00"+churnKey(c)]
-		case c.Action != "Remove" && c.ResourceType == LayerVersionType:
-			out[i] = c.Replacement == "True" || c.Replacement == "Conditional"
+		case c.ResourceType == LayerVersionType:
+			out[i] = Replaced(c)
 		}
 	}
 	return out
@@ -81,34 +89,21 @@ func churnKey(c ResourceChange) string {
 	return c.LogicalID
 }
 
-// Risks lists, in model order, every Remove and every Replacement True or
-// Conditional that is not routine (see Stack.Routine): what a reviewer must
-// weigh before approving. Nested-stack resources are included: removing a
-// nested stack removes everything in it.
-func (m *Model) Risks() []Risk {
-	risks, _ := m.Classify()
-	return risks
-}
-
-// Routine lists, in model order, the removals and replacements that are
-// the designed churn of immutable resources (see Stack.Routine). They are
-// still shown to reviewers, apart from the risks and without alarm.
-func (m *Model) Routine() []Risk {
-	_, routine := m.Classify()
-	return routine
-}
-
 // Classify splits every Remove and every Replacement True or Conditional
 // into risks and routine churn, each in model order; together they are
-// exactly the changes Flagged reports.
+// exactly the changes Flagged reports, less the nested stacks whose own
+// change set is described (their contents are listed instead). Totals
+// counts the same changes.
 func (m *Model) Classify() (risks, routine []Risk) {
 	if m == nil {
 		return nil, nil
 	}
+	described := m.described()
 	for _, s := range m.Stacks {
 		r := s.Routine()
 		for i, c := range s.Changes {
 			switch {
+			case c.NestedStack && described[join(s.Path, c.LogicalID)]:
 			case r[i]:
 				routine = append(routine, Risk{Path: s.Path, Change: c})
 			case Flagged(c):
@@ -155,4 +150,55 @@ func GroupRoutine(routine []Risk) []RoutineGroup {
 		out[i].IDs = append(out[i].IDs, r.Change.LogicalID)
 	}
 	return out
+}
+
+// described is the set of level paths the model holds.
+func (m *Model) described() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range m.Stacks {
+		out[s.Path] = true
+	}
+	return out
+}
+
+func join(path, id string) string {
+	if path == "" {
+		return id
+	}
+	return path + "/" + id
+}
+
+// Totals counts resource changes over all levels, as Classify sorts them:
+// a nested stack is not counted itself (its contents are), except a
+// removed or replaced one whose contents are not described, which counts
+// as one removal or replacement. An Import counts as Add, a Dynamic change as
+// Modify.
+func (m *Model) Totals() Totals {
+	var t Totals
+	if m == nil {
+		return t
+	}
+	described := m.described()
+	for _, s := range m.Stacks {
+		routine := s.Routine()
+		for i, c := range s.Changes {
+			switch {
+			case c.NestedStack && (described[join(s.Path, c.LogicalID)] || !Flagged(c)):
+				// Its contents are counted; a nested stack added or
+				// modified without a described level adds nothing to
+				// count by itself.
+			case routine[i]:
+				t.Routine++
+			case c.Action == "Add" || c.Action == "Import":
+				t.Add++
+			case c.Action == "Remove":
+				t.Remove++
+			case Replaced(c):
+				t.Replace++
+			default:
+				t.Modify++
+			}
+		}
+	}
+	return t
 }

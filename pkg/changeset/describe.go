@@ -31,18 +31,33 @@ const StackType = "AWS::CloudFormation::Stack"
 // maxLevels bounds nesting (AWS allows far fewer levels in practice).
 const maxLevels = 16
 
+// Options tune Describe.
+type Options struct {
+	// Sensitive are values never to show: the values of NoEcho
+	// parameters. Any property value holding one is masked (see Value).
+	Sensitive []string
+}
+
 // Describe reads the change set changeSetID (an ARN) and, depth-first, the
 // nested change set of every AWS::CloudFormation::Stack change, following
-// NextToken at every level.
+// NextToken at every level. Property values are included
+// (IncludePropertyValues): each Modify gets its changed values, masked
+// where they are sensitive (secret-looking names or values).
 func Describe(ctx context.Context, api DescribeAPI, changeSetID string) (*Model, error) {
+	return DescribeWith(ctx, api, changeSetID, Options{})
+}
+
+// DescribeWith is Describe with options.
+func DescribeWith(ctx context.Context, api DescribeAPI, changeSetID string, o Options) (*Model, error) {
 	m := &Model{}
-	if err := describeLevel(ctx, api, m, changeSetID, "", 0); err != nil {
+	mask := newMasker(o.Sensitive)
+	if err := describeLevel(ctx, api, m, mask, changeSetID, "", 0); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func describeLevel(ctx context.Context, api DescribeAPI, m *Model, id, path string, depth int) error {
+func describeLevel(ctx context.Context, api DescribeAPI, m *Model, mask *masker, id, path string, depth int) error {
 	if depth > maxLevels {
 		return fmt.Errorf("describe change set %s: nested deeper than %d levels", id, maxLevels)
 	}
@@ -52,7 +67,8 @@ func describeLevel(ctx context.Context, api DescribeAPI, m *Model, id, path stri
 		token  *string
 	)
 	for {
-		out, err := api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(id), NextToken: token})
+		out, err := api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(id), NextToken: token,
+			IncludePropertyValues: aws.Bool(true)})
 		if err != nil {
 			return fmt.Errorf("describe change set %s: %w", id, err)
 		}
@@ -73,7 +89,7 @@ func describeLevel(ctx context.Context, api DescribeAPI, m *Model, id, path stri
 			if rc == nil {
 				continue
 			}
-			ch := convert(rc, depth > 0)
+			ch := convert(rc, depth > 0, mask)
 			level.Changes = append(level.Changes, ch)
 			if ch.NestedStack && aws.ToString(rc.ChangeSetId) != "" {
 				nested = append(nested, nestedRef{id: aws.ToString(rc.ChangeSetId), logical: ch.LogicalID})
@@ -90,7 +106,7 @@ func describeLevel(ctx context.Context, api DescribeAPI, m *Model, id, path stri
 		if path != "" {
 			p = path + "/" + n.logical
 		}
-		if err := describeLevel(ctx, api, m, n.id, p, depth+1); err != nil {
+		if err := describeLevel(ctx, api, m, mask, n.id, p, depth+1); err != nil {
 			return err
 		}
 	}
@@ -99,7 +115,7 @@ func describeLevel(ctx context.Context, api DescribeAPI, m *Model, id, path stri
 
 type nestedRef struct{ id, logical string }
 
-func convert(rc *types.ResourceChange, nestedLevel bool) ResourceChange {
+func convert(rc *types.ResourceChange, nestedLevel bool, mask *masker) ResourceChange {
 	ch := ResourceChange{
 		Action:       string(rc.Action),
 		LogicalID:    aws.ToString(rc.LogicalResourceId),
@@ -107,6 +123,12 @@ func convert(rc *types.ResourceChange, nestedLevel bool) ResourceChange {
 		ResourceType: aws.ToString(rc.ResourceType),
 		Replacement:  string(rc.Replacement),
 		NestedStack:  aws.ToString(rc.ResourceType) == StackType,
+		PolicyAction: string(rc.PolicyAction),
+	}
+	if ch.Action == "Add" || ch.Action == "Import" {
+		// With IncludePropertyValues AWS says "Replacement: True" for an
+		// Add: nothing is replaced.
+		ch.Replacement = ""
 	}
 	for _, s := range rc.Scope {
 		ch.Scope = append(ch.Scope, string(s))
@@ -123,6 +145,9 @@ func convert(rc *types.ResourceChange, nestedLevel bool) ResourceChange {
 			det.RequiresRecreation = string(d.Target.RequiresRecreation)
 		}
 		ch.Details = append(ch.Details, det)
+	}
+	if ch.Action != "Add" && ch.Action != "Remove" && ch.Action != "Import" {
+		ch.Values = values(rc, mask)
 	}
 	ch.MayChange = mayChange(ch, nestedLevel)
 	return ch
@@ -151,36 +176,6 @@ func mayChange(ch ResourceChange, nestedLevel bool) bool {
 	return true
 }
 
-// Totals counts resource changes over all levels. Nested-stack resources
-// are not counted (their contents are). A Modify with Replacement True or
-// Conditional counts as Replace; an Import counts as Add.
-func (m *Model) Totals() Totals {
-	var t Totals
-	if m == nil {
-		return t
-	}
-	for _, s := range m.Stacks {
-		for _, c := range s.Changes {
-			if c.NestedStack {
-				continue
-			}
-			switch c.Action {
-			case "Add", "Import":
-				t.Add++
-			case "Remove":
-				t.Remove++
-			default:
-				if c.Replacement == "True" || c.Replacement == "Conditional" {
-					t.Replace++
-				} else {
-					t.Modify++
-				}
-			}
-		}
-	}
-	return t
-}
-
 // HasChanges reports whether any level has a change.
 func (m *Model) HasChanges() bool {
 	if m == nil {
@@ -192,21 +187,6 @@ func (m *Model) HasChanges() bool {
 		}
 	}
 	return false
-}
-
-// FailedLevels returns the levels whose change set FAILED for a reason
-// other than having nothing to change, root first.
-func (m *Model) FailedLevels() []Stack {
-	var out []Stack
-	if m == nil {
-		return out
-	}
-	for _, s := range m.Stacks {
-		if s.Failed() {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // NoChangesReason reports whether a FAILED change set's reason means it

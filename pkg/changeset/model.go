@@ -38,7 +38,39 @@ type ResourceChange struct {
 	MayChange bool `json:"may_change,omitempty"`
 	// NestedStack is true for AWS::CloudFormation::Stack resources.
 	NestedStack bool `json:"nested_stack,omitempty"`
+	// PolicyAction is what happens to the resource when it is removed or
+	// replaced: Delete, Retain, Snapshot, ReplaceAndDelete,
+	// ReplaceAndRetain or ReplaceAndSnapshot ("" when AWS gives none).
+	PolicyAction string `json:"policy_action,omitempty"`
+	// Values are the changed values of a Modify, property by property
+	// (read with IncludePropertyValues), sensitive ones masked.
+	Values []Value `json:"values,omitempty"`
 }
+
+// Value is one changed property value of a Modify: Path is the property's
+// path below the resource ("Properties.MemorySize",
+// "Properties.Environment.Variables.DEBUG"); Before and After are its
+// values as text (JSON for lists and objects), "" when it is added or
+// removed. Unknown values (CloudFormation's {{changeSet:KNOWN_AFTER_APPLY}})
+// are KnownAfterDeploy. Masked values (NoEcho parameters, secret-looking
+// names or values) are Sensitive and never hold the value.
+type Value struct {
+	Path   string `json:"path"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
+	// Change is Add, Remove or Modify.
+	Change    string `json:"change"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// Placeholders a Value holds instead of a value.
+const (
+	// KnownAfterDeploy stands for a value CloudFormation only knows once it
+	// deploys (an attribute of a resource it creates or replaces).
+	KnownAfterDeploy = "(known after deploy)"
+	// Masked stands for a sensitive value.
+	Masked = "(sensitive)"
+)
 
 // Detail is one changed property.
 type Detail struct {
@@ -50,11 +82,23 @@ type Detail struct {
 	CausingEntity      string `json:"causing_entity,omitempty"`
 }
 
-// Totals counts resource changes over all levels (nested-stack resources
-// themselves are not counted; their contents are).
+// Totals counts resource changes over all levels (a nested stack whose
+// own change set is described is not counted; its contents are). Remove
+// and Replace are the removals and replacements a reviewer must weigh
+// (Model.Classify's risks); the designed churn of immutable resources
+// (old Lambda versions, layer versions, API deployments) is counted apart
+// in Routine, never in Remove or Replace, so these counts and the risk
+// list always agree.
 type Totals struct {
 	Add     int `json:"add"`
 	Modify  int `json:"modify"`
 	Remove  int `json:"remove"`
 	Replace int `json:"replace"`
+	Routine int `json:"routine"`
 }
+
+// Count is the number of resource changes counted.
+func (t Totals) Count() int { return t.Add + t.Modify + t.Remove + t.Replace + t.Routine }
+
+// Risky is the number of removals and replacements a reviewer must weigh.
+func (t Totals) Risky() int { return t.Remove + t.Replace }

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -28,6 +30,9 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 	if err != nil {
 		return usageError{fmt.Errorf("action inputs: %w", err)}
 	}
+	for _, w := range in.Warnings {
+		a.Warningf("%s", w)
+	}
 	ev, err := gh.ReadEvent(env.Getenv)
 	if err != nil {
 		return usageError{fmt.Errorf("workflow event: %w", err)}
@@ -43,6 +48,7 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 	build := action.BuildOptions{
 		ProjectDir:  projectDir,
 		Environment: in.Environment,
+		StackName:   in.StackName,
 		Repository:  env.Getenv("GITHUB_REPOSITORY"),
 		Log:         env.Stdout,
 		Deps:        newDeps(Env{Stderr: env.Stdout, Getenv: env.Getenv}, true),
@@ -98,29 +104,47 @@ func runAction(ctx context.Context, env Env, guard *gh.LogGuard) error {
 		PR:              ev.PR,
 		Poll:            actionPoll,
 		OnChangeSet:     func(arn string) { gh.Mask(a, gh.AccountID(arn)) },
+		RoleARN:         in.RoleARN,
+		Tags:            in.Tags,
+		OnFailure:       in.OnFailure,
+
+		NotificationARNs: in.NotificationARNs,
 	})
 	stage.end()
 
 	annotate(a, workspace, sum, runErr)
 	if sum != nil {
-		gh.Mask(a, gh.AccountID(sum.ChangeSetID), sum.Outputs["GraphQLApiKeyId"])
-		if oerr := gh.WriteOutputs(a, outputsOf(sum)); oerr != nil {
-			runErr = errors.Join(runErr, oerr)
-		}
+		gh.Mask(a, gh.AccountID(sum.ChangeSetID), gh.AccountID(sum.StackID), sum.Outputs["GraphQLApiKeyId"])
 	}
+	var commentURL string
 	data := commentData(in.Command, ev, sum, runErr)
 	if data.Stack != "" {
 		c := &gh.Commenter{}
+		var cerr error
 		if in.GitHubToken != "" {
-			client, cerr := gh.NewClient(in.GitHubToken, env.Getenv("GITHUB_API_URL"))
-			if cerr != nil {
-				return errors.Join(runErr, cerr)
-			}
-			c.Client = client
+			c.Client, cerr = gh.NewClient(in.GitHubToken, env.Getenv("GITHUB_API_URL"))
 		}
-		// Publish logs the comment's URL itself.
-		if _, perr := gh.Publish(ctx, a, c, in, ev, data); perr != nil {
-			a.Warningf("pull-request comment: %v", perr)
+		if cerr != nil {
+			a.Warningf("pull-request comment: %v", cerr)
+		} else {
+			// Publish logs the comment's URL itself.
+			out, perr := gh.Publish(ctx, a, c, in, ev, data)
+			if perr != nil {
+				a.Warningf("pull-request comment: %v", perr)
+			}
+			commentURL = out.URL
+		}
+	}
+	if sum != nil {
+		o := outputsOf(sum)
+		o.CommentURL = commentURL
+		if path, perr := writePlanJSON(env, sum); perr != nil {
+			a.Warningf("plan-json: %v", perr)
+		} else {
+			o.PlanJSON = path
+		}
+		if oerr := gh.WriteOutputs(a, o); oerr != nil {
+			runErr = errors.Join(runErr, oerr)
 		}
 	}
 	if errors.Is(runErr, action.ErrConfig) {
@@ -242,14 +266,20 @@ func workspaceRelative(workspace string, list diag.List) diag.List {
 func outputsOf(sum *action.Summary) gh.Outputs {
 	site, static := environmentURLs(sum)
 	o := gh.Outputs{
-		StackName:    sum.Stack,
-		SiteURL:      site,
-		APIURL:       sum.Outputs["ApiUrl"],
-		GraphQLURL:   sum.Outputs["GraphQLUrl"],
-		StaticURL:    static,
-		ChangeSetID:  sum.ChangeSetID,
-		HasChanges:   sum.HasChanges,
-		ChangesCount: sum.Changes.Add + sum.Changes.Modify + sum.Changes.Remove,
+		StackName:       sum.Stack,
+		SiteURL:         site,
+		StaticURL:       static,
+		APIURL:          sum.Outputs["ApiUrl"],
+		GraphQLURL:      sum.Outputs["GraphQLUrl"],
+		ChangeSetID:     sum.ChangeSetID,
+		HasChanges:      sum.HasChanges,
+		ChangesCount:    sum.Changes.Count(),
+		StackID:         sum.StackID,
+		StackStatus:     sum.Status,
+		StackOutputs:    sum.Outputs,
+		ArtifactsBucket: sum.Bucket,
+		Removals:        sum.Changes.Remove,
+		Replacements:    sum.Changes.Replace,
 	}
 	if sum.Model != nil {
 		o.ChangeSetName = sum.Model.ChangeSetName
@@ -276,13 +306,37 @@ func environmentURLs(sum *action.Summary) (site, static string) {
 	return site, static
 }
 
+// writePlanJSON writes the machine-readable plan (the --json summary and
+// the change set of every level) to RUNNER_TEMP/django-serverless/
+// <stack>.plan.json (the system's temporary folder outside a runner) and
+// returns its path: later steps of the job read it there.
+func writePlanJSON(env Env, sum *action.Summary) (string, error) {
+	dir := env.Getenv("RUNNER_TEMP")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "django-serverless")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	b, err := json.MarshalIndent(action.Plan{Summary: sum, ChangeSet: sum.Model}, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, sum.Stack+".plan.json")
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
 // commentData is what the PR comment and the job summary show.
 func commentData(command string, ev gh.Event, sum *action.Summary, runErr error) gh.CommentData {
 	d := gh.CommentData{Commit: ev.Commit(), PR: ev.PR, RunURL: ev.RunURL}
 	if sum == nil {
 		return d
 	}
-	d.Environment, d.Stack = sum.Environment, sum.Stack
+	d.Environment, d.Stack, d.Region = sum.Environment, sum.Stack, sum.Region
 	d.ChangeSet = sum.Model
 	d.Status, d.Duration = sum.Status, sum.Duration
 	d.APIURL, d.GraphQLURL = sum.Outputs["ApiUrl"], sum.Outputs["GraphQLUrl"]

@@ -87,7 +87,7 @@ func newActionWorld(t *testing.T, sc cfnfake.Scenario) *actionWorld {
 	// pip stands in for the real one (no package index here): it installs
 	// one small package into --target.
 	w.pip = filepath.Join(t.TempDir(), "fake-python")
-	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --target ]; then shift; mkdir -p \"$1/fakedep\"; echo 'X = 1' > \"$1/fakedep/__init__.py\"; fi\n  shift\ndone\n"
+	script := "#!/bin/sh\necho 'Collecting fakedep==1.0'\nwhile [ $# -gt 0 ]; do\n  if [ \"$1\" = --target ]; then shift; mkdir -p \"$1/fakedep\"; echo 'X = 1' > \"$1/fakedep/__init__.py\"; fi\n  shift\ndone\n"
 	if err := os.WriteFile(w.pip, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func (w *actionWorld) run(event, eventName string, inputs map[string]string, ext
 		"INPUT_ARTIFACTS-BUCKET":       w.bucket,
 		"INPUT_REGION":                 "us-east-1",
 		"INPUT_GITHUB-TOKEN":           token,
-		"INPUT_TIMEOUT-MINUTES":        "5",
+		"INPUT_WAIT-TIMEOUT-MINUTES":   "5",
 	}
 	for k, v := range inputs {
 		env["INPUT_"+strings.ToUpper(k)] = v
@@ -455,7 +455,7 @@ func TestCLIPlanJSON(t *testing.T) {
 	}
 	var changes map[string]int
 	json.Unmarshal(sum["changes"], &changes)
-	if string(sum["stack"]) != `"app-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0]" {
+	if string(sum["stack"]) != `"app-dev"` || fmt.Sprint(changes) != "map[add:3 modify:0 remove:0 replace:0 routine:0]" {
 		t.Errorf("summary stack %s changes %s", sum["stack"], sum["changes"])
 	}
 	if n := strings.Count(stderr.String(), "app-dev/LambdasStack\n"); n != 1 {

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,8 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
+	gh "github.com/django-serverless/django-serverless-action/pkg/github"
+	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
 
 // awsFlags are the flags of plan, deploy and destroy: the CLI twins of the
@@ -22,39 +27,90 @@ type awsFlags struct {
 	bucket, region, changeSetID string
 	timeout                     time.Duration
 	json, failOnEmpty           bool
+	stackName, roleARN          string
+	tags, topics, onFailure     string
 	keepDatabase                bool
 }
 
-func (f *awsFlags) parse(env Env, name string, args []string) error {
-	usage := "[--project DIR] [--env NAME] [--config FILE] [--artifacts-bucket NAME] [--region NAME] [--timeout DURATION] [--json]"
-	if name == "deploy" {
-		usage += " [--change-set-id ID]"
-	}
-	if name == "destroy" {
-		usage += " [--keep-database]"
+// flagSet builds the FlagSet of plan, deploy or destroy.
+func (f *awsFlags) flagSet(env Env, name string) *flag.FlagSet {
+	usage := "[--project DIR] [--env NAME] [--config FILE] [--stack-name NAME] [--artifacts-bucket NAME] [--region NAME] [--role-arn ARN]"
+	switch name {
+	case "destroy":
+		usage += " [--timeout DURATION] [--keep-database] [--json]"
+	case "deploy":
+		usage += " [--tags KEY=VALUE,...] [--notification-arns ARN,...] [--on-failure ACTION] [--timeout DURATION] [--fail-on-empty-changeset] [--change-set-id ID] [--json]"
+	default:
+		usage += " [--tags KEY=VALUE,...] [--notification-arns ARN,...] [--on-failure ACTION] [--timeout DURATION] [--fail-on-empty-changeset] [--json]"
 	}
 	fs := newFlags(env, name, usage)
 	f.register(fs)
-	fs.StringVar(&f.bucket, "artifacts-bucket", "", "S3 bucket for code and templates (default: the managed bucket of the account and region)")
-	fs.StringVar(&f.region, "region", "", "AWS region (default: AWS_REGION)")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up waiting for CloudFormation after this long")
+	fs.StringVar(&f.bucket, "artifacts-bucket", "", "S3 bucket `name` for code and templates (default: the managed bucket of the account and region)")
+	fs.StringVar(&f.region, "region", "", "AWS region `name` (default: AWS_REGION)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up waiting for CloudFormation after this `duration`")
 	fs.BoolVar(&f.json, "json", false, "print a JSON summary on stdout after the log")
+	fs.StringVar(&f.stackName, "stack-name", "", "root stack `name` (default: <project>-<env>; not for pr-<N> previews)")
+	fs.StringVar(&f.roleARN, "role-arn", "", "`ARN` of the CloudFormation service role that creates, updates and deletes the stack")
 	if name != "destroy" {
 		fs.BoolVar(&f.failOnEmpty, "fail-on-empty-changeset", false, "fail when the change set has no changes")
+		fs.StringVar(&f.tags, "tags", "", "extra stack tags, `key=value,...` (they reach every resource: no per-commit values)")
+		fs.StringVar(&f.topics, "notification-arns", "", "SNS topic `ARNs` (comma-separated) that receive the stack's events")
+		fs.StringVar(&f.onFailure, "on-failure", stack.OnFailureRollback, "what a failed creation does: ROLLBACK, DELETE or DO_NOTHING (`action`)")
 	}
 	if name == "deploy" {
-		fs.StringVar(&f.changeSetID, "change-set-id", "", "execute exactly this reviewed change set (from plan)")
+		fs.StringVar(&f.changeSetID, "change-set-id", "", "execute exactly this reviewed change set (its ARN or `name`, from plan)")
 	}
 	if name == "destroy" {
 		fs.BoolVar(&f.keepDatabase, "keep-database", false, "do not drop a pr-<N> preview's own database")
 	}
+	return fs
+}
+
+func (f *awsFlags) parse(env Env, name string, args []string) error {
+	fs := f.flagSet(env, name)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	var errs []error
 	if f.timeout <= 0 {
-		return usagef("%s: --timeout must be positive", name)
+		errs = append(errs, errors.New("--timeout must be positive"))
+	}
+	if f.stackName != "" {
+		if err := stack.ValidateStackName(f.stackName); err != nil {
+			errs = append(errs, fmt.Errorf("--stack-name: %w", err))
+		} else if stack.IsPreview(f.env) {
+			errs = append(errs, fmt.Errorf("--stack-name: %s is a pull request's preview, whose stack django-serverless names itself", f.env))
+		}
+	}
+	f.onFailure = strings.ToUpper(f.onFailure)
+	for _, err := range []error{stack.ValidateRoleARN(f.roleARN), stack.ValidateOnFailure(f.onFailure)} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := stack.ValidateNotificationARNs(f.topicList()); err != nil {
+		errs = append(errs, fmt.Errorf("--notification-arns: %w", err))
+	}
+	if tags, err := gh.ParseTags(f.tags); err != nil {
+		errs = append(errs, fmt.Errorf("--tags: %w", err))
+	} else if err := stack.ValidateTags(tags); err != nil {
+		errs = append(errs, fmt.Errorf("--tags: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usagef("%s: %w", name, err)
 	}
 	return nil
+}
+
+// topicList splits --notification-arns.
+func (f *awsFlags) topicList() []string {
+	var out []string
+	for _, a := range strings.Split(f.topics, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func runPlan(ctx context.Context, env Env, args []string) error {
@@ -78,9 +134,14 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 	if err != nil {
 		return err
 	}
+	tags, _ := gh.ParseTags(f.tags) // checked by parse
 	o := action.Options{
-		Command:         name,
-		Build:           action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
+		Command:          name,
+		RoleARN:          f.roleARN,
+		Tags:             tags,
+		NotificationARNs: f.topicList(),
+		Build: action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, StackName: f.stackName,
+			Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,
@@ -88,6 +149,9 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 		Commit:          commitOf(env, f.project),
 		RunID:           runIDOf(env),
 		KeepDatabase:    f.keepDatabase,
+	}
+	if name != "destroy" {
+		o.OnFailure = f.onFailure
 	}
 	// The change set's text is in the log already (stack.Deployer).
 	sum, err := action.Run(ctx, clients, o)

@@ -88,8 +88,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "help" {
+	switch name {
+	case "-h", "--help", "help":
 		printUsage(env.Stdout)
+		return ExitOK
+	case "--version", "version":
+		if len(args) > 1 {
+			return report(env, usagef("%s takes no arguments", name))
+		}
+		fmt.Fprintf(env.Stdout, "django-serverless %s\n", Version)
 		return ExitOK
 	}
 	cmd, ok := commands()[name]
@@ -101,7 +108,11 @@ func Run(ctx context.Context, args []string, env Env) int {
 	return report(env, cmd.run(ctx, env, args[1:]))
 }
 
-// report prints err once and maps it to an exit code.
+// report prints err once and maps it to an exit code. A report of
+// problems in files (a diag.List) prints one problem per line, each
+// starting with its file:line:col as compilers write them, so editors and
+// problem matchers pick every line up; what the error adds around the list
+// follows on a line of its own.
 func report(env Env, err error) int {
 	if err == nil {
 		return ExitOK
@@ -109,9 +120,17 @@ func report(env Env, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintf(env.Stderr, "django-serverless: %v\n", err)
-	var ue usageError
 	var dl diag.List
+	if errors.As(err, &dl) && len(dl) > 0 {
+		list := dl.Error()
+		fmt.Fprintln(env.Stderr, list)
+		if rest := strings.TrimSpace(strings.Replace(err.Error(), list, "", 1)); rest != "" {
+			fmt.Fprintf(env.Stderr, "django-serverless: %s\n", strings.Trim(rest, ": "))
+		}
+	} else {
+		fmt.Fprintf(env.Stderr, "django-serverless: %v\n", err)
+	}
+	var ue usageError
 	if errors.As(err, &ue) || errors.As(err, &dl) || errors.Is(err, action.ErrConfig) || errors.Is(err, django.ErrNoManagePy) ||
 		errors.Is(err, artifacts.ErrNoRegion) {
 		return ExitUsage
@@ -133,31 +152,80 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'django-serverless <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "Run 'django-serverless <command> -h' for the flags of a command, 'django-serverless --version' for the version.")
 }
 
-// newFlags returns a FlagSet that reports errors instead of exiting.
+// newFlags returns a FlagSet that reports errors instead of exiting and
+// prints nothing itself: parse prints the help (-h) on stdout, and report
+// prints an error once.
 func newFlags(env Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "usage: django-serverless %s %s\n\nflags:\n", name, usage)
-		fs.PrintDefaults()
+		w := env.Stdout
+		if w == nil {
+			w = io.Discard
+		}
+		fmt.Fprintf(w, "usage: django-serverless %s %s\n\nflags:\n", name, usage)
+		printFlags(w, fs)
 	}
 	return fs
 }
 
-// parse parses flags, turning flag errors into usage errors and refusing
-// stray positional arguments.
+// printFlags lists the flags as the synopsis writes them (--name, not
+// Go's -name), each with its help and default.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		meta, help := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if meta != "" {
+			line += " " + strings.ToUpper(meta)
+		}
+		fmt.Fprintln(w, line)
+		def := ""
+		switch f.DefValue {
+		case "", "false", "0", "0s":
+		default:
+			def = fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "        %s%s\n", help, def)
+	})
+}
+
+// parseWithArgs is parse for a command that takes positional arguments
+// after its flags (manage: -- COMMAND ARGS...).
+func parseWithArgs(fs *flag.FlagSet, args []string) error {
+	return parseFlags(fs, args, true)
+}
+
+// parse parses flags: -h prints the command's help on stdout (exit 0), a
+// flag error becomes a usage error naming the command (printed once, by
+// report), stray positional arguments are refused, and an --env given
+// empty is refused rather than taken as dev.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	return parseFlags(fs, args, false)
+}
+
+func parseFlags(fs *flag.FlagSet, args []string, positional bool) error {
+	usage := fs.Usage
+	fs.Usage = func() {} // flag calls it on errors too; help is printed below
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return usageError{err}
+		return usagef("%s: %v (see 'django-serverless %s -h')", fs.Name(), err, fs.Name())
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !positional {
 		return usagef("%s: unexpected argument %q", fs.Name(), strings.Join(fs.Args(), " "))
 	}
-	return nil
+	var empty error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "env" && f.Value.String() == "" {
+			empty = usagef("%s: --env is empty: name an environment (dev, prod, pr-<N>, ...)", fs.Name())
+		}
+	})
+	return empty
 }

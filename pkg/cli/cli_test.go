@@ -125,6 +125,11 @@ func TestAttackCLIEnvironmentNames(t *testing.T) {
 		"dev-":   `"dev-" ends with '-'`,
 		"pr-007": `"pr-007": a pull request number has no leading zeros`,
 		"pr-0":   `"pr-0": a pull request number has no leading zeros`,
+		// An empty event number: never a stack named app-pr-.
+		"pr-":    `"pr-" ends with '-'`,
+		"pr-abc": `"pr-abc": pr- names a pull request's preview, pr-<N>`,
+		// An empty --env is a mistake, not dev.
+		"": "render: --env is empty",
 	} {
 		code, _, stderr := run(t, "render", "--project", project, "--env", env)
 		if code != ExitUsage || !strings.Contains(stderr, want) {
@@ -164,5 +169,34 @@ func TestInvokeCollectsStatic(t *testing.T) {
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.StatusCode != 200 || !c.want.MatchString(res.Body) {
 			t.Errorf("%s: %v %d, want %s in:\n%s\n%s", c.flag, err, res.StatusCode, c.want, res.Body, errb.String())
 		}
+	}
+}
+
+// A configuration with several problems: every line of the report starts
+// with file:line:col (editors and problem matchers read such lines), the
+// first one too, with no prefix before it.
+func TestMultiErrorReportStartsWithFileLine(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(repoRoot(t), "testdata", "django", "tutorial"), dir)
+	cfg := filepath.Join(dir, "django-serverless.yml")
+	if err := os.WriteFile(cfg, []byte("python: \"2.7\"\nfunctions:\n  defaults: {memory: 64}\nunknown_key: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "render", "--project", dir)
+	if code != ExitUsage {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	problems := 0
+	for _, l := range lines {
+		if strings.Contains(l, "django-serverless.yml:") {
+			problems++
+			if !regexp.MustCompile(`^\S*django-serverless\.yml:[0-9]+:[0-9]+: error: `).MatchString(l) {
+				t.Errorf("line does not start with file:line:col: %q", l)
+			}
+		}
+	}
+	if problems < 3 || !strings.HasPrefix(lines[0], cfg+":") && !strings.HasPrefix(lines[0], "django-serverless.yml:") {
+		t.Errorf("%d problems; first line %q\n%s", problems, lines[0], stderr)
 	}
 }

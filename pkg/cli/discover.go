@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
@@ -13,16 +14,28 @@ import (
 // result and diagnostics: some files could not be read.
 var errDiscoveryErrors = errors.New("discovery reported errors")
 
-func runDiscover(ctx context.Context, env Env, args []string) error {
+type discoverOptions struct {
+	project, config, env string
+	json                 bool
+}
+
+func discoverFlags(env Env) (*flag.FlagSet, *discoverOptions) {
+	var o discoverOptions
 	fs := newFlags(env, "discover", "[--project DIR] [--env NAME] [--config FILE] [--json]")
-	project := fs.String("project", ".", "repository or Django project folder (manage.py is searched below it)")
-	config := fs.String("config", "", "django-serverless.yml (default: beside manage.py, else in --project)")
-	envName := fs.String("env", "dev", "environment whose settings: module is read (django-serverless.yml)")
-	asJSON := fs.Bool("json", false, "print the discovery as one JSON object")
+	fs.StringVar(&o.project, "project", ".", "repository or Django project `folder` (manage.py is searched below it)")
+	fs.StringVar(&o.config, "config", "", "django-serverless.yml `file` (default: beside manage.py, else in --project)")
+	fs.StringVar(&o.env, "env", "dev", "environment (`name`) whose settings: module is read (django-serverless.yml)")
+	fs.BoolVar(&o.json, "json", false, "print the discovery as one JSON object")
+	return fs, &o
+}
+
+func runDiscover(ctx context.Context, env Env, args []string) error {
+	fs, o := discoverFlags(env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	p, err := action.Discover(action.BuildOptions{ProjectDir: *project, ConfigFile: *config, Environment: *envName, Repository: env.Getenv("GITHUB_REPOSITORY")})
+	asJSON := &o.json
+	p, err := action.Discover(action.BuildOptions{ProjectDir: o.project, ConfigFile: o.config, Environment: o.env, Repository: env.Getenv("GITHUB_REPOSITORY")})
 	if err != nil {
 		return err
 	}

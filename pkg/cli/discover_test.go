@@ -51,7 +51,7 @@ func TestDiscoverDiagnosticsOnce(t *testing.T) {
 	if n := strings.Count(out+errs, w); n != 1 {
 		t.Errorf("warning printed %d times\nstdout:\n%s\nstderr:\n%s", n, out, errs)
 	}
-	if !strings.Contains(out, "1 routes, 1 URL pattern left to the catch-all function") {
+	if !strings.Contains(out, "1 route, 1 URL pattern left to the catch-all function") {
 		t.Errorf("table:\n%s", out)
 	}
 }

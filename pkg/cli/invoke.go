@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,17 +19,29 @@ import (
 // errHandlerRaised makes invoke exit 1 after printing the result.
 var errHandlerRaised = errors.New("the handler raised (traceback above)")
 
-func runInvoke(ctx context.Context, env Env, args []string) error {
+type invokeOptions struct {
+	buildFlags
+	event, python, route string
+	collect              bool
+}
+
+func invokeFlags(env Env) (*flag.FlagSet, *invokeOptions) {
+	var o invokeOptions
 	fs := newFlags(env, "invoke", "[--project DIR] [--env NAME] [--config FILE] --event FILE [--python BIN] [--route NAME] [--collectstatic=false]")
-	var bf buildFlags
-	bf.register(fs)
-	event := fs.String("event", "", "JSON event file (API Gateway v1/v2, ALB, Function URL, AppSync, warm-up); - for stdin")
-	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
-	route := fs.String("route", "", "URL name (catalog:detail) or function name whose environment to use (default: the catch-all function)")
-	collect := fs.Bool("collectstatic", true, "with static.mode cloudfront, collect the static files first so {% static %} gives the hashed names the deployed functions give")
+	o.register(fs)
+	fs.StringVar(&o.event, "event", "", "JSON event `file` (API Gateway v1/v2, ALB, Function URL, AppSync, warm-up); - for stdin")
+	fs.StringVar(&o.python, "python", "python3", "Python interpreter (`bin`) with the project's dependencies")
+	fs.StringVar(&o.route, "route", "", "URL name (catalog:detail) or function `name` whose environment to use (default: the catch-all function)")
+	fs.BoolVar(&o.collect, "collectstatic", true, "with static.mode cloudfront, collect the static files first so {% static %} gives the hashed names the deployed functions give")
+	return fs, &o
+}
+
+func runInvoke(ctx context.Context, env Env, args []string) error {
+	fs, o := invokeFlags(env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	bf, event, python, route, collect := o.buildFlags, &o.event, &o.python, &o.route, &o.collect
 	if *event == "" {
 		return usagef("invoke: --event FILE is required")
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,18 +27,11 @@ const manageUsage = "[--project DIR] [--env NAME] [--config FILE] [--region NAME
 // one object); exit 0 when the command exits 0, 1 when it fails, is
 // refused or times out, 2 when the configuration does not allow it.
 func runManage(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "manage", manageUsage)
-	var bf buildFlags
-	bf.register(fs)
-	region := fs.String("region", "", "AWS region (default: AWS_REGION)")
-	timeout := fs.Duration("timeout", 0, "stop the command after this long (default: the manage function's timeout, less a few seconds)")
-	asJSON := fs.Bool("json", false, "print the result as one JSON object")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	fs, o := manageFlags(env)
+	if err := parseWithArgs(fs, args); err != nil {
+		return err
 	}
+	bf, region, timeout, asJSON := o.buildFlags, &o.region, &o.timeout, &o.json
 	words := fs.Args()
 	if len(words) == 0 {
 		return usagef("manage: no command (usage: django-serverless manage %s)", manageUsage)
@@ -69,6 +61,23 @@ func runManage(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "manage %s: exit status 0 in %s\n", words[0], time.Duration(r.DurationMS)*time.Millisecond)
 	return nil
+}
+
+type manageOptions struct {
+	buildFlags
+	region  string
+	timeout time.Duration
+	json    bool
+}
+
+func manageFlags(env Env) (*flag.FlagSet, *manageOptions) {
+	var o manageOptions
+	fs := newFlags(env, "manage", manageUsage)
+	o.register(fs)
+	fs.StringVar(&o.region, "region", "", "AWS region `name` (default: AWS_REGION)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "stop the command after this `duration` (default: the manage function's timeout, less a few seconds)")
+	fs.BoolVar(&o.json, "json", false, "print the result as one JSON object")
+	return fs, &o
 }
 
 // manageCommand plans the environment offline (to name its manage

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -20,19 +21,33 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
 )
 
+type serveOptions struct {
+	buildFlags
+	port, maxWorkers  int
+	python            string
+	noReload, collect bool
+	poll              time.Duration
+}
+
+func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
+	var o serveOptions
+	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload] [--reload-interval DURATION] [--collectstatic=false]")
+	o.register(fs)
+	fs.IntVar(&o.port, "port", 8000, "`port` on 127.0.0.1 (0 picks a free one)")
+	fs.StringVar(&o.python, "python", "python3", "Python interpreter (`bin`) with the project's dependencies")
+	fs.IntVar(&o.maxWorkers, "max-workers", 8, "most worker processes at once (`n`; the least recently used idle one is stopped to make room)")
+	fs.BoolVar(&o.noReload, "no-reload", false, "do not watch the project for changes")
+	fs.BoolVar(&o.collect, "collectstatic", true, "with static.mode cloudfront, collect the static files at start and serve them under /static/ as CloudFront would (restart serve after changing them)")
+	fs.DurationVar(&o.poll, "reload-interval", 500*time.Millisecond, "how often (`duration`) the project is checked for changes")
+	return fs, &o
+}
+
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload] [--collectstatic=false]")
-	var bf buildFlags
-	bf.register(fs)
-	port := fs.Int("port", 8000, "port on 127.0.0.1 (0 picks a free one)")
-	python := fs.String("python", "python3", "Python interpreter with the project's dependencies")
-	maxWorkers := fs.Int("max-workers", 8, "most worker processes at once (the least recently used idle one is stopped to make room)")
-	noReload := fs.Bool("no-reload", false, "do not watch the project for changes")
-	collect := fs.Bool("collectstatic", true, "with static.mode cloudfront, collect the static files at start and serve them under /static/ as CloudFront would (restart serve after changing them)")
-	poll := fs.Duration("reload-interval", 500*time.Millisecond, "how often the project is checked for changes")
+	fs, o := serveFlags(env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	bf, port, python, maxWorkers, noReload, poll, collect := o.buildFlags, &o.port, &o.python, &o.maxWorkers, &o.noReload, &o.poll, &o.collect
 	if *port < 0 || *port > 65535 {
 		return usagef("serve: --port %d is not a port (0-65535)", *port)
 	}

@@ -50,6 +50,7 @@ import (
 	"strconv"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // FileNames are the names Find looks for, in order.
@@ -122,7 +123,7 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
 	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("read config %s: larger than %d bytes", path, maxFileSize)
+		return nil, fmt.Errorf("read config %s: larger than %s", path, human.Bytes(maxFileSize))
 	}
 	return Parse(path, src)
 }
@@ -132,7 +133,7 @@ func Parse(name string, src []byte) (*File, error) {
 	var diags diag.List
 	out := &File{Path: name, envs: map[string]*envLayer{}}
 	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("read config %s: larger than %d bytes", name, maxFileSize)
+		return nil, fmt.Errorf("read config %s: larger than %s", name, human.Bytes(maxFileSize))
 	}
 	if !checkBounds(name, src, &diags) {
 		return nil, diags.Err()

@@ -436,12 +436,12 @@ func TestResolveMerge(t *testing.T) {
 
 func TestResolveEnvironmentNames(t *testing.T) {
 	f := Default()
-	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview", "pr-0", "pr-007", "dev-", "pr-"} {
+	for _, bad := range []string{"", "Prod", "1st", "pr_7", "a-very-long-environment-name-over-31", "preview", "pr-0", "pr-007", "dev-", "pr-", "pr-x", "pr-abc", "pr-7a", "pr-1234567890"} {
 		if _, err := f.Resolve(bad); err == nil {
 			t.Errorf("Resolve(%q) = nil error, want one", bad)
 		}
 	}
-	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "pr-x": 0, "prod": 0, "pr": 0} {
+	for env, wantPR := range map[string]int{"pr-1": 1, "pr-4711": 4711, "prx": 0, "prod": 0, "pr": 0} {
 		c, err := f.Resolve(env)
 		if err != nil {
 			t.Fatalf("Resolve(%q): %v", env, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Options says what to build and how.
@@ -258,7 +259,7 @@ func Build(ctx context.Context, o Options) (Layer, bool, error) {
 		return Layer{}, false, fmt.Errorf("dependencies layer cache %s: unreadable after build", final)
 	}
 	l.Hash, l.Platform, l.Warnings = hash, platform, warns
-	logf(o.Log, "dependencies layer %s: built %s (%d files, %d of them bytecode, %.1f MB unzipped)\n", hash[:12], l.Name, l.Stats.Files, l.Stats.Compiled, float64(l.Stats.UnzippedBytes)/1e6)
+	logf(o.Log, "dependencies layer %s: built %s (%s, %d of them bytecode, %s unzipped)\n", hash[:12], l.Name, human.Count(l.Stats.Files, "file"), l.Stats.Compiled, human.Bytes(l.Stats.UnzippedBytes))
 	return l, false, nil
 }
 
@@ -363,12 +364,15 @@ func install(ctx context.Context, o Options, installer, platform string, reqs *R
 		args = append(args, "-c", cFile)
 	}
 	args = append(args, o.ExtraArgs...)
-	_, stderr, err := runCommand(ctx, tmp, name, args...)
+	stdout, stderr, err := runStreaming(ctx, tmp, o.Log, "  "+installer+": ", name, args...)
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("install dependencies: %w", ctx.Err())
+	}
+	if where, why, ok := networkFailure(string(stdout) + "\n" + string(stderr)); ok {
+		return networkError(installer, platform, o.Python, where, why)
 	}
 	return installError(installer, platform, o.Python, reqs, stderr, err)
 }

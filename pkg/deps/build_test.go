@@ -251,7 +251,7 @@ func TestCheckLimits(t *testing.T) {
 		t.Errorf("241 MB: %v", err)
 	}
 	err := CheckLimits("shop-index", art("code", 1), art("deps-layer", 240), art("project-layer", 40))
-	if err == nil || !strings.Contains(err.Error(), "function shop-index") || !strings.Contains(err.Error(), "deps-layer 240.0 MB") {
+	if err == nil || !strings.Contains(err.Error(), "function shop-index") || !strings.Contains(err.Error(), "deps-layer 240 MiB") {
 		t.Errorf("281 MB: %v", err)
 	}
 	err = CheckLimits("f", art("code", 1), art("a", 1), art("b", 1), art("c", 1), art("d", 1), art("e", 1), art("g", 1))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Table renders the project for people: a header with settings, URL conf,
@@ -30,7 +32,7 @@ func (p *Project) Table() string {
 			strings.Join(r.Methods, ","), orDash(r.Name), r.Source)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%d routes", len(p.Routes))
+	fmt.Fprintf(&b, "\n%s", human.Count(len(p.Routes), "route"))
 	switch {
 	case p.CatchAll == 1:
 		fmt.Fprintf(&b, ", 1 URL pattern left to the catch-all function")

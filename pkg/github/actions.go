@@ -1,10 +1,12 @@
 package github
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/stack"
 )
 
 // Comment input values.
@@ -20,6 +23,10 @@ const (
 	CommentAuto   = "auto" // on pull_request events
 	CommentAlways = "true"
 	CommentNever  = "false"
+	// CommentChangesOnly comments on pull requests only when there are
+	// changes; a sticky comment posted before is updated to say there are
+	// none, never left showing a stale plan.
+	CommentChangesOnly = "changes-only"
 )
 
 // Inputs are the action's inputs (action.yml), validated.
@@ -31,24 +38,41 @@ type Inputs struct {
 	ArtifactsBucket string // "" for the managed bucket
 	Region          string // "" for the credentials' region
 	GitHubToken     string
-	Comment         string // CommentAuto | CommentAlways | CommentNever
+	Comment         string // CommentAuto | CommentAlways | CommentNever | CommentChangesOnly
 	FailOnEmpty     bool
-	Timeout         time.Duration
+	// Timeout is wait-timeout-minutes (or the deprecated timeout-minutes).
+	Timeout time.Duration
 	// ChangeSetID (deploy only) is a change set ARN or name to execute as
 	// reviewed.
 	ChangeSetID string
+	// StackName overrides the root stack's name ("" for <project>-<env>).
+	StackName string
+	// RoleARN is the CloudFormation service role ("" for none).
+	RoleARN string
+	// Tags are extra stack tags.
+	Tags map[string]string
+	// NotificationARNs are SNS topics for the stack's events.
+	NotificationARNs []string
+	// OnFailure is what a failed creation does: ROLLBACK, DELETE or
+	// DO_NOTHING.
+	OnFailure string
+	// Warnings are problems with the inputs that do not stop the run
+	// (deprecated inputs).
+	Warnings []string
 	// Manage (command manage) is the management command line, split into
 	// words without a shell: "migrate --noinput".
 	Manage string
 }
 
-// ShouldComment resolves the comment input for an event: auto comments on
-// pull requests only; nothing is posted without a pull request.
+// ShouldComment resolves the comment input for an event: auto, true and
+// changes-only comment on pull requests only; nothing is posted without a
+// pull request. (changes-only then skips a report without changes, see
+// Publish.)
 func (in Inputs) ShouldComment(ev Event) bool {
 	if ev.PR == 0 {
 		return false
 	}
-	return in.Comment == CommentAlways || in.Comment == CommentAuto
+	return in.Comment == CommentAlways || in.Comment == CommentAuto || in.Comment == CommentChangesOnly
 }
 
 var (
@@ -88,6 +112,9 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		GitHubToken:     get("github-token", ""),
 		Comment:         get("comment", CommentAuto),
 		ChangeSetID:     get("change-set-id", ""),
+		StackName:       get("stack-name", ""),
+		RoleARN:         get("role-arn", ""),
+		OnFailure:       strings.ToUpper(get("on-failure", stack.OnFailureRollback)),
 		Manage:          get("manage", ""),
 	}
 	var errs []error
@@ -127,13 +154,13 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 	}
 
 	switch in.Comment {
-	case CommentAuto:
+	case CommentAuto, CommentChangesOnly:
 	case "true", "True", "TRUE":
 		in.Comment = CommentAlways
 	case "false", "False", "FALSE":
 		in.Comment = CommentNever
 	default:
-		bad("input comment: %q is not auto, true or false", in.Comment)
+		bad("input comment: %q is not auto, true, false or changes-only", in.Comment)
 	}
 	if in.Comment == CommentAlways && in.GitHubToken == "" {
 		bad("input github-token: empty, but comment is true")
@@ -145,11 +172,53 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		in.FailOnEmpty = v
 	}
 
-	minutes := get("timeout-minutes", "30")
+	// wait-timeout-minutes; timeout-minutes is its old name, which reads
+	// like the step keyword of the same name (a step's own timeout) and is
+	// kept working with a deprecation warning.
+	name, minutes := "wait-timeout-minutes", get("wait-timeout-minutes", defaultWaitMinutes)
+	if old := strings.TrimSpace(a.GetInput("timeout-minutes")); old != "" {
+		switch {
+		case minutes == defaultWaitMinutes || minutes == old:
+			name, minutes = "timeout-minutes", old
+			in.Warnings = append(in.Warnings, "input timeout-minutes is deprecated: it reads like the step keyword timeout-minutes (the step's own time limit); use wait-timeout-minutes")
+		default:
+			in.Warnings = append(in.Warnings, fmt.Sprintf("input timeout-minutes (%s) is deprecated and ignored: wait-timeout-minutes (%s) is set", old, minutes))
+		}
+	}
 	if n, err := strconv.Atoi(minutes); err != nil || n < 1 || n > 24*60 {
-		bad("input timeout-minutes: %q is not a whole number of minutes between 1 and 1440", minutes)
+		bad("input %s: %q is not a whole number of minutes between 1 and 1440", name, minutes)
 	} else {
 		in.Timeout = time.Duration(n) * time.Minute
+	}
+
+	if in.StackName != "" {
+		if err := stack.ValidateStackName(in.StackName); err != nil {
+			bad("input stack-name: %v", err)
+		} else if stack.IsPreview(in.Environment) {
+			bad("input stack-name: environment %s is a pull request's preview, whose stack is always named by django-serverless (so that closing the pull request finds it); leave stack-name empty", in.Environment)
+		}
+	}
+	if err := stack.ValidateRoleARN(in.RoleARN); err != nil {
+		bad("input role-arn: %v", err)
+	}
+	if err := stack.ValidateOnFailure(in.OnFailure); err != nil {
+		bad("input on-failure: %v", err)
+	}
+	in.NotificationARNs = splitList(get("notification-arns", ""))
+	if err := stack.ValidateNotificationARNs(in.NotificationARNs); err != nil {
+		bad("input notification-arns: %v", err)
+	}
+	tags, err := ParseTags(get("tags", ""))
+	if err == nil {
+		err = stack.ValidateTags(tags)
+	}
+	if err == nil {
+		err = perCommit(tags, a.Getenv("GITHUB_SHA"), a.Getenv("GITHUB_RUN_ID"))
+	}
+	if err != nil {
+		bad("input tags: %v", err)
+	} else if len(tags) > 0 {
+		in.Tags = tags
 	}
 
 	if in.ChangeSetID != "" {
@@ -161,6 +230,111 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		}
 	}
 	return in, errors.Join(errs...)
+}
+
+// defaultWaitMinutes is wait-timeout-minutes' default in action.yml.
+const defaultWaitMinutes = "30"
+
+// splitList splits a list input on commas and line breaks, trimming
+// spaces and dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ParseTags reads the tags input: key=value items separated by line
+// breaks or commas (a tag cannot hold a comma; blank items and lines
+// starting with # are skipped), a JSON object {"key": "value"}, or the
+// JSON list aws-cloudformation-github-deploy takes,
+// [{"Key": "key", "Value": "value"}]. A key given twice in items or in the
+// list is an error (in an object, JSON keeps the last).
+func ParseTags(s string) (map[string]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	put := func(k, v string) error {
+		if _, dup := out[k]; dup {
+			return fmt.Errorf("tag %q is given twice", k)
+		}
+		out[k] = v
+		return nil
+	}
+	switch s[0] {
+	case '{':
+		var m map[string]string
+		d := json.NewDecoder(strings.NewReader(s))
+		if err := d.Decode(&m); err != nil {
+			return nil, fmt.Errorf("not a JSON object of strings: %w", err)
+		}
+		return m, nil
+	case '[':
+		var l []struct {
+			Key   *string `json:"Key"`
+			Value *string `json:"Value"`
+		}
+		d := json.NewDecoder(strings.NewReader(s))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&l); err != nil {
+			return nil, fmt.Errorf(`not a JSON list of {"Key": ..., "Value": ...}: %w`, err)
+		}
+		for i, t := range l {
+			if t.Key == nil || t.Value == nil {
+				return nil, fmt.Errorf(`item %d: want {"Key": ..., "Value": ...}`, i+1)
+			}
+			if err := put(*t.Key, *t.Value); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		for _, item := range strings.Split(line, ",") {
+			if item = strings.TrimSpace(item); item == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(item, "=")
+			if !ok {
+				return nil, fmt.Errorf("line %d: %q is not key=value", i+1, item)
+			}
+			if err := put(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// perCommit refuses a tag holding the commit or the run: stack tags
+// propagate to every resource that takes tags, so such a tag would modify
+// every resource on every push. The commit and the run are in the change
+// set's description.
+func perCommit(tags map[string]string, sha, runID string) error {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := tags[k]
+		switch {
+		case len(v) >= 7 && len(sha) >= 7 && strings.HasPrefix(sha, v):
+			return fmt.Errorf("tag %s holds the commit SHA: stack tags propagate to every resource, so a per-commit value modifies every resource on every push (the commit is in the change set's description)", k)
+		case runID != "" && len(runID) >= 6 && strings.Contains(v, runID):
+			return fmt.Errorf("tag %s holds the workflow run ID: stack tags propagate to every resource, so a per-run value modifies every resource on every run (the run is in the change set's description)", k)
+		}
+	}
+	return nil
 }
 
 // Outputs are the action's outputs (action.yml).
@@ -176,10 +350,33 @@ type Outputs struct {
 	ChangeSetName string // the name alone: no account ID, so a later job may receive it
 	HasChanges    bool
 	ChangesCount  int
+	// StackID is the root stack's ARN (it holds the account ID, masked).
+	StackID string
+	// StackStatus is the root stack's status at the end.
+	StackStatus string
+	// StackOutputs are the root stack's outputs: written as the JSON
+	// object stack-outputs, and each as an output of its own name (as
+	// aws-cloudformation-github-deploy does; the runner takes outputs an
+	// action does not declare), except a name that one of the declared
+	// outputs already has (output names are compared without case).
+	StackOutputs map[string]string
+	// CommentURL is the sticky comment's URL ("" without a comment).
+	CommentURL string
+	// ArtifactsBucket is the bucket used (the managed one when the input
+	// is empty).
+	ArtifactsBucket string
+	// Removals and Replacements count the risky removals and replacements
+	// (routine version churn apart), to gate a deploy.
+	Removals, Replacements int
+	// PlanJSON is the path of the machine-readable plan.
+	PlanJSON string
 	// ManageExitStatus (command manage): the command's exit status, ""
 	// when it was stopped at its timeout or did not run.
 	ManageExitStatus string
 }
+
+// outputName is a name the runner takes for an output.
+var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // fileCommandDelimiter is the fixed heredoc delimiter go-githubactions
 // v1.3.1 writes outputs with: NAME<<DELIM\nVALUE\nDELIM.
@@ -218,6 +415,47 @@ func WriteOutputs(a *githubactions.Action, o Outputs) error {
 		{"has-changes", strconv.FormatBool(o.HasChanges)},
 		{"changes-count", strconv.Itoa(o.ChangesCount)},
 		{"manage-exit-status", o.ManageExitStatus},
+		{"stack-id", o.StackID},
+		{"stack-status", o.StackStatus},
+		{"stack-outputs", "{}"},
+		{"comment-url", o.CommentURL},
+		{"artifacts-bucket", o.ArtifactsBucket},
+		{"removals", strconv.Itoa(o.Removals)},
+		{"replacements", strconv.Itoa(o.Replacements)},
+		{"plan-json", o.PlanJSON},
+	}
+	if len(o.StackOutputs) > 0 {
+		b, err := json.Marshal(o.StackOutputs) // keys sorted
+		if err != nil {
+			return err
+		}
+		for i := range kv {
+			if kv[i][0] == "stack-outputs" {
+				kv[i][1] = string(b)
+			}
+		}
+	}
+	declared := map[string]bool{}
+	for _, p := range kv {
+		declared[strings.ToLower(p[0])] = true
+	}
+	names := make([]string, 0, len(o.StackOutputs))
+	for k := range o.StackOutputs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		switch {
+		case declared[strings.ToLower(k)]:
+			a.Warningf("stack output %s is not set as an output of its own: the action has an output of that name (it is in stack-outputs)", k)
+		case !outputName.MatchString(k):
+			a.Warningf("stack output %q is not set as an output of its own: not a valid output name (it is in stack-outputs)", k)
+		case CheckOutput(k, o.StackOutputs[k]) != nil:
+			a.Warningf("stack output %s is not set as an output of its own: %v (it is in stack-outputs)", k, CheckOutput(k, o.StackOutputs[k]))
+		default:
+			kv = append(kv, [2]string{k, o.StackOutputs[k]})
+			declared[strings.ToLower(k)] = true
+		}
 	}
 	var errs []error
 	for _, p := range kv {

@@ -59,7 +59,8 @@ func TestActionYMLMatchesCode(t *testing.T) {
 	}
 	sort.Strings(names)
 	wantInputs := []string{"artifacts-bucket", "change-set-id", "command", "comment", "config", "environment",
-		"fail-on-empty-changeset", "github-token", "manage", "project-path", "region", "timeout-minutes"}
+		"fail-on-empty-changeset", "github-token", "manage", "notification-arns", "on-failure", "project-path", "region", "role-arn",
+		"stack-name", "tags", "timeout-minutes", "wait-timeout-minutes"}
 	if d := cmp.Diff(wantInputs, names); d != "" {
 		t.Errorf("inputs (-read by ReadInputs +declared):\n%s", d)
 	}

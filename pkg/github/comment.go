@@ -150,6 +150,28 @@ func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, stac
 	return Outcome{Action: Updated, ID: edited.GetID(), URL: edited.GetHTMLURL()}, nil
 }
 
+// UpdateExisting makes body the stack's comment only when the pull request
+// already has one (Upsert's rules); without one it writes nothing and
+// returns Skipped. The changes-only comment mode uses it to replace a
+// stale plan with "no changes".
+func (c *Commenter) UpdateExisting(ctx context.Context, owner, repo string, pr int, stack, body string) (Outcome, error) {
+	if c == nil || c.Client == nil {
+		return Outcome{}, errors.New("comment: no GitHub client")
+	}
+	if !validStack(stack) || pr <= 0 {
+		return Outcome{}, fmt.Errorf("comment for stack %q on %s/%s#%d: no valid stack or pull request", stack, owner, repo, pr)
+	}
+	marker := Marker(stack)
+	existing, err := c.find(ctx, owner, repo, pr, marker)
+	if err != nil {
+		return Outcome{}, classify(fmt.Sprintf("list comments on %s/%s#%d", owner, repo, pr), err)
+	}
+	if existing == nil {
+		return Outcome{Action: Skipped}, nil
+	}
+	return c.Upsert(ctx, owner, repo, pr, stack, body)
+}
+
 // find returns the oldest comment carrying marker, reading every page.
 func (c *Commenter) find(ctx context.Context, owner, repo string, pr int, marker string) (*gh.IssueComment, error) {
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: perPage}}

@@ -113,16 +113,7 @@ func clip(s string, n int) string {
 // fence returns a code fence longer than any run of backticks in s, so s
 // cannot close the block it sits in.
 func fence(s string) string {
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
+	return strings.Repeat("`", max(3, longestRun(s, '`')+1))
 }
 
 // codeBlock renders s as a fenced block: nothing inside is markup, mentions
@@ -142,4 +133,51 @@ func codeBlock(s string) string {
 	}, strings.TrimRight(s, "\n"))
 	f := fence(s)
 	return f + "text\n" + s + "\n" + f + "\n"
+}
+
+// code renders s as an inline code span: the text shows exactly as it is
+// (a route regex keeps its <, > and \; nothing inside is markup, an
+// entity, a mention or a link). Line breaks and control characters become
+// spaces, bidirectional controls are replaced and account IDs in ARNs
+// redacted, as in Escape. The fence is longer than any run of backticks
+// in s. In a table cell ('|' splits cells even inside a code span) pipes
+// are escaped, which GitHub's table parser removes again.
+func code(s string, inTable bool) string {
+	s = redact(s)
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == utf8.RuneError:
+			return r
+		case bidi(r):
+			return utf8.RuneError
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if strings.TrimSpace(s) == "" {
+		return "(empty)"
+	}
+	if inTable {
+		s = strings.ReplaceAll(s, "|", `\|`)
+	}
+	f := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || (strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ")) {
+		s = " " + s + " "
+	}
+	return f + s + f
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c rune) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }

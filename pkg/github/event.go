@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
+
+	gh "github.com/google/go-github/v75/github"
+	"github.com/sethvargo/go-githubactions"
 )
 
 // Event is what the action needs from the workflow run that started it.
@@ -56,77 +58,62 @@ func (e Event) Commit() string {
 	return e.SHA
 }
 
-// payload is the part of the webhook payload read here.
-type payload struct {
-	Action      string `json:"action"`
-	Number      int    `json:"number"`
-	Ref         string `json:"ref"`
-	After       string `json:"after"`
-	Deleted     bool   `json:"deleted"`
-	PullRequest *struct {
-		Number int  `json:"number"`
-		Merged bool `json:"merged"`
-		Head   side `json:"head"`
-		Base   side `json:"base"`
-	} `json:"pull_request"`
-	Repository *struct {
-		FullName      string `json:"full_name"`
-		DefaultBranch string `json:"default_branch"`
-	} `json:"repository"`
-}
-
-type side struct {
-	Ref  string `json:"ref"`
-	SHA  string `json:"sha"`
-	Repo *struct {
-		ID       int64  `json:"id"`
-		FullName string `json:"full_name"`
-	} `json:"repo"`
-}
-
-// ReadEvent reads the event from the runner's environment: GITHUB_EVENT_NAME,
-// GITHUB_EVENT_PATH (the webhook payload), GITHUB_SHA, GITHUB_RUN_ID,
-// GITHUB_RUN_ATTEMPT, GITHUB_REPOSITORY and GITHUB_SERVER_URL. Every
-// problem is reported (errors.Join).
+// ReadEvent reads the event from the runner's environment through
+// go-githubactions' Context (GITHUB_EVENT_NAME, GITHUB_SHA, GITHUB_RUN_ID,
+// GITHUB_RUN_ATTEMPT, GITHUB_REPOSITORY, GITHUB_SERVER_URL and the payload
+// at GITHUB_EVENT_PATH), and the payload into go-github's event types
+// (PullRequestEvent for pull_request and pull_request_target, PushEvent
+// for push). Every problem is reported (errors.Join).
 func ReadEvent(getenv func(string) string) (Event, error) {
-	e := Event{Name: getenv("GITHUB_EVENT_NAME"), SHA: getenv("GITHUB_SHA")}
 	var errs []error
-	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
+	a := githubactions.New(githubactions.WithGetenv(getenv))
+	ctx, cerr := a.Context()
+	if ctx == nil {
+		// The payload could not be read or is not JSON.
+		ctx, _ = githubactions.New(githubactions.WithGetenv(func(k string) string {
+			if k == "GITHUB_EVENT_PATH" {
+				return ""
+			}
+			return getenv(k)
+		})).Context()
+		errs = append(errs, fmt.Errorf("event payload %s: %w", getenv("GITHUB_EVENT_PATH"), cerr))
+	}
+	e := Event{Name: ctx.EventName, SHA: ctx.SHA, RunID: ctx.RunID, RunAttempt: ctx.RunAttempt}
+	if repo := ctx.Repository; repo != "" {
 		owner, name, ok := strings.Cut(repo, "/")
 		if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 			errs = append(errs, fmt.Errorf("GITHUB_REPOSITORY %q is not OWNER/REPO", repo))
 		}
 		e.Owner, e.Repo = owner, name
 	}
+	// Context leaves a number it cannot parse at 0 (its error names only
+	// strconv's complaint): say which variable.
 	for _, v := range []struct {
 		name string
-		dst  *int64
-	}{{"GITHUB_RUN_ID", &e.RunID}, {"GITHUB_RUN_ATTEMPT", &e.RunAttempt}} {
-		if s := getenv(v.name); s != "" {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil || n < 0 {
-				errs = append(errs, fmt.Errorf("%s %q is not a number", v.name, s))
-			}
-			*v.dst = n
+		got  int64
+	}{{"GITHUB_RUN_ID", e.RunID}, {"GITHUB_RUN_ATTEMPT", e.RunAttempt}} {
+		if s := getenv(v.name); s != "" && (v.got <= 0 && s != "0") {
+			errs = append(errs, fmt.Errorf("%s %q is not a number", v.name, s))
 		}
 	}
 
-	if p := getenv("GITHUB_EVENT_PATH"); p != "" {
+	switch p := ctx.EventPath; {
+	case p != "" && ctx.Event != nil:
 		raw, err := os.ReadFile(p)
+		if err == nil {
+			err = e.parse(raw, ctx.Event)
+		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("read event payload: %w", err))
-		} else if err := e.parse(raw); err != nil {
 			errs = append(errs, fmt.Errorf("event payload %s: %w", p, err))
 		}
-	} else if e.Name != "" {
+	case p != "" && ctx.Event == nil && len(errs) == 0:
+		errs = append(errs, fmt.Errorf("read event payload %s: it does not exist", p))
+	case p == "" && e.Name != "":
 		errs = append(errs, fmt.Errorf("GITHUB_EVENT_PATH is not set for event %s", e.Name))
 	}
 
 	if e.RunID > 0 && e.Owner != "" && e.Repo != "" {
-		server := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
-		if server == "" {
-			server = "https://github.com"
-		}
+		server := strings.TrimSuffix(ctx.ServerURL, "/")
 		e.RunURL = fmt.Sprintf("%s/%s/%s/actions/runs/%d", server, e.Owner, e.Repo, e.RunID)
 		if e.RunAttempt > 1 {
 			e.RunURL += fmt.Sprintf("/attempts/%d", e.RunAttempt)
@@ -135,49 +122,89 @@ func ReadEvent(getenv func(string) string) (Event, error) {
 	return e, errors.Join(errs...)
 }
 
-func (e *Event) parse(raw []byte) error {
-	var p payload
-	if err := json.Unmarshal(raw, &p); err != nil {
+// parse reads the payload into go-github's event type for the event's
+// name (or, without a name, for the shape of the payload: a pull_request
+// key, or a push's refs/ ref).
+func (e *Event) parse(raw []byte, generic map[string]any) error {
+	_, hasPR := generic["pull_request"]
+	ref, _ := generic["ref"].(string)
+	switch {
+	case hasPR && (e.Name == "" || strings.HasPrefix(e.Name, "pull_request")):
+		var ev gh.PullRequestEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return err
+		}
+		return e.pullRequest(&ev)
+	case e.Name == "push" || (e.Name == "" && strings.HasPrefix(ref, "refs/")):
+		var ev gh.PushEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return err
+		}
+		e.push(&ev)
+		return nil
+	}
+	var other struct {
+		Action     *string        `json:"action"`
+		Repository *gh.Repository `json:"repository"`
+	}
+	if err := json.Unmarshal(raw, &other); err != nil {
 		return err
 	}
-	e.Action = p.Action
-	if p.Repository != nil {
-		e.DefaultBranch = p.Repository.DefaultBranch
-		if e.Owner == "" {
-			e.Owner, e.Repo, _ = strings.Cut(p.Repository.FullName, "/")
-		}
+	if other.Action != nil {
+		e.Action = *other.Action
 	}
-	switch {
-	case p.PullRequest != nil && (e.Name == "" || strings.HasPrefix(e.Name, "pull_request")):
-		pr := p.PullRequest
-		e.PR = p.Number
-		if e.PR == 0 {
-			e.PR = pr.Number
-		}
-		if e.PR <= 0 {
-			return errors.New("pull request event without a number")
-		}
-		e.Merged = pr.Merged
-		e.HeadSHA = pr.Head.SHA
-		e.HeadRef, e.BaseRef = pr.Head.Ref, pr.Base.Ref
-		if pr.Head.Repo != nil {
-			e.HeadRepo = pr.Head.Repo.FullName
-		}
-		// A deleted fork has head.repo null: still not this repository.
-		// The repositories' IDs decide when both are given (a rename
-		// keeps the ID); their names otherwise.
-		head, base := pr.Head.Repo, pr.Base.Repo
-		e.Fork = head == nil || base == nil || !strings.EqualFold(head.FullName, base.FullName) ||
-			(head.ID != 0 && base.ID != 0 && head.ID != base.ID)
-	case e.Name == "push" || (e.Name == "" && strings.HasPrefix(p.Ref, "refs/")):
-		e.Ref = p.Ref
-		e.Deleted = p.Deleted
-		if !p.Deleted && p.After != "" && strings.Trim(p.After, "0") != "" {
-			e.HeadSHA = p.After
-		}
-		e.DefaultBranchPush = e.DefaultBranch != "" && p.Ref == "refs/heads/"+e.DefaultBranch && !p.Deleted
-	}
+	e.repository(other.Repository)
 	return nil
+}
+
+func (e *Event) repository(r *gh.Repository) {
+	if r == nil {
+		return
+	}
+	e.DefaultBranch = r.GetDefaultBranch()
+	if e.Owner == "" {
+		e.Owner, e.Repo, _ = strings.Cut(r.GetFullName(), "/")
+	}
+}
+
+func (e *Event) pullRequest(ev *gh.PullRequestEvent) error {
+	e.Action = ev.GetAction()
+	e.repository(ev.GetRepo())
+	pr := ev.GetPullRequest()
+	e.PR = ev.GetNumber()
+	if e.PR == 0 {
+		e.PR = pr.GetNumber()
+	}
+	if e.PR <= 0 {
+		return errors.New("pull request event without a number")
+	}
+	e.Merged = pr.GetMerged()
+	head, base := pr.GetHead(), pr.GetBase()
+	e.HeadSHA = head.GetSHA()
+	e.HeadRef, e.BaseRef = head.GetRef(), base.GetRef()
+	hr, br := head.GetRepo(), base.GetRepo()
+	e.HeadRepo = hr.GetFullName()
+	// A deleted fork has head.repo null: still not this repository. The
+	// repositories' IDs decide when both are given (a rename keeps the
+	// ID); their names otherwise.
+	e.Fork = hr == nil || br == nil || !strings.EqualFold(hr.GetFullName(), br.GetFullName()) ||
+		(hr.GetID() != 0 && br.GetID() != 0 && hr.GetID() != br.GetID())
+	return nil
+}
+
+func (e *Event) push(ev *gh.PushEvent) {
+	if r := ev.GetRepo(); r != nil {
+		e.DefaultBranch = r.GetDefaultBranch()
+		if e.Owner == "" {
+			e.Owner, e.Repo, _ = strings.Cut(r.GetFullName(), "/")
+		}
+	}
+	e.Ref = ev.GetRef()
+	e.Deleted = ev.GetDeleted()
+	if after := ev.GetAfter(); !e.Deleted && after != "" && strings.Trim(after, "0") != "" {
+		e.HeadSHA = after
+	}
+	e.DefaultBranchPush = e.DefaultBranch != "" && e.Ref == "refs/heads/"+e.DefaultBranch && !e.Deleted
 }
 
 // ForkNotice is the job-summary notice for a pull request from a fork,

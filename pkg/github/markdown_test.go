@@ -37,7 +37,18 @@ func modify(id, typ, replacement string, props ...string) changeset.ResourceChan
 }
 
 func remove(id, typ string) changeset.ResourceChange {
-	return changeset.ResourceChange{Action: "Remove", LogicalID: id, ResourceType: typ, PhysicalID: "shop-pr-2-" + id}
+	return changeset.ResourceChange{Action: "Remove", LogicalID: id, ResourceType: typ, PhysicalID: "shop-pr-2-" + id, PolicyAction: "Delete"}
+}
+
+// withValues gives a change its changed values (before, after pairs by
+// path).
+func withValues(c changeset.ResourceChange, vals ...changeset.Value) changeset.ResourceChange {
+	c.Values = append(c.Values, vals...)
+	return c
+}
+
+func val(path, before, after string) changeset.Value {
+	return changeset.Value{Path: path, Before: before, After: after, Change: "Modify"}
 }
 
 func nested(action, id string) changeset.ResourceChange {
@@ -60,7 +71,7 @@ func model(stacks ...changeset.Stack) *changeset.Model {
 
 func firstDeploy() CommentData {
 	return CommentData{
-		Mode: ModeDeploy, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL,
+		Mode: ModeDeploy, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL, Region: "eu-west-1",
 		ChangeSet: model(
 			changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Add", "Lambdas"), nested("Add", "Api")}},
 			changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
@@ -109,19 +120,22 @@ func codeOnly() CommentData {
 
 func risky() CommentData {
 	return CommentData{
-		Mode: ModePlan, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL,
+		Mode: ModePlan, Environment: "pr-2", Stack: "shop-pr-2", Commit: commit, PR: 2, RunURL: runURL, Region: "eu-west-1",
 		ChangeSet: model(
 			changeset.Stack{Path: "", Changes: []changeset.ResourceChange{nested("Modify", "Lambdas"), nested("Modify", "Api")}},
 			changeset.Stack{Path: "Lambdas", Changes: []changeset.ResourceChange{
 				remove("OrdersFunction", "AWS::Lambda::Function"),
-				remove("OrdersLogGroup", "AWS::Logs::LogGroup"),
-				modify("ExecutionRole", "AWS::IAM::Role", "True", "RoleName"),
-				modify("CatalogFunction", "AWS::Lambda::Function", "False", "MemorySize", "Timeout"),
+				retained(remove("OrdersLogGroup", "AWS::Logs::LogGroup")),
+				replaceAndDelete(withValues(modify("ExecutionRole", "AWS::IAM::Role", "True", "RoleName"), val("RoleName", "shop-pr-2-role", "shop-pr-2-exec"))),
+				withValues(modify("CatalogFunction", "AWS::Lambda::Function", "False", "MemorySize", "Timeout", "Environment"),
+					val("Environment.Variables.DEBUG", "1", "0"),
+					changeset.Value{Path: "Environment.Variables.DJANGO_SECRET_KEY", Before: changeset.Masked, After: changeset.Masked, Change: "Modify", Sensitive: true},
+					val("MemorySize", "512", "1024"), val("Timeout", "15", "30")),
 				{Action: "Modify", LogicalID: "CatalogAlias", ResourceType: "AWS::Lambda::Alias", Replacement: "False", MayChange: true,
 					Details: []changeset.Detail{{Attribute: "Properties", Name: "FunctionVersion", Evaluation: "Dynamic", ChangeSource: "ParameterReference"}}},
 			}},
 			changeset.Stack{Path: "Api", Changes: []changeset.ResourceChange{
-				modify("Stage", "AWS::ApiGateway::Stage", "Conditional", "StageName"),
+				replaceAndDelete(withValues(modify("Stage", "AWS::ApiGateway::Stage", "Conditional", "StageName"), val("StageName", "pr-2", changeset.KnownAfterDeploy))),
 				remove("OrdersResource", "AWS::ApiGateway::Resource"),
 				add("Deployment0d9e8f7a", "AWS::ApiGateway::Deployment"),
 			}},
@@ -172,9 +186,19 @@ func mixed() CommentData {
 	}
 }
 
+func retained(c changeset.ResourceChange) changeset.ResourceChange {
+	c.PolicyAction = "Retain"
+	return c
+}
+
+func replaceAndDelete(c changeset.ResourceChange) changeset.ResourceChange {
+	c.PolicyAction = "ReplaceAndDelete"
+	return c
+}
+
 func noChanges() CommentData {
 	return CommentData{
-		Mode: ModeNoChanges, Environment: "prod", Stack: "shop-prod", Commit: commit, RunURL: runURL,
+		Mode: ModeNoChanges, Environment: "prod", Stack: "shop-prod", Commit: commit, RunURL: runURL, Region: "eu-west-1",
 		Artifacts: &Artifacts{Skipped: 4},
 		APIURL:    "https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod",
 	}
@@ -207,8 +231,10 @@ func TestCommentGolden(t *testing.T) {
 			if !strings.HasPrefix(got, Marker(d.Stack)+"\n") {
 				t.Errorf("comment does not start with the marker line")
 			}
-			if !strings.Contains(got, "job summary") {
-				t.Errorf("comment does not point to the job summary")
+			// Nothing was left out: the job summary adds nothing, so
+			// the comment does not send reviewers there.
+			if strings.Contains(got, "job summary") {
+				t.Errorf("an unshortened comment points to the job summary")
 			}
 			assertWellFormed(t, got)
 			if strings.Contains(got, "123456789012") {
@@ -235,12 +261,12 @@ func TestCommentRiskListOutsideDetails(t *testing.T) {
 	got := Comment(risky())
 	top := beforeDetails(got)
 	for _, want := range []string{
-		"⚠️ **Remove** Lambdas/OrdersFunction (AWS::Lambda::Function)",
-		"⚠️ **Remove** Lambdas/OrdersLogGroup (AWS::Logs::LogGroup)",
-		"⚠️ **Replace (True)** Lambdas/ExecutionRole (AWS::IAM::Role): RoleName (recreate: Always)",
-		"⚠️ **Replace (Conditional)** Api/Stage (AWS::ApiGateway::Stage): StageName (recreate: Conditionally)",
-		"⚠️ **Remove** Api/OrdersResource (AWS::ApiGateway::Resource)",
-		"**Changes** 1 to add · 2 to modify · 3 to remove · 2 to replace",
+		"> [!CAUTION]\n> **3 removals, 2 replacements.** Review them before deploying:\n",
+		"> - **Function Orders** will be removed with its log group (2 resources in Lambdas): the log group is kept in AWS (DeletionPolicy Retain)\n",
+		"> - **Lambdas/ExecutionRole** (AWS::IAM::Role) will be replaced, the old one is deleted: RoleName `shop-pr-2-role` → `shop-pr-2-exec` (forces replacement)\n",
+		"> - **Api/Stage** (AWS::ApiGateway::Stage) may be replaced, the old one is deleted: StageName `pr-2` → _known after deploy_ (may force replacement)\n",
+		"> - **Api/OrdersResource** (AWS::ApiGateway::Resource) will be deleted · physical ID `shop-pr-2-OrdersResource`\n",
+		"**Changes** 1 to add · 2 to modify · 3 to remove · 2 to replace\n",
 	} {
 		if !strings.Contains(top, want) {
 			t.Errorf("outside <details> lacks %q", want)
@@ -281,8 +307,63 @@ func containsUnescaped(text, s string) bool {
 	}
 }
 
-// withoutCodeBlocks drops fenced code blocks (whose content is inert).
+// withoutCodeBlocks drops fenced code blocks and inline code spans (whose
+// content is inert: no markup, HTML, entity, mention or link).
 func withoutCodeBlocks(md string) string {
+	return withoutCodeSpans(withoutFences(md))
+}
+
+// withoutCodeSpans drops inline code spans as CommonMark reads them: a
+// run of n backticks (not escaped) up to the next run of exactly n
+// backticks in the same line.
+func withoutCodeSpans(md string) string {
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(md, "\n") {
+		for i := 0; i < len(line); {
+			if line[i] == '\\' && i+1 < len(line) {
+				out.WriteString(line[i : i+2])
+				i += 2
+				continue
+			}
+			if line[i] != '`' {
+				out.WriteByte(line[i])
+				i++
+				continue
+			}
+			n := 0
+			for i+n < len(line) && line[i+n] == '`' {
+				n++
+			}
+			end := -1
+			for j := i + n; j < len(line); {
+				if line[j] != '`' {
+					j++
+					continue
+				}
+				m := 0
+				for j+m < len(line) && line[j+m] == '`' {
+					m++
+				}
+				if m == n {
+					end = j + m
+					break
+				}
+				j += m
+			}
+			if end < 0 {
+				out.WriteString(line[i : i+n])
+				i += n
+				continue
+			}
+			out.WriteString("CODE")
+			i = end
+		}
+	}
+	return out.String()
+}
+
+// withoutFences drops fenced code blocks.
+func withoutFences(md string) string {
 	var out []string
 	fenceOpen := ""
 	for _, l := range strings.Split(md, "\n") {
@@ -372,7 +453,7 @@ func TestCommentEscapesHostileNames(t *testing.T) {
 			}
 			// The hostile logical ID is listed as a risk outside <details>,
 			// escaped.
-			if !strings.Contains(beforeDetails(got), "⚠️ **Remove** Lambdas/Evil\\|Name\\`code\\` &lt;script&gt;") {
+			if !strings.Contains(beforeDetails(got), "> - **Lambdas/Evil\\|Name\\`code\\` &lt;script&gt;") {
 				t.Errorf("escaped hostile removal missing from the risk list:\n%s", beforeDetails(got))
 			}
 		})
@@ -411,9 +492,17 @@ func bigModel(n, step int, id func(i int) string) *changeset.Model {
 		case step > 0 && i%step == 0 && i%(2*step) == 0:
 			c = remove(id(i), "AWS::Lambda::Function")
 		case step > 0 && i%step == 0:
-			c = modify(id(i), "AWS::ApiGateway::Resource", "True", "PathPart", "ParentId")
+			c = withValues(modify(id(i), "AWS::ApiGateway::Resource", "True", "PathPart", "ParentId"),
+				val("PathPart", fmt.Sprintf("catalog-products-%04d", i), fmt.Sprintf("catalogue-products-%04d", i)),
+				val("ParentId", "abc123", changeset.KnownAfterDeploy))
 		default:
-			c = modify(id(i), "AWS::Lambda::Function", "False", "Code", "Layers", "Environment", "MemorySize")
+			// Before/after values as IncludePropertyValues gives them: the
+			// code's key, a layer, an environment variable, the memory.
+			c = withValues(modify(id(i), "AWS::Lambda::Function", "False", "Code", "Layers", "Environment", "MemorySize"),
+				val("Code.S3Key", fmt.Sprintf("shop/%064d.zip", i), fmt.Sprintf("shop/%064d.zip", i+1)),
+				val("Layers[0]", "arn:aws:lambda:eu-west-1:123456789012:layer:shop-deps:41", "arn:aws:lambda:eu-west-1:123456789012:layer:shop-deps:42"),
+				val("Environment.Variables.DJANGO_SERVERLESS_FUNCTION", "CatalogProductDetail", "CatalogProductDetails"),
+				val("MemorySize", "512", "1024"))
 		}
 		s := &m.Stacks[1+i%3]
 		s.Changes = append(s.Changes, c)
@@ -441,24 +530,34 @@ func TestCommentLimit3000Changes(t *testing.T) {
 		}
 		risks++
 		path := []string{"Lambdas", "Lambdas2", "Api"}[i%3]
-		want := fmt.Sprintf("**Remove** %s/CatalogProductDetailFunction%04d (", path, i)
+		want := fmt.Sprintf("> - **%s/CatalogProductDetailFunction%04d** (AWS::Lambda::Function) will be deleted", path, i)
 		if i%20 != 0 {
-			want = fmt.Sprintf("**Replace (True)** %s/CatalogProductDetailFunction%04d (", path, i)
+			want = fmt.Sprintf("> - **%s/CatalogProductDetailFunction%04d** (AWS::ApiGateway::Resource) will be replaced: PathPart `catalog-products-%04d` → `catalogue-products-%04d` (forces replacement)", path, i, i, i)
 		}
 		if !strings.Contains(top, want) {
 			t.Errorf("risk %d missing outside <details>: %q", i, want)
 		}
 	}
-	if n := strings.Count(top, "- ⚠️ "); n != risks {
+	if n := strings.Count(top, "\n> - "); n != risks {
 		t.Errorf("%d risk lines, want %d", n, risks)
+	}
+	// Values reach the comment where they fit.
+	if !strings.Contains(got, "Code.S3Key `shop/") {
+		t.Errorf("no before -> after value in the comment's tables")
 	}
 	if !strings.Contains(got, "Shortened to fit GitHub's comment size limit") || !strings.Contains(got, "The full diff is in the [job summary]("+runURL+")") {
 		t.Errorf("comment does not say it was shortened and where the full diff is:\n%s", got[len(got)-400:])
 	}
 	assertWellFormed(t, got)
 	// The summary has every row.
-	if n := strings.Count(full, "| ✏️ Modify |") + strings.Count(full, "| ⚠️ ➖ Remove |") + strings.Count(full, "| ⚠️ ♻️ Replace |"); n != 3000+3 {
-		t.Errorf("summary has %d rows, want 3003", n)
+	// The summary has every row within its own 1 MiB limit, else says
+	// how many it left out.
+	rows := strings.Count(full, "| ✏️ Modify |") + strings.Count(full, "| ⚠️ ➖ Remove |") + strings.Count(full, "| ⚠️ ♻️ Replace |")
+	if rows != 3003 && !strings.Contains(full, fmt.Sprintf("Shortened to fit GitHub's 1 MiB job summary limit: %d of 3003 changes not shown", 3003-rows)) {
+		t.Errorf("summary has %d rows of 3003 and does not say so", rows)
+	}
+	if len(full) > MaxSummaryBytes || rows < 2000 {
+		t.Errorf("summary: %d bytes, %d rows", len(full), rows)
 	}
 
 	// GitHub (the fake enforces its 65,536-character limit) takes it.
@@ -524,14 +623,6 @@ func TestCommentDeterministic(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 18_874_368: "18.0 MiB", 5 << 30: "5.0 GiB"} {
-		if got := humanBytes(n); got != want {
-			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestSummaryStaysUnderJobSummaryLimit(t *testing.T) {
 	d := risky()
 	long := strings.Repeat("Environment.Variables.SETTING_", 8)
@@ -552,7 +643,7 @@ func TestSummaryStaysUnderJobSummaryLimit(t *testing.T) {
 	// Still every risk, in full.
 	top := beforeDetails(got)
 	for i := 0; i < 9000; i += 50 {
-		if !strings.Contains(top, fmt.Sprintf("/Function%05d (", i)) {
+		if !strings.Contains(top, fmt.Sprintf("/Function%05d** (", i)) {
 			t.Fatalf("risk Function%05d missing", i)
 		}
 	}
@@ -592,16 +683,17 @@ func TestCommentRiskAndRoutineGroups(t *testing.T) {
 	for name, got := range map[string]string{"comment": Comment(mixed()), "summary": Summary(mixed())} {
 		t.Run(name, func(t *testing.T) {
 			top := beforeDetails(got)
-			riskAt, routineAt := strings.Index(top, "#### ⚠️ 5 removals, 2 replacements"), strings.Index(top, "**♻️ Routine**")
+			riskAt, routineAt := strings.Index(top, "> [!CAUTION]\n> **5 removals, 2 replacements.**"), strings.Index(top, "**♻️ Routine**")
 			if riskAt < 0 || routineAt < riskAt {
 				t.Fatalf("want the risk list, then the routine group, outside <details>:\n%s", top)
 			}
 			risks, routine := top[riskAt:routineAt], top[routineAt:]
 			for _, want := range []string{
-				"- ⚠️ **Replace (True)** Lambdas/ExecutionRole (AWS::IAM::Role)",
-				"- ⚠️ **Remove** Lambdas/OrdersFunction (AWS::Lambda::Function)",
-				"- ⚠️ **Remove** Lambdas/OrdersVersion5e6f7a8b (AWS::Lambda::Version)", // no new version: the function goes
-				"- ⚠️ **Replace (Conditional)** Api/Stage (AWS::ApiGateway::Stage)",
+				"> - **Lambdas/ExecutionRole** (AWS::IAM::Role) will be replaced: RoleName (forces replacement)\n",
+				// One line for the function and what goes with it; its
+				// version has no new one: it goes too.
+				"> - **Function Orders** will be deleted with its alias and version (3 resources in Lambdas)\n",
+				"> - **Api/Stage** (AWS::ApiGateway::Stage) may be replaced: StageName (may force replacement)\n",
 			} {
 				if !strings.Contains(risks, want) {
 					t.Errorf("risk list lacks %q:\n%s", want, risks)
@@ -624,14 +716,17 @@ func TestCommentRiskAndRoutineGroups(t *testing.T) {
 			if strings.Contains(routine, "⚠️") {
 				t.Errorf("routine group is flagged as a risk:\n%s", routine)
 			}
-			// Every removal and replacement is named outside <details>.
+			// Every removal and replacement is named outside <details>:
+			// by its logical ID, or as part of its removed function.
 			for _, id := range flagged(mixed().ChangeSet) {
 				_, logical, _ := strings.Cut(id, "/")
-				if !strings.Contains(top, logical) {
+				if !strings.Contains(top, logical) && !strings.HasPrefix(logical, "Orders") {
 					t.Errorf("%s is not named outside <details>", id)
 				}
 			}
-			if !strings.Contains(top, "**Changes** 3 to add · 4 to modify · 8 to remove · 4 to replace") {
+			// The totals count what the risk header counts; the routine
+			// churn apart.
+			if !strings.Contains(top, "**Changes** 3 to add · 4 to modify · 5 to remove · 2 to replace · 5 routine\n") {
 				t.Errorf("totals changed:\n%s", top)
 			}
 			assertWellFormed(t, got)
@@ -721,11 +816,11 @@ func TestCommentLimitKeepsRisksAndRoutine(t *testing.T) {
 	}
 	for _, id := range risks {
 		path, logical, _ := strings.Cut(id, "/")
-		if !strings.Contains(riskPart, path+"/"+logical+" (") && !regexp.MustCompile(`in `+path+` \(\d+\):.* `+logical+`(,|\n)`).MatchString(riskPart) {
+		if !strings.Contains(riskPart, "**"+path+"/"+logical+"** (") && !regexp.MustCompile(`in `+path+` \(\d+\):.* `+logical+`(,|\n)`).MatchString(riskPart) {
 			t.Fatalf("risk %s missing from the risk list:\n%s", id, riskPart)
 		}
 	}
-	if n := strings.Count(riskPart, "⚠️ **Remove** ") + strings.Count(riskPart, "⚠️ **Replace (True)** "); n != len(risks) {
+	if n := strings.Count(riskPart, ") will be deleted") + strings.Count(riskPart, ") will be replaced"); n != len(risks) {
 		t.Errorf("%d risk lines, want %d", n, len(risks))
 	}
 	for _, id := range routine {
@@ -811,5 +906,106 @@ func TestAttackPlanCommentEmptyStatus(t *testing.T) {
 	d := CommentData{Mode: ModeDeploy, Environment: "pr-7", Stack: "shop-pr-7", Status: "UPDATE_COMPLETE", Duration: 300 * time.Millisecond}
 	if body := Comment(d); !strings.Contains(body, "**Status** UPDATE\\_COMPLETE\n") {
 		t.Errorf("a sub-second deploy's status:\n%s", body)
+	}
+}
+
+// A stack with nothing to change gets one short paragraph: no totals, no
+// tables, no pointer to a job summary that adds nothing.
+func TestNoChangeCommentIsOneShortParagraph(t *testing.T) {
+	for _, d := range []CommentData{noChanges(), func() CommentData {
+		d := noChanges()
+		d.PR, d.Artifacts = 7, &Artifacts{Uploaded: 1, UploadedBytes: 2048, Skipped: 3}
+		d.GraphQLURL = "https://xyz.appsync-api.eu-west-1.amazonaws.com/graphql"
+		return d
+	}()} {
+		got := Comment(d)
+		head := Marker(d.Stack) + "\n### ✅ No changes for prod\n\n"
+		if !strings.HasPrefix(got, head) {
+			t.Fatalf("comment starts %q", got)
+		}
+		body := strings.TrimSuffix(strings.TrimPrefix(got, head), "\n")
+		if strings.Contains(body, "\n") || len(body) > 400 {
+			t.Errorf("not one short paragraph (%d bytes):\n%s", len(body), body)
+		}
+		for _, unwanted := range []string{"job summary", "<details>", "**Changes**", "CAUTION"} {
+			if strings.Contains(got, unwanted) {
+				t.Errorf("no-change comment has %q:\n%s", unwanted, got)
+			}
+		}
+		if !strings.Contains(body, "nothing to deploy") || !strings.Contains(body, "ec26c3e") {
+			t.Errorf("paragraph: %s", body)
+		}
+	}
+}
+
+// Values whose name or text looks secret never show, even when the model
+// did not mark them (a model built by other means than Describe).
+func TestCommentNeverShowsSecretValues(t *testing.T) {
+	d := risky()
+	c := &d.ChangeSet.Stacks[1].Changes[3]
+	c.Values = append(c.Values,
+		val("Environment.Variables.DATABASE_URL", "postgres://shop:pw-one@db/shop", "postgres://shop:pw-two@db/shop"),
+		val("Environment.Variables.PLAIN", "AKIAABCDEFGHIJKLMNOP", "x"),
+	)
+	for name, got := range map[string]string{"comment": Comment(d), "summary": Summary(d)} {
+		for _, secret := range []string{"pw-one", "pw-two", "AKIAABCDEFGHIJKLMNOP"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("%s shows %q", name, secret)
+			}
+		}
+		if !strings.Contains(got, "DATABASE\\_URL _(sensitive, not shown)_") {
+			t.Errorf("%s does not say the value is hidden", name)
+		}
+	}
+}
+
+// The console link names the stack and the region, never the account ID
+// (which the change set's ARN holds): anyone who reads the pull request
+// reads the comment.
+func TestConsoleLink(t *testing.T) {
+	got := Comment(risky())
+	want := "[Open shop-pr-2 in the CloudFormation console](https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1#/stacks?filteringText=shop-pr-2&filteringStatus=active&viewNested=true)"
+	if !strings.Contains(got, want) {
+		t.Errorf("no console link:\n%s", got)
+	}
+	if strings.Contains(got, "123456789012") {
+		t.Error("the comment names the account")
+	}
+	for region, host := range map[string]string{"cn-north-1": "cn-north-1.console.amazonaws.cn", "us-gov-west-1": "console.amazonaws-us-gov.com"} {
+		if u := ConsoleURL(region, "shop-prod"); !strings.HasPrefix(u, "https://"+host+"/cloudformation/home?region="+region+"#") {
+			t.Errorf("ConsoleURL(%s) = %s", region, u)
+		}
+	}
+	for _, bad := range [][2]string{{"", "shop"}, {"eu-west-1", ""}, {"eu-west-1\"", "shop"}, {"eu-west-1", "shop)](javascript:x"}} {
+		if u := ConsoleURL(bad[0], bad[1]); u != "" {
+			t.Errorf("ConsoleURL(%q, %q) = %q", bad[0], bad[1], u)
+		}
+	}
+	d := risky()
+	d.Region = ""
+	if strings.Contains(Comment(d), "console") {
+		t.Error("a link without a region")
+	}
+}
+
+// Route regexes show as written: in a code span, not entity-escaped.
+func TestRouteRegexInCodeSpan(t *testing.T) {
+	got := Comment(risky())
+	if !strings.Contains(got, "| `^receipts/(?P<number>[0-9]+)(?:\\.pdf)?$` | `/receipts/{proxy+}` |") {
+		t.Errorf("route not shown as written:\n%s", got)
+	}
+	for in, want := range map[string]string{
+		"a|b":                              "`a\\|b`",
+		"x`y":                              "``x`y``",
+		"`lead":                            "`` `lead ``",
+		"":                                 "(empty)",
+		"<b>&amp;":                         "`<b>&amp;`",
+		"a\nb":                             "`a b`",
+		"a\u202eb":                         "`a\ufffdb`",
+		"arn:aws:iam::123456789012:role/x": "`arn:aws:iam::<account>:role/x`",
+	} {
+		if got := code(in, true); got != want {
+			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

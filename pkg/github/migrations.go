@@ -3,6 +3,8 @@ package github
 import (
 	"fmt"
 	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Migrations is what the comment shows of the project's migrations: the
@@ -44,9 +46,9 @@ func writeMigrations(b *strings.Builder, m *Migrations, l limits) {
 	if len(m.Risky) > 0 || len(m.Removed) > 0 {
 		head += "⚠️ "
 	}
-	head += "Migrations: " + plural(len(m.New), "new migration")
+	head += "Migrations: " + human.Count(len(m.New), "new migration")
 	if len(m.Risky) > 0 {
-		head += ", " + plural(len(m.Risky), "risky operation")
+		head += ", " + human.Count(len(m.Risky), "risky operation")
 	}
 	b.WriteString(head + "\n\n")
 	for _, r := range m.Risky {
@@ -77,7 +79,7 @@ func writeMigrations(b *strings.Builder, m *Migrations, l limits) {
 			quoted[i] = Escape(n)
 		}
 		fmt.Fprintf(b, "⚠️ The environment last deployed %s the project no longer has: %s. The database stays migrated past them; check that this is meant.\n\n",
-			plural(len(m.Removed), "migration"), strings.Join(quoted, ", "))
+			human.Count(len(m.Removed), "migration"), strings.Join(quoted, ", "))
 	}
 	var notes []string
 	if !m.Known {

@@ -53,7 +53,7 @@ func TestPublish(t *testing.T) {
 		if !strings.HasPrefix(log.String(), "::warning::could not comment on pull request #2") {
 			t.Errorf("no warning annotation: %q", log)
 		}
-		if raw, _ := os.ReadFile(summary); !strings.Contains(string(raw), "Lambdas/OrdersFunction") {
+		if raw, _ := os.ReadFile(summary); !strings.Contains(string(raw), "**Function Orders** will be removed") {
 			t.Errorf("summary lacks the report")
 		}
 	})

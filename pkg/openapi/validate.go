@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // MaxDocumentBytes bounds a document: API Gateway's PutRestApi (what
@@ -26,7 +28,7 @@ var (
 // (and so does not validate).
 func Parse(data []byte) (*Document, error) {
 	if len(data) > MaxDocumentBytes {
-		return nil, fmt.Errorf("openapi: document is %d bytes, over API Gateway's import limit of %d", len(data), MaxDocumentBytes)
+		return nil, fmt.Errorf("openapi: document is %s, over API Gateway's import limit of %s", human.Bytes(int64(len(data))), human.Bytes(MaxDocumentBytes))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

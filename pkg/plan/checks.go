@@ -7,6 +7,7 @@ import (
 
 	"github.com/django-serverless/django-serverless-action/pkg/config"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // MaxEnvBytes is Lambda's limit on a function's environment variables:
@@ -82,7 +83,7 @@ func checkFunctions(pl *Plan, c *config.Config, rules map[string]int, diags *dia
 			if len(keys) > 3 {
 				keys = keys[:3]
 			}
-			diags.Errf(c.Path, 0, 0, "function %s: its environment variables take %d bytes, over Lambda's 4 KB (%d bytes); the largest are %s", f.Name, len(b), MaxEnvBytes, strings.Join(keys, ", "))
+			diags.Errf(c.Path, 0, 0, "function %s: its environment variables take %d bytes, over Lambda's %s (%d bytes); the largest are %s", f.Name, len(b), human.Bytes(MaxEnvBytes), MaxEnvBytes, strings.Join(keys, ", "))
 		}
 		if f.New {
 			created = append(created, f.Name)

@@ -147,6 +147,9 @@ type Options struct {
 	// OpenAPI document; "" for either gives placeholders (Target.Placeholder).
 	Account string
 	Region  string
+	// StackName overrides the root stack's name (<project>-<env>); the
+	// functions' physical names derive from it. The caller validates it.
+	StackName string
 }
 
 // Function is one Lambda function.
@@ -375,6 +378,9 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 			continue
 		}
 		pl.Env[k] = v
+	}
+	if o.StackName != "" {
+		pl.Stack = o.StackName
 	}
 	pl.FunctionPrefix = functionPrefix(pl.Stack)
 	database(pl, c)

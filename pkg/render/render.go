@@ -17,6 +17,7 @@ import (
 	"text/template"
 
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 	"github.com/django-serverless/django-serverless-action/pkg/openapi"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/record"
@@ -289,8 +290,9 @@ func checkArtifacts(a Artifacts) error {
 	}
 	total := a.Deps.UnzippedSize + a.Project.UnzippedSize + a.Runtime.UnzippedSize + a.Code.UnzippedSize
 	if total > lambdaUnzippedMaxBytes {
-		return fmt.Errorf("render: function code and layers unzip to %d MB, over Lambda's 250 MB limit (deps %d MB, project %d MB, runtime %d MB, code %d MB)",
-			total>>20, a.Deps.UnzippedSize>>20, a.Project.UnzippedSize>>20, a.Runtime.UnzippedSize>>20, a.Code.UnzippedSize>>20)
+		return fmt.Errorf("render: function code and layers unzip to %s, over Lambda's %s limit (deps %s, project %s, runtime %s, code %s)",
+			human.Bytes(total), human.Bytes(lambdaUnzippedMaxBytes), human.Bytes(a.Deps.UnzippedSize), human.Bytes(a.Project.UnzippedSize),
+			human.Bytes(a.Runtime.UnzippedSize), human.Bytes(a.Code.UnzippedSize))
 	}
 	return nil
 }
@@ -651,7 +653,7 @@ func placeResolvers(rs []ResolverView, prev *record.Record) []int {
 // CloudFormation's per-template limits.
 func checkLimits(t Template) error {
 	if len(t.Body) > 1<<20 {
-		return fmt.Errorf("render %s: %d bytes, over CloudFormation's 1 MB template limit", t.Name, len(t.Body))
+		return fmt.Errorf("render %s: %d bytes, over CloudFormation's template limit of %s (%d bytes)", t.Name, len(t.Body), human.Bytes(1<<20), 1<<20)
 	}
 	limits := map[string]int{"Resources": 500, "Parameters": 200, "Outputs": 200}
 	counts := sectionCounts(t.Body)

@@ -523,7 +523,7 @@ func TestBadInput(t *testing.T) {
 	a := testArtifacts("shop")
 	a.Deps.UnzippedSize = 240 << 20
 	a.Project.UnzippedSize = 20 << 20
-	if _, err := Render(pl, a); err == nil || !strings.Contains(err.Error(), "over Lambda's 250 MB limit (deps 240 MB, project 20 MB") {
+	if _, err := Render(pl, a); err == nil || !strings.Contains(err.Error(), "over Lambda's 250 MiB limit (deps 240 MiB, project 20 MiB") {
 		t.Errorf("oversized function: %v", err)
 	}
 	a = testArtifacts("shop")

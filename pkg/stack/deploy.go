@@ -159,6 +159,15 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		Capabilities:        Capabilities,
 		IncludeNestedStacks: aws.Bool(true),
 		Description:         aws.String(description(req)),
+		NotificationARNs:    req.NotificationARNs,
+	}
+	if req.RoleARN != "" {
+		in.RoleARN = aws.String(req.RoleARN)
+	}
+	if csType == "CREATE" && req.OnFailure != "" {
+		// OnStackFailure only says what a failed creation does; an update
+		// always rolls back.
+		in.OnStackFailure = types.OnStackFailure(req.OnFailure)
 	}
 	if req.UsePreviousTemplate {
 		in.UsePreviousTemplate = aws.Bool(true)
@@ -191,7 +200,11 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 	res.ChangeSetID = aws.ToString(out.Id)
 	res.StackID = aws.ToString(out.StackId)
 	d.seen(res.ChangeSetID)
-	d.logf("created %s change set %s for stack %s", strings.ToLower(csType), csName, name)
+	if csType == "CREATE" {
+		d.logf("created change set %s: it creates stack %s", csName, name)
+	} else {
+		d.logf("created change set %s: it updates stack %s", csName, name)
+	}
 
 	status, reason, err := d.waitChangeSet(ctx, api, res.ChangeSetID)
 	if err != nil {
@@ -210,7 +223,7 @@ func (d *Deployer) plan(ctx context.Context, api API, req Request) (*Result, err
 		}
 		return res, nil
 	}
-	model, derr := changeset.Describe(ctx, api, res.ChangeSetID)
+	model, derr := changeset.DescribeWith(ctx, api, res.ChangeSetID, changeset.Options{Sensitive: req.Sensitive})
 	if derr != nil && ctx.Err() != nil {
 		// Interrupted while describing: no change set nobody reviewed
 		// stays behind (nor its stack in REVIEW_IN_PROGRESS forever).
@@ -268,7 +281,7 @@ func (d *Deployer) dropReviewStack(ctx context.Context, api API, name string) {
 	if err != nil || st == nil || st.StackStatus != types.StackStatusReviewInProgress {
 		return
 	}
-	if err := d.deleteAndWait(ctx, api, st); err != nil {
+	if err := d.deleteAndWait(ctx, api, st, ""); err != nil {
 		d.logf("warning: the empty stack %s (REVIEW_IN_PROGRESS) could not be deleted: %v", name, err)
 		return
 	}
@@ -393,7 +406,7 @@ func (d *Deployer) prepare(ctx context.Context, api API, req Request) (string, *
 				return "", st, fmt.Errorf("stack %s is in ROLLBACK_COMPLETE but will not be deleted: %w", name, err)
 			}
 			d.logf("stack %s is in ROLLBACK_COMPLETE (a failed creation): deleting it before creating it again", name)
-			if err := d.deleteAndWait(ctx, api, st); err != nil {
+			if err := d.deleteAndWait(ctx, api, st, req.RoleARN); err != nil {
 				return "", st, err
 			}
 		case status == "UPDATE_ROLLBACK_FAILED":
@@ -439,13 +452,17 @@ func (d *Deployer) waitSettled(ctx context.Context, api API, id string) error {
 
 // deleteAndWait deletes a stack (by ARN) and follows its events until
 // DELETE_COMPLETE.
-func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack) error {
+func (d *Deployer) deleteAndWait(ctx context.Context, api API, st *types.Stack, roleARN string) error {
 	id, name := aws.ToString(st.StackId), aws.ToString(st.StackName)
 	ev := newStreamer(api, d, name, id)
 	if err := ev.baseline(ctx); err != nil {
 		return err
 	}
-	if _, err := api.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(id)}); err != nil {
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(id)}
+	if roleARN != "" {
+		in.RoleARN = aws.String(roleARN)
+	}
+	if _, err := api.DeleteStack(ctx, in); err != nil {
 		return fmt.Errorf("delete stack %s: %w", name, awsErr(ctx, err))
 	}
 	if err := ev.follow(ctx); err != nil {
@@ -668,7 +685,7 @@ func (d *Deployer) reviewed(ctx context.Context, api API, req Request) (*Result,
 	if st == nil || st.StackStatus == types.StackStatusReviewInProgress {
 		res.Type = "CREATE"
 	}
-	model, err := changeset.Describe(ctx, api, res.ChangeSetID)
+	model, err := changeset.DescribeWith(ctx, api, res.ChangeSetID, changeset.Options{Sensitive: req.Sensitive})
 	if err != nil {
 		return res, err
 	}
@@ -713,7 +730,7 @@ func (d *Deployer) Destroy(ctx context.Context, req Request) error {
 			return fmt.Errorf("wait for stack %s: %w", name, err)
 		}
 	}
-	if err := d.deleteAndWait(ctx, api, st); err != nil {
+	if err := d.deleteAndWait(ctx, api, st, req.RoleARN); err != nil {
 		return err
 	}
 	d.logf("stack %s deleted; artifacts in S3 are kept (shared by content-addressed keys)", name)

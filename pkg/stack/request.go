@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/goccy/go-yaml"
 
 	"github.com/django-serverless/django-serverless-action/pkg/changeset"
+	"github.com/django-serverless/django-serverless-action/pkg/human"
 )
 
 // Tag keys and values put on the root stack. Destroy only deletes stacks
@@ -56,11 +58,26 @@ type Request struct {
 	// that way.
 	UsePreviousTemplate bool
 	PreviousParameters  []string
-	// Tags are extra tags; the tool's own tags win on conflict.
-	Tags   map[string]string
-	Commit string // full commit SHA (in the change set's description, never a tag)
-	RunID  string // CI run id (plus attempt), "" locally (idem)
-	PR     int    // pull-request number, 0 when none
+	// Tags are extra stack tags (ValidateTags); they propagate to every
+	// resource that takes tags, so they should not change per commit.
+	Tags map[string]string
+	// RoleARN is the CloudFormation service role the stack is created,
+	// updated and deleted with ("" for the caller's credentials, or the
+	// role the stack already has).
+	RoleARN string
+	// NotificationARNs are SNS topics that receive the stack's events.
+	NotificationARNs []string
+	// OnFailure is what a failed creation does: "" (CloudFormation's
+	// default, ROLLBACK), ROLLBACK, DELETE (roll back and delete the stack)
+	// or DO_NOTHING (keep the failed resources to inspect them). Updates
+	// always roll back.
+	OnFailure string
+	// Sensitive are values never shown in a change set's property values
+	// (NoEcho parameters).
+	Sensitive []string
+	Commit    string // full commit SHA (in the change set's description, never a tag)
+	RunID     string // CI run id (plus attempt), "" locally (idem)
+	PR        int    // pull-request number, 0 when none
 	// Protected environments get termination protection, are never
 	// deleted automatically and cannot be destroyed.
 	Protected bool
@@ -196,9 +213,24 @@ func (r *Request) validate(needTemplate bool) error {
 		sort.Strings(names)
 		for _, n := range names {
 			if size := r.TemplateSizes[n]; size > MaxTemplateBytes {
-				errs = append(errs, fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of %d bytes for a template in S3", n, size, MaxTemplateBytes))
+				errs = append(errs, fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of %s (%d bytes) for a template in S3", n, size, human.Bytes(MaxTemplateBytes), MaxTemplateBytes))
 			}
 		}
+	}
+	if err := ValidateOnFailure(r.OnFailure); err != nil {
+		errs = append(errs, err)
+	}
+	if r.OnFailure == OnFailureDelete && r.Protected {
+		errs = append(errs, fmt.Errorf("on-failure DELETE would delete the stack of the protected environment %s when its creation fails", r.Environment))
+	}
+	if err := ValidateRoleARN(r.RoleARN); err != nil {
+		errs = append(errs, err)
+	}
+	if err := ValidateNotificationARNs(r.NotificationARNs); err != nil {
+		errs = append(errs, err)
+	}
+	if err := ValidateTags(r.Tags); err != nil {
+		errs = append(errs, err)
 	}
 	if r.ChangeSetID != "" && !changeSetRE.MatchString(r.ChangeSetID) && !changeSetNameRE.MatchString(r.ChangeSetID) {
 		errs = append(errs, fmt.Errorf("change-set id %q is neither a change set ARN (arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID) nor a change set name", r.ChangeSetID))
@@ -208,6 +240,58 @@ func (r *Request) validate(needTemplate bool) error {
 	}
 	return nil
 }
+
+// On-failure values (CreateChangeSet OnStackFailure).
+const (
+	OnFailureRollback  = "ROLLBACK"
+	OnFailureDelete    = "DELETE"
+	OnFailureDoNothing = "DO_NOTHING"
+)
+
+// MaxNotificationARNs is CloudFormation's limit of SNS topics per stack.
+const MaxNotificationARNs = 5
+
+var (
+	roleARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	topicARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+)
+
+// ValidateOnFailure checks an on-failure value ("" is CloudFormation's
+// default).
+func ValidateOnFailure(v string) error {
+	switch v {
+	case "", OnFailureRollback, OnFailureDelete, OnFailureDoNothing:
+		return nil
+	}
+	return fmt.Errorf("on-failure %q is not ROLLBACK, DELETE or DO_NOTHING", v)
+}
+
+// ValidateRoleARN checks a CloudFormation service role's ARN ("" is
+// none).
+func ValidateRoleARN(arn string) error {
+	if arn != "" && !roleARNRE.MatchString(arn) {
+		return fmt.Errorf("role ARN %q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", arn)
+	}
+	return nil
+}
+
+// ValidateNotificationARNs checks SNS topic ARNs and their number.
+func ValidateNotificationARNs(arns []string) error {
+	var errs []error
+	if len(arns) > MaxNotificationARNs {
+		errs = append(errs, fmt.Errorf("%d notification ARNs, over CloudFormation's limit of %d", len(arns), MaxNotificationARNs))
+	}
+	for _, a := range arns {
+		if !topicARNRE.MatchString(a) {
+			errs = append(errs, fmt.Errorf("notification ARN %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", a))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// IsPreview reports whether an environment is a pull request's preview,
+// pr-<N>: its stack is always named <project>-pr-<N>.
+func IsPreview(env string) bool { return previewRE.MatchString(env) }
 
 // changeSetNameRE is a change set name as CloudFormation accepts it. A
 // reviewed change set may be passed by name (looked up on the request's
@@ -281,4 +365,79 @@ func (r *Request) managed(st *types.Stack) error {
 		return fmt.Errorf("stack %s belongs to environment %q, not %q: %w", r.stackName(), tags[EnvironmentTag], r.Environment, ErrRefused)
 	}
 	return nil
+}
+
+// Stack tag limits (CloudFormation Tag: key 1-128, value 0-256 characters;
+// at most 50 tags per stack), and the tool's own tag keys, which extra
+// tags may not set.
+const (
+	MaxTags        = 50
+	MaxTagKey      = 128
+	MaxTagValue    = 256
+	awsTagPrefix   = "aws:"
+	reservedReason = "is set by django-serverless itself"
+)
+
+// ValidateTags checks extra stack tags: key and value lengths, no "aws:"
+// prefix (reserved by AWS), none of the tool's own keys, and the total
+// number of tags with the tool's own four.
+func ValidateTags(tags map[string]string) error {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var errs []error
+	for _, k := range keys {
+		v := tags[k]
+		switch {
+		case k == "" || len(k) > MaxTagKey:
+			errs = append(errs, fmt.Errorf("tag key %q: 1 to %d characters", k, MaxTagKey))
+		case strings.HasPrefix(strings.ToLower(k), awsTagPrefix):
+			errs = append(errs, fmt.Errorf("tag key %q: the aws: prefix is reserved by AWS", k))
+		case k == ManagedByTag || k == ProjectTag || k == EnvironmentTag || k == PRTag:
+			errs = append(errs, fmt.Errorf("tag key %q %s", k, reservedReason))
+		case len(v) > MaxTagValue:
+			errs = append(errs, fmt.Errorf("tag %s: value is %d characters, over %d", k, len(v), MaxTagValue))
+		case !tagTextRE.MatchString(k) || !tagTextRE.MatchString(v):
+			errs = append(errs, fmt.Errorf("tag %s: CloudFormation allows letters, digits, spaces and _ . : / = + - @ only", k))
+		}
+	}
+	if len(tags)+4 > MaxTags {
+		errs = append(errs, fmt.Errorf("%d extra tags: with django-serverless's own 4 tags the stack would have %d, over CloudFormation's limit of %d", len(tags), len(tags)+4, MaxTags))
+	}
+	return errors.Join(errs...)
+}
+
+// tagTextRE is the character set of a tag key or value
+// (^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ in the Tag API reference).
+var tagTextRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// NoEchoValues returns the values given to the template's NoEcho
+// parameters: what a change set's property values must never show
+// (changeset.Options.Sensitive). A template that does not parse has none
+// to tell; CloudFormation reports its errors itself.
+func NoEchoValues(template []byte, params map[string]string) []string {
+	var t struct {
+		Parameters map[string]struct {
+			NoEcho any `yaml:"NoEcho"`
+		} `yaml:"Parameters"`
+	}
+	if err := yaml.Unmarshal(template, &t); err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(t.Parameters))
+	for name, p := range t.Parameters {
+		if fmt.Sprint(p.NoEcho) == "true" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		if v := params[n]; v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
