@@ -30,6 +30,7 @@ var rawEmissions = map[string]string{
 	".":                        "a DependsOn logical ID",
 	"$api":                     "!Ref/!GetAtt built by pkg/render",
 	".Value":                   "!Ref/!GetAtt built by pkg/render",
+	".Expr":                    "!Sub built by pkg/render with quote (model.go KV)",
 	".Memory":                  "int",
 	".Timeout":                 "int",
 	".ReservedConcurrency":     "int",
