@@ -15,6 +15,8 @@ target events become a PEP 3333 environ. The rules, and why:
   exactly as the client sent them (still encoded), so they are joined, not
   encoded again. Null maps mean no query string.
 * PATH_INFO is percent-decoded UTF-8 carried in a latin-1 str (PEP 3333).
+  HTTP APIs deliver ``rawPath`` decoded already, so it is not decoded twice;
+  REST, Function URL and ALB paths keep the client's encoding.
 * REMOTE_ADDR comes from ``requestContext`` (the source IP API Gateway saw),
   never from a client-supplied X-Forwarded-For. ALB has no such field: its
   own rightmost X-Forwarded-For entry is the address it saw.
@@ -666,7 +668,14 @@ def _environ(event, ekind, script_name, context=None):
     env["CONTENT_LENGTH"] = length
     env["wsgi.input"] = stream
     env["REQUEST_METHOD"] = method if method.isupper() else method.upper()
-    env["PATH_INFO"] = path if "%" not in path and path.isascii() else _path_info(path)
+    if ekind == HTTP:
+        # An HTTP API hands rawPath over already percent-decoded (a client's
+        # /a%2541 arrives as /a%41; live captures agree, AWS's docs are
+        # silent): decoding it again would change the path. Function URLs,
+        # REST APIs and ALB keep the client's encoding and are decoded here.
+        env["PATH_INFO"] = path if path.isascii() else _latin1(path)
+    else:
+        env["PATH_INFO"] = path if "%" not in path and path.isascii() else _path_info(path)
     env["QUERY_STRING"] = query
     env["SERVER_NAME"] = name
     env["SERVER_PORT"] = port

@@ -133,6 +133,8 @@ def handle(event, context):
         except events.BadEvent:
             environ = None
         if environ is not None:
+            if config.host:  # behind the environment's own domain
+                static.front_door(environ, config.host)
             try:
                 return _shape_rest(_run(application, environ))
             finally:

@@ -113,6 +113,15 @@ def http(raw_path, method="GET", stage="$default", **fields):
     return e
 
 
+def function_url(raw_path, method="GET", **fields):
+    """A Lambda Function URL event; raw_path is what the client sent (still
+    percent-encoded, unlike an HTTP API's)."""
+    e = http(raw_path, method=method, **fields)
+    e["requestContext"]["domainName"] = "abcdefghij.lambda-url.us-east-1.on.aws"
+    e["headers"]["host"] = "abcdefghij.lambda-url.us-east-1.on.aws"
+    return e
+
+
 def alb(path, multi=False, method="GET", **fields):
     e = sample("alb-lambda-target-request-multivalue-headers" if multi else "alb-lambda-target-request-headers-only")
     e["path"] = path

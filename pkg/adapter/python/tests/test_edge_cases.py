@@ -9,7 +9,7 @@ import sys
 import unittest
 
 import support
-from support import alb, body_json, configure, http, invoke, rest
+from support import alb, body_json, configure, function_url, http, invoke, rest
 
 
 class StageAndBasePath(unittest.TestCase):
@@ -128,18 +128,31 @@ class QueryStrings(unittest.TestCase):
 
 class Paths(unittest.TestCase):
     def test_percent_decoded_non_ascii_path_round_trips(self):
-        # HTTP API: rawPath percent-encoded as the client sent it.
-        resp = invoke(http("/caf%C3%A9/na%C3%AFve%20x/"))
+        # HTTP API: rawPath arrives already percent-decoded (a client's
+        # /caf%C3%A9/ is /café/ in the event).
+        resp = invoke(http("/café/naïve x/"))
         self.assertEqual(resp["statusCode"], 200, resp["body"])
         got = body_json(resp)
         self.assertEqual(got["name"], "naïve x")
         self.assertEqual(got["path"], "/café/naïve x/")
+        # Function URL: rawPath percent-encoded as the client sent it.
+        got = body_json(invoke(function_url("/caf%C3%A9/na%C3%AFve%20x/")))
+        self.assertEqual(got["name"], "naïve x")
         # REST API: path as API Gateway passes it.
         got = body_json(invoke(rest("/café/über/")))
         self.assertEqual(got["name"], "über")
 
+    def test_http_api_path_is_not_decoded_twice(self):
+        # A client's /echo/a%2541 reaches an HTTP API function as
+        # /echo/a%41: Django must see a%41, not aA.
+        got = body_json(invoke(http("/echo/a%41")))
+        self.assertEqual(got["rest"], "a%41")
+        # The same request through a Function URL is still encoded.
+        got = body_json(invoke(function_url("/echo/a%2541")))
+        self.assertEqual(got["rest"], "a%41")
+
     def test_percent_encoded_slash_stays_in_one_segment_value(self):
-        got = body_json(invoke(http("/echo/a%2Fb")))
+        got = body_json(invoke(function_url("/echo/a%2Fb")))
         self.assertEqual(got["rest"], "a/b")
 
 
