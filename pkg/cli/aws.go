@@ -141,7 +141,7 @@ func runAWS(ctx context.Context, env Env, name string, args []string) error {
 		Tags:             tags,
 		NotificationARNs: f.topicList(),
 		Build: action.BuildOptions{ProjectDir: f.project, ConfigFile: f.config, Environment: f.env, StackName: f.stackName,
-			Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr, Deps: newDeps(env, true)},
+			Repository: repositoryOf(env, f.project), Log: env.Stderr, Deps: newDeps(env, true)},
 		ArtifactsBucket: f.bucket,
 		Timeout:         f.timeout,
 		ChangeSetID:     f.changeSetID,
@@ -191,6 +191,58 @@ func commitOf(env Env, dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// repositoryOf is the repository whose name is the default project (the
+// stack-name prefix): GITHUB_REPOSITORY in Actions, else the name of the
+// project's git remote "origin" (so that a command run on a laptop finds
+// the stacks the workflow deployed), else "" (the folder holding
+// manage.py then names it).
+func repositoryOf(env Env, dir string) string {
+	if s := env.Getenv("GITHUB_REPOSITORY"); s != "" {
+		return s
+	}
+	if env.GitRemote == nil {
+		return ""
+	}
+	if dir == "" {
+		dir = "."
+	}
+	return remoteRepository(env.GitRemote(dir))
+}
+
+// GitRemote is the URL of the git remote "origin" of the repository
+// holding dir, "" when there is none (or no git).
+func GitRemote(dir string) string {
+	out, err := exec.Command("git", "-C", dir, "remote", "get-url", "origin").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// remoteRepository is "owner/name" of a git remote URL
+// (https://github.com/owner/name.git, git@github.com:owner/name.git,
+// ssh://git@host/owner/name), or "" when it has no such form.
+func remoteRepository(url string) string {
+	url = strings.TrimSuffix(strings.TrimRight(url, "/"), ".git")
+	if i := strings.Index(url, "://"); i >= 0 {
+		url = url[i+3:]
+		if j := strings.Index(url, "/"); j >= 0 {
+			url = url[j+1:]
+		} else {
+			return ""
+		}
+	} else if i := strings.Index(url, ":"); i >= 0 && !strings.HasPrefix(url, "/") {
+		url = url[i+1:]
+	} else {
+		return "" // a local path: no repository name to trust
+	}
+	parts := strings.Split(url, "/")
+	if len(parts) < 2 || parts[len(parts)-1] == "" {
+		return ""
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
 // runIDOf is GITHUB_RUN_ID plus the attempt in Actions, else "".

@@ -36,6 +36,10 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// GitRemote returns the URL of the git remote "origin" of the
+	// repository holding dir, or "" (main passes GitRemote; nil looks
+	// nothing up, so tests do not depend on the checkout's remotes).
+	GitRemote func(dir string) string
 }
 
 // command is one subcommand.

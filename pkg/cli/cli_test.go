@@ -200,3 +200,38 @@ func TestMultiErrorReportStartsWithFileLine(t *testing.T) {
 		t.Errorf("%d problems; first line %q\n%s", problems, lines[0], stderr)
 	}
 }
+
+// Outside Actions the default project comes from the git remote "origin",
+// so a command on a laptop names the stacks the workflow deployed.
+func TestRemoteRepository(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://github.com/acme/shop.git":     "acme/shop",
+		"https://github.com/acme/shop":         "acme/shop",
+		"git@github.com:acme/shop.git":         "acme/shop",
+		"ssh://git@github.com/acme/shop.git":   "acme/shop",
+		"https://gitlab.example.com/g/sub/app": "sub/app",
+		"/srv/git/shop":                        "",
+		"":                                     "",
+		"https://github.com":                   "",
+	} {
+		if got := remoteRepository(url); got != want {
+			t.Errorf("remoteRepository(%q) = %q, want %q", url, got, want)
+		}
+	}
+	env := Env{Getenv: func(string) string { return "" }, GitRemote: func(string) string { return "git@github.com:acme/shop.git" }}
+	if got := repositoryOf(env, "."); got != "acme/shop" {
+		t.Errorf("repositoryOf from the remote = %q", got)
+	}
+	env.Getenv = func(k string) string {
+		if k == "GITHUB_REPOSITORY" {
+			return "acme/other"
+		}
+		return ""
+	}
+	if got := repositoryOf(env, "."); got != "acme/other" {
+		t.Errorf("GITHUB_REPOSITORY wins: %q", got)
+	}
+	if got := repositoryOf(Env{Getenv: func(string) string { return "" }}, "."); got != "" {
+		t.Errorf("no lookup without GitRemote: %q", got)
+	}
+}

@@ -35,7 +35,7 @@ func runDiscover(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	asJSON := &o.json
-	p, err := action.Discover(action.BuildOptions{ProjectDir: o.project, ConfigFile: o.config, Environment: o.env, Repository: env.Getenv("GITHUB_REPOSITORY")})
+	p, err := action.Discover(action.BuildOptions{ProjectDir: o.project, ConfigFile: o.config, Environment: o.env, Repository: repositoryOf(env, o.project)})
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 		return usagef("invoke: read event: %v", err)
 	}
 
-	b, err := action.NewPlan(ctx, action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Repository: env.Getenv("GITHUB_REPOSITORY"), Log: env.Stderr})
+	b, err := action.NewPlan(ctx, action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Repository: repositoryOf(env, bf.project), Log: env.Stderr})
 	if err != nil {
 		return err
 	}

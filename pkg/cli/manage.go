@@ -43,7 +43,7 @@ func runManage(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := manageCommand(ctx, c, action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Log: io.Discard}, words, *timeout, env.Stderr)
+	r, err := manageCommand(ctx, c, action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Repository: repositoryOf(env, bf.project), Log: io.Discard}, words, *timeout, env.Stderr)
 	if err != nil {
 		return err
 	}

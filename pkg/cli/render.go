@@ -68,7 +68,7 @@ func runRender(ctx context.Context, env Env, args []string) error {
 
 	b, err := action.NewBuild(ctx, action.BuildOptions{
 		ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env,
-		Repository: env.Getenv("GITHUB_REPOSITORY"),
+		Repository: repositoryOf(env, bf.project),
 		WorkDir:    work, Log: env.Stderr, Outside: []string{*out},
 		Deps: newDeps(env, *installDeps), Account: *account, Region: *region,
 	})

@@ -54,7 +54,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if *maxWorkers < 1 {
 		return usagef("serve: --max-workers must be at least 1")
 	}
-	opts := action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Log: env.Stderr}
+	opts := action.BuildOptions{ProjectDir: bf.project, ConfigFile: bf.config, Environment: bf.env, Repository: repositoryOf(env, bf.project), Log: env.Stderr}
 	b, err := action.NewPlan(ctx, opts)
 	if err != nil {
 		return err
