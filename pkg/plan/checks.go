@@ -24,14 +24,16 @@ type Runtime struct {
 	// BlockCreate and BlockUpdate are the dates from which Lambda refuses
 	// to create functions on the runtime, then to update them.
 	BlockCreate, BlockUpdate string
-	// CreateBlocked is true when Lambda no longer creates functions on it.
-	CreateBlocked bool
+	// CreateBlocked and UpdateBlocked are true when Lambda no longer
+	// creates, then no longer updates, functions on it (facts of the
+	// table's last update: no clock decides them).
+	CreateBlocked, UpdateBlocked bool
 }
 
 // Runtimes are the Python runtimes config accepts. Update this table from
-// Lambda's runtime deprecation table when it changes.
+// Lambda's runtime deprecation table when it changes (last: 2026-12).
 var Runtimes = []Runtime{
-	{ID: "python3.10", Deprecated: "2026-06-30", BlockCreate: "2026-07-31", BlockUpdate: "2026-08-31", CreateBlocked: true},
+	{ID: "python3.10", Deprecated: "2026-06-30", BlockCreate: "2026-07-31", BlockUpdate: "2026-08-31", CreateBlocked: true, UpdateBlocked: true},
 	{ID: "python3.11"},
 	{ID: "python3.12"},
 	{ID: "python3.13"},
@@ -90,12 +92,15 @@ func checkFunctions(pl *Plan, c *config.Config, rules map[string]int, diags *dia
 		}
 	}
 	if rt, ok := runtimeInfo(pl.Runtime); ok && rt.CreateBlocked {
-		if len(created) > 0 {
+		switch {
+		case rt.UpdateBlocked:
+			diags.Errf(c.Path, 0, 0, "python: %s is deprecated (%s) and Lambda neither creates nor updates functions on it (since %s and %s): use python 3.11 or later", rt.ID, rt.Deprecated, rt.BlockCreate, rt.BlockUpdate)
+		case len(created) > 0:
 			if len(created) > 5 {
 				created = append(created[:5], "...")
 			}
 			diags.Errf(c.Path, 0, 0, "python: %s is deprecated (%s) and Lambda no longer creates functions on it (since %s); this deployment creates %s: use python 3.11 or later", rt.ID, rt.Deprecated, rt.BlockCreate, strings.Join(created, ", "))
-		} else {
+		default:
 			diags.Warnf(c.Path, 0, 0, "python: %s is deprecated (%s); Lambda refuses updates to functions on it from %s: move to python 3.11 or later", rt.ID, rt.Deprecated, rt.BlockUpdate)
 		}
 	}

@@ -157,22 +157,38 @@ func TestEnvironmentLimit(t *testing.T) {
 	}
 }
 
-// TestDeprecatedRuntime: Lambda no longer creates functions on python3.10;
-// existing ones get a warning until updates are blocked too.
+// TestDeprecatedRuntime: Lambda neither creates nor updates functions on
+// python3.10 any more (the table's facts as of 2026-12): an error either
+// way. Between the two dates (create blocked, update not yet) existing
+// functions get a warning.
 func TestDeprecatedRuntime(t *testing.T) {
 	c := cfg("dev", "project")
 	c.Python = "3.10"
 	_, diags, err := New(project(shopRoutes...), c, Options{})
-	if err == nil || !strings.Contains(diags.Error(), "python3.10 is deprecated (2026-06-30) and Lambda no longer creates functions on it") || !strings.Contains(diags.Error(), "creates Default") {
+	if err == nil || !strings.Contains(diags.Error(), "python3.10 is deprecated (2026-06-30) and Lambda neither creates nor updates functions on it") {
 		t.Fatalf("new functions on python3.10: %v %v", err, diags)
 	}
 	c.Python = "3.12"
 	old, _ := mustNew(t, project(shopRoutes...), c)
 	c.Python = "3.10"
+	if _, diags, err = New(project(shopRoutes...), c, Options{Previous: recordOf(old)}); err == nil || !strings.Contains(diags.Error(), "neither creates nor updates") {
+		t.Errorf("existing functions after the update block: %v %v", err, diags)
+	}
+
+	// The window between the two blocks (as python3.10 was in August 2026).
+	saved := Runtimes[0]
+	t.Cleanup(func() { Runtimes[0] = saved })
+	Runtimes[0].UpdateBlocked = false
+	_, diags, err = New(project(shopRoutes...), c, Options{})
+	if err == nil || !strings.Contains(diags.Error(), "Lambda no longer creates functions on it") || !strings.Contains(diags.Error(), "creates Default") {
+		t.Fatalf("new functions, create blocked: %v %v", err, diags)
+	}
 	_, diags, err = New(project(shopRoutes...), c, Options{Previous: recordOf(old)})
 	if err != nil || len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Message, "refuses updates") {
-		t.Errorf("existing functions: %v %v", err, diags)
+		t.Errorf("existing functions, create blocked: %v %v", err, diags)
 	}
+	Runtimes[0] = saved
+
 	c.Python = "3.13"
 	if _, diags, err := New(project(shopRoutes...), c, Options{}); err != nil || len(diags) != 0 {
 		t.Errorf("python 3.13: %v %v", err, diags)
