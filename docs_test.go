@@ -31,9 +31,15 @@ import (
 // runCLI runs the binary's Run with an empty environment.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv runs the binary's Run with only the variables of vars set.
+func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	code := cli.Run(context.Background(), args, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" }})
+		Getenv: func(k string) string { return vars[k] }})
 	return code, out.String(), errb.String()
 }
 
@@ -313,8 +319,12 @@ func TestDocsConfigMatchesDecoder(t *testing.T) {
 }
 
 // The README's configuration sample renders the bundled project, without
-// a warning.
+// a warning. The sample serves static files (static.mode cloudfront), so
+// render runs collectstatic: with Debian's Django, named as the README
+// tells a user to name it (DJANGO_SERVERLESS_PYTHON), since the python3
+// on PATH may have no Django.
 func TestReadmeConfigurationSampleRendersTheTutorial(t *testing.T) {
+	python := testenv.Django(t)
 	readme := read(t, "README.md")
 	sec := readme[strings.Index(readme, "## Configuration"):]
 	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(sec)
@@ -322,7 +332,8 @@ func TestReadmeConfigurationSampleRendersTheTutorial(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(m[1]), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runCLI(t, "render", "--project", "testdata/django/tutorial", "--config", cfg, "--out", t.TempDir())
+	code, _, stderr := runCLIEnv(t, map[string]string{"DJANGO_SERVERLESS_PYTHON": python},
+		"render", "--project", "testdata/django/tutorial", "--config", cfg, "--out", t.TempDir())
 	if code != 0 {
 		t.Fatalf("render with the README's sample: exit %d\n%s", code, stderr)
 	}
