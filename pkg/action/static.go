@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -98,7 +99,14 @@ func (b *Build) buildPython(ctx context.Context, o BuildOptions) (python, depsDi
 		python = gen.SchemaPython
 	}
 	if python == "" {
-		python = "python3"
+		// The runtime's Python (python3.12 for python: "3.12"), as the
+		// schema generation uses: compiled dependencies imported while
+		// Django sets up only load in their own version.
+		look := exec.LookPath
+		if gen != nil {
+			look = gen.lookPath()
+		}
+		python = runtimePython(b.Config.Python, look)
 	}
 	l := b.Deps
 	switch {

@@ -95,6 +95,8 @@ func (f *awsFlags) parse(env Env, name string, args []string) error {
 		errs = append(errs, fmt.Errorf("--tags: %w", err))
 	} else if err := stack.ValidateTags(tags); err != nil {
 		errs = append(errs, fmt.Errorf("--tags: %w", err))
+	} else if err := gh.PerCommit(tags, commitOf(env, f.project), runIDOf(env)); err != nil {
+		errs = append(errs, fmt.Errorf("--tags: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return usagef("%s: %w", name, err)

@@ -235,3 +235,25 @@ func TestRemoteRepository(t *testing.T) {
 		t.Errorf("no lookup without GitRemote: %q", got)
 	}
 }
+
+// --tags refuses a per-commit value as the action's tags input does: stack
+// tags reach every resource, so it would modify all of them on every push.
+func TestTagsRefusePerCommitValues(t *testing.T) {
+	sha := "0123456789abcdef0123456789abcdef01234567"
+	var stderr bytes.Buffer
+	env := Env{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(k string) string {
+		switch k {
+		case "GITHUB_SHA":
+			return sha
+		case "GITHUB_RUN_ID":
+			return "987654321"
+		}
+		return ""
+	}}
+	for _, tags := range []string{"commit=" + sha[:12], "run=build-987654321"} {
+		stderr.Reset()
+		if code := Run(context.Background(), []string{"plan", "--project", ".", "--tags", tags}, env); code != ExitUsage || !strings.Contains(stderr.String(), "--tags: tag") {
+			t.Errorf("--tags %s: exit %d\n%s", tags, code, stderr.String())
+		}
+	}
+}

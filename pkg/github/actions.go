@@ -213,7 +213,7 @@ func ReadInputs(a *githubactions.Action) (Inputs, error) {
 		err = stack.ValidateTags(tags)
 	}
 	if err == nil {
-		err = perCommit(tags, a.Getenv("GITHUB_SHA"), a.Getenv("GITHUB_RUN_ID"))
+		err = PerCommit(tags, a.Getenv("GITHUB_SHA"), a.Getenv("GITHUB_RUN_ID"))
 	}
 	if err != nil {
 		bad("input tags: %v", err)
@@ -315,11 +315,11 @@ func ParseTags(s string) (map[string]string, error) {
 	return out, nil
 }
 
-// perCommit refuses a tag holding the commit or the run: stack tags
+// PerCommit refuses a tag holding the commit or the run: stack tags
 // propagate to every resource that takes tags, so such a tag would modify
 // every resource on every push. The commit and the run are in the change
 // set's description.
-func perCommit(tags map[string]string, sha, runID string) error {
+func PerCommit(tags map[string]string, sha, runID string) error {
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
 		keys = append(keys, k)
