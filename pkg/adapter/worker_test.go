@@ -201,6 +201,12 @@ func TestWorkerRaisedHandlerKeepsWorker(t *testing.T) {
 	if err := json.Unmarshal(r.Value, &le); err != nil || !r.Raised || le["errorType"] != "UnknownEvent" {
 		t.Fatalf("raised=%v value=%s", r.Raised, r.Value)
 	}
+	// The child's stderr is copied by another goroutine: the traceback
+	// may arrive just after the answer.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "Traceback") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(out.String(), "Traceback") {
 		t.Errorf("no traceback in the output: %q", out.String())
 	}
