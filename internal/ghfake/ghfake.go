@@ -1,6 +1,7 @@
 // Package ghfake is a fake of the part of the GitHub REST API (v3) that the
-// action talks to: the issue comments of a pull request. It runs on
-// httptest so tests drive it with the real go-github client.
+// action talks to: the issue comments of a pull request, and who a token is
+// (GET /user). It runs on httptest so tests drive it with the real
+// go-github client.
 //
 // What it reproduces of GitHub's behaviour:
 //
