@@ -1,6 +1,7 @@
 // Package ghfake is a fake of the part of the GitHub REST API (v3) that the
-// action talks to: the issue comments of a pull request. It runs on
-// httptest so tests drive it with the real go-github client.
+// action talks to: the issue comments of a pull request, and who a token is
+// (GET /user). It runs on httptest so tests drive it with the real
+// go-github client.
 //
 // What it reproduces of GitHub's behaviour:
 //
@@ -13,8 +14,23 @@
 //     (200, 404 when the id does not exist in that repository).
 //   - A body must be present and hold at most 65,536 characters, else 422
 //     "Validation Failed" like GitHub's "Body is too long".
-//   - With Token set, requests without "Authorization: Bearer TOKEN" (or
-//     "token TOKEN") get 401 "Bad credentials".
+//   - Authorship as GitHub keeps it. Each token acts as an Identity
+//     (Tokens maps tokens to identities); a request without a known token
+//     acts as GitHubActions, the bot GITHUB_TOKEN writes as. A comment
+//     records its author: `user.login`, `user.id`, `user.type` ("User" or
+//     "Bot") and, when a GitHub App wrote it, `performed_via_github_app`.
+//     PATCH and DELETE of another identity's comment answer 403 "You do
+//     not have permission ..." (GitHub may instead let an identity with
+//     write access to the repository edit it: either way a client must not
+//     try).
+//   - GET /user returns the token's user; for an installation access token
+//     (Identity.Installation, which GITHUB_TOKEN is) it answers 403
+//     "Resource not accessible by integration", as GitHub does.
+//   - DELETE /repos/{owner}/{repo}/issues/comments/{id} deletes a comment
+//     (204).
+//   - With Token set, or Tokens not empty, requests without
+//     "Authorization: Bearer TOKEN" (or "token TOKEN") for a known token
+//     get 401 "Bad credentials".
 //   - Faults: Fail makes a method and path answer with a status (403
 //     "Resource not accessible by integration" is what a read-only fork
 //     token gets, 404 what a token without access to the repository gets).
@@ -27,6 +43,7 @@ package ghfake
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,6 +71,59 @@ const (
 // GITHUB_TOKEN posts as.
 const DefaultUser = "github-actions[bot]"
 
+// Identity is who a token acts as.
+type Identity struct {
+	Login string
+	ID    int64
+	// Bot is a GitHub App's bot account (user type "Bot"); otherwise a
+	// person's account (type "User").
+	Bot bool
+	// App is the slug of the GitHub App the token acts through (reported
+	// as the comment's performed_via_github_app): set for installation
+	// tokens and for an app's user access tokens, "" for personal tokens.
+	App   string
+	AppID int64
+	// Installation marks an installation access token, which acts as the
+	// app's bot and may not call GET /user.
+	Installation bool
+}
+
+// GitHubActions is the identity of GITHUB_TOKEN: an installation access
+// token of the GitHub Actions app, writing as its bot (github.com's ids).
+var GitHubActions = Identity{Login: DefaultUser, ID: 41898282, Bot: true, App: "github-actions", AppID: 15368, Installation: true}
+
+// User is a person's identity with a personal access token; its id is
+// derived from the login, so the same login always has the same id.
+func User(login string) Identity {
+	return Identity{Login: login, ID: userID(login)}
+}
+
+// AppBot is the identity of another GitHub App's installation access
+// token: the bot "<slug>[bot]".
+func AppBot(slug string) Identity {
+	return Identity{Login: slug + "[bot]", ID: userID(slug + "[bot]"), Bot: true, App: slug, AppID: userID(slug) % 1000000, Installation: true}
+}
+
+// identityOf is the identity of a login given to AddComments: a known
+// bot's, or a user's.
+func identityOf(login string) Identity {
+	if strings.EqualFold(login, DefaultUser) {
+		return GitHubActions
+	}
+	if slug, ok := strings.CutSuffix(login, "[bot]"); ok {
+		return AppBot(slug)
+	}
+	return User(login)
+}
+
+// userID derives a stable account id from a login (FNV-1a, case-folded
+// like GitHub logins), distinct for distinct logins in practice.
+func userID(login string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(strings.ToLower(login)))
+	return 1000000 + int64(h.Sum32()%900000000)
+}
+
 // epoch is the fixed creation time of the first comment; each later comment
 // is one minute newer, so responses are deterministic.
 var epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -64,7 +134,8 @@ type Comment struct {
 	Owner     string
 	Repo      string
 	Issue     int
-	User      string
+	User      string // the author's login
+	Author    Identity
 	Body      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -91,8 +162,12 @@ type Fault struct {
 
 // Server is the fake API. Create it with New.
 type Server struct {
-	// Token, when set, is the only token accepted.
+	// Token, when set, is the only token accepted (besides Tokens); it
+	// acts as GitHubActions.
 	Token string
+	// Tokens maps the accepted tokens to who they act as. When it is not
+	// empty, only its tokens (and Token) are accepted.
+	Tokens map[string]Identity
 
 	t   testing.TB
 	srv *httptest.Server
@@ -126,20 +201,27 @@ func (s *Server) URL() string { return s.srv.URL + "/" }
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // AddComments stores comments by user on an issue, as if posted earlier,
-// and returns their ids.
+// and returns their ids. user is a login: DefaultUser is GitHubActions,
+// "slug[bot]" another app's bot (AppBot), anything else a person (User).
 func (s *Server) AddComments(owner, repo string, issue int, user string, bodies ...string) []int64 {
+	return s.AddCommentsAs(owner, repo, issue, identityOf(user), bodies...)
+}
+
+// AddCommentsAs stores comments written by an identity on an issue, as if
+// posted earlier, and returns their ids.
+func (s *Server) AddCommentsAs(owner, repo string, issue int, author Identity, bodies ...string) []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]int64, len(bodies))
 	for i, b := range bodies {
-		ids[i] = s.add(owner, repo, issue, user, b).ID
+		ids[i] = s.add(owner, repo, issue, author, b).ID
 	}
 	return ids
 }
 
-func (s *Server) add(owner, repo string, issue int, user, body string) *Comment {
+func (s *Server) add(owner, repo string, issue int, author Identity, body string) *Comment {
 	now := s.tick()
-	c := &Comment{ID: s.nextID, Owner: owner, Repo: repo, Issue: issue, User: user, Body: body, CreatedAt: now, UpdatedAt: now}
+	c := &Comment{ID: s.nextID, Owner: owner, Repo: repo, Issue: issue, User: author.Login, Author: author, Body: body, CreatedAt: now, UpdatedAt: now}
 	s.nextID++
 	s.comments = append(s.comments, c)
 	return c
@@ -241,6 +323,8 @@ type commentJSON struct {
 	CreatedAt         string   `json:"created_at"`
 	UpdatedAt         string   `json:"updated_at"`
 	AuthorAssociation string   `json:"author_association"`
+	// PerformedViaGitHubApp is null unless a GitHub App wrote the comment.
+	PerformedViaGitHubApp *appJSON `json:"performed_via_github_app"`
 }
 
 type userJSON struct {
@@ -249,11 +333,29 @@ type userJSON struct {
 	Type  string `json:"type"`
 }
 
+type appJSON struct {
+	ID   int64  `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+func renderUser(id Identity) userJSON {
+	typ := "User"
+	if id.Bot {
+		typ = "Bot"
+	}
+	return userJSON{Login: id.Login, ID: id.ID, Type: typ}
+}
+
 func (s *Server) render(c *Comment) commentJSON {
 	api := strings.TrimSuffix(s.srv.URL, "/")
-	typ, assoc := "User", "MEMBER"
-	if strings.HasSuffix(c.User, "[bot]") {
-		typ, assoc = "Bot", "NONE"
+	assoc := "MEMBER"
+	if c.Author.Bot {
+		assoc = "NONE"
+	}
+	var app *appJSON
+	if c.Author.App != "" {
+		app = &appJSON{ID: c.Author.AppID, Slug: c.Author.App, Name: c.Author.App}
 	}
 	return commentJSON{
 		ID:                c.ID,
@@ -262,10 +364,12 @@ func (s *Server) render(c *Comment) commentJSON {
 		HTMLURL:           fmt.Sprintf("https://github.com/%s/%s/pull/%d#issuecomment-%d", c.Owner, c.Repo, c.Issue, c.ID),
 		IssueURL:          fmt.Sprintf("%s/repos/%s/%s/issues/%d", api, c.Owner, c.Repo, c.Issue),
 		Body:              c.Body,
-		User:              userJSON{Login: c.User, ID: int64(len(c.User)) + 41898281, Type: typ},
+		User:              renderUser(c.Author),
 		CreatedAt:         c.CreatedAt.Format(time.RFC3339),
 		UpdatedAt:         c.UpdatedAt.Format(time.RFC3339),
 		AuthorAssociation: assoc,
+
+		PerformedViaGitHubApp: app,
 	}
 }
 
@@ -305,12 +409,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: string(body)})
 
-	if s.Token != "" {
-		auth := r.Header.Get("Authorization")
-		if auth != "Bearer "+s.Token && auth != "token "+s.Token {
-			writeError(w, http.StatusUnauthorized, "Bad credentials")
-			return
-		}
+	me, ok := s.identity(r.Header.Get("Authorization"))
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "Bad credentials")
+		return
 	}
 	for _, f := range s.faults {
 		if f.Method == r.Method && (f.Path == "" || f.Path == r.URL.Path) && f.Times >= 0 {
@@ -332,17 +434,46 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.list(w, r, m[1], m[2], n)
 			return
 		case http.MethodPost:
-			s.create(w, body, m[1], m[2], n)
+			s.create(w, body, m[1], m[2], n, me)
 			return
 		}
 	}
-	if m := editRe.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPatch {
+	if m := editRe.FindStringSubmatch(r.URL.Path); m != nil && (r.Method == http.MethodPatch || r.Method == http.MethodDelete) {
 		id, _ := strconv.ParseInt(m[3], 10, 64)
-		s.edit(w, body, m[1], m[2], id)
+		s.edit(w, r.Method, body, m[1], m[2], id, me)
+		return
+	}
+	if r.URL.Path == "/user" && r.Method == http.MethodGet {
+		if me.Installation {
+			writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+			return
+		}
+		writeJSON(w, http.StatusOK, renderUser(me))
 		return
 	}
 	s.t.Errorf("ghfake: unexpected request %s %s", r.Method, r.URL.Path)
 	writeError(w, http.StatusNotFound, "Not Found")
+}
+
+// identity is who the Authorization header acts as; false for a token
+// the server does not accept.
+func (s *Server) identity(auth string) (Identity, bool) {
+	token, found := strings.CutPrefix(auth, "Bearer ")
+	if !found {
+		token, found = strings.CutPrefix(auth, "token ")
+	}
+	if found {
+		if id, ok := s.Tokens[token]; ok {
+			return id, true
+		}
+		if s.Token != "" && token == s.Token {
+			return GitHubActions, true
+		}
+	}
+	if s.Token != "" || len(s.Tokens) > 0 {
+		return Identity{}, false
+	}
+	return GitHubActions, true
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, owner, repo string, issue int) {
@@ -422,25 +553,35 @@ func (s *Server) decodeBody(w http.ResponseWriter, raw []byte) (string, bool) {
 	return *in.Body, true
 }
 
-func (s *Server) create(w http.ResponseWriter, raw []byte, owner, repo string, issue int) {
+func (s *Server) create(w http.ResponseWriter, raw []byte, owner, repo string, issue int, me Identity) {
 	body, ok := s.decodeBody(w, raw)
 	if !ok {
 		return
 	}
-	c := s.add(owner, repo, issue, DefaultUser, body)
+	c := s.add(owner, repo, issue, me, body)
 	w.Header().Set("Location", s.render(c).URL)
 	writeJSON(w, http.StatusCreated, s.render(c))
 }
 
-func (s *Server) edit(w http.ResponseWriter, raw []byte, owner, repo string, id int64) {
-	var c *Comment
-	for _, x := range s.comments {
+func (s *Server) edit(w http.ResponseWriter, method string, raw []byte, owner, repo string, id int64, me Identity) {
+	at := -1
+	for i, x := range s.comments {
 		if x.ID == id && x.Owner == owner && x.Repo == repo {
-			c = x
+			at = i
 		}
 	}
-	if c == nil {
+	if at < 0 {
 		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	c := s.comments[at]
+	if c.Author.ID != me.ID || !strings.EqualFold(c.Author.Login, me.Login) {
+		writeError(w, http.StatusForbidden, "You do not have permission to modify this comment.")
+		return
+	}
+	if method == http.MethodDelete {
+		s.comments = append(s.comments[:at], s.comments[at+1:]...)
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	body, ok := s.decodeBody(w, raw)

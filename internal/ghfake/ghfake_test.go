@@ -95,3 +95,93 @@ func TestFaultsAndValidation(t *testing.T) {
 		t.Fatalf("bodies %d", len(b))
 	}
 }
+
+func TestAuthorshipLikeGitHub(t *testing.T) {
+	s := New(t)
+	s.Tokens = map[string]Identity{
+		"ghs_actions": GitHubActions,
+		"ghp_alice":   User("alice"),
+		"ghs_other":   AppBot("other-app"),
+	}
+	do := func(method, path, token, body string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, strings.TrimSuffix(s.URL(), "/")+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return resp.StatusCode, out
+	}
+
+	// GET /user: a user token answers, installation tokens get 403.
+	if code, u := do(http.MethodGet, "/user", "ghp_alice", ""); code != http.StatusOK || u["login"] != "alice" || u["type"] != "User" || u["id"] != float64(User("alice").ID) {
+		t.Fatalf("GET /user as alice: %d %v", code, u)
+	}
+	for _, tok := range []string{"ghs_actions", "ghs_other"} {
+		if code, e := do(http.MethodGet, "/user", tok, ""); code != http.StatusForbidden || e["message"] != "Resource not accessible by integration" {
+			t.Fatalf("GET /user with %s: %d %v", tok, code, e)
+		}
+	}
+	if code, _ := do(http.MethodGet, "/user", "ghp_unknown", ""); code != http.StatusUnauthorized {
+		t.Fatalf("unknown token: %d", code)
+	}
+
+	// Comments record their author as GitHub reports it.
+	code, c := do(http.MethodPost, "/repos/o/r/issues/1/comments", "ghs_actions", `{"body":"by the bot"}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	user := c["user"].(map[string]any)
+	app, _ := c["performed_via_github_app"].(map[string]any)
+	if user["login"] != "github-actions[bot]" || user["type"] != "Bot" || user["id"] != float64(41898282) || app["slug"] != "github-actions" {
+		t.Fatalf("bot comment: user %v app %v", user, app)
+	}
+	botComment := fmt.Sprintf("/repos/o/r/issues/comments/%.0f", c["id"])
+	_, c = do(http.MethodPost, "/repos/o/r/issues/1/comments", "ghp_alice", `{"body":"by alice"}`)
+	if user := c["user"].(map[string]any); user["login"] != "alice" || user["type"] != "User" || c["performed_via_github_app"] != nil {
+		t.Fatalf("user comment: %v", c)
+	}
+	aliceComment := fmt.Sprintf("/repos/o/r/issues/comments/%.0f", c["id"])
+
+	// Only the author may edit or delete a comment.
+	for _, tc := range []struct {
+		method, path, token string
+		want                int
+	}{
+		{http.MethodPatch, botComment, "ghp_alice", http.StatusForbidden},
+		{http.MethodPatch, botComment, "ghs_other", http.StatusForbidden},
+		{http.MethodDelete, botComment, "ghp_alice", http.StatusForbidden},
+		{http.MethodPatch, aliceComment, "ghs_actions", http.StatusForbidden},
+		{http.MethodDelete, aliceComment, "ghs_actions", http.StatusForbidden},
+		{http.MethodPatch, botComment, "ghs_actions", http.StatusOK},
+		{http.MethodPatch, aliceComment, "ghp_alice", http.StatusOK},
+		{http.MethodDelete, aliceComment, "ghp_alice", http.StatusNoContent},
+		{http.MethodDelete, aliceComment, "ghp_alice", http.StatusNotFound},
+	} {
+		if code, _ := do(tc.method, tc.path, tc.token, `{"body":"edited"}`); code != tc.want {
+			t.Errorf("%s %s with %s: %d, want %d", tc.method, tc.path, tc.token, code, tc.want)
+		}
+	}
+	got := s.Comments("o", "r", 1)
+	if len(got) != 1 || got[0].Body != "edited" || got[0].Author != GitHubActions {
+		t.Fatalf("comments after: %+v", got)
+	}
+
+	// AddComments takes logins: distinct logins are distinct accounts.
+	s.AddComments("o", "r", 2, "octocat", "a")
+	s.AddComments("o", "r", 2, "mallory", "b")
+	s.AddComments("o", "r", 2, DefaultUser, "c")
+	if cs := s.Comments("o", "r", 2); cs[0].Author.ID == cs[1].Author.ID || cs[2].Author != GitHubActions || cs[0].Author.Bot {
+		t.Fatalf("authors: %+v", cs)
+	}
+}

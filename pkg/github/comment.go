@@ -36,12 +36,32 @@ type Outcome struct {
 	Action string // Created | Updated | Unchanged
 	ID     int64
 	URL    string // html_url
+	// Warning, when set, is a problem the caller should show: the comment
+	// was written as an account the action cannot recognise as its own on
+	// the next run (see Commenter.self).
+	Warning string
 }
 
-// Commenter keeps one comment per stack on a pull request.
+// Commenter keeps one comment per stack on a pull request. Only comments
+// written by the token's own identity count as the stack's comment (see
+// self): anyone who may comment on the pull request can post the marker.
 type Commenter struct {
 	Client *gh.Client
+
+	// me is the token's identity, looked up once (self).
+	me *identity
 }
+
+// identity is who the token writes comments as.
+type identity struct {
+	login string
+	id    int64 // 0: match by login and type instead
+	bot   bool  // a GitHub App's bot account (user type "Bot")
+}
+
+// actionsBot is the account GITHUB_TOKEN writes as: GitHub Actions' GitHub
+// App acts through its bot user, whose login carries the "[bot]" suffix.
+const actionsBot = "github-actions[bot]"
 
 // requestTimeout bounds one API request (the caller's context bounds all).
 const requestTimeout = 30 * time.Second
@@ -108,7 +128,9 @@ func normalize(s string) string {
 }
 
 // Upsert makes body the stack's comment on pull request pr: it looks for a
-// comment whose first line is Marker(stack) across every page of comments,
+// comment written by the token's identity whose first line is
+// Marker(stack) across every page of comments (someone else's comment
+// carrying the marker is ignored),
 // edits it in place when the body differs, leaves it alone when it is the
 // same, and creates it otherwise. body gets the marker as its first line
 // when it does not start with it already. When several comments carry the
@@ -131,14 +153,20 @@ func (c *Commenter) Upsert(ctx context.Context, owner, repo string, pr int, stac
 
 	existing, err := c.find(ctx, owner, repo, pr, marker)
 	if err != nil {
-		return Outcome{}, classify(fmt.Sprintf("list comments on %s", where), err)
+		return Outcome{}, classify(fmt.Sprintf("find the comment of stack %s on %s", stack, where), err)
 	}
 	if existing == nil {
 		made, _, err := c.Client.Issues.CreateComment(ctx, owner, repo, pr, &gh.IssueComment{Body: gh.Ptr(body)})
 		if err != nil {
 			return Outcome{}, classify(fmt.Sprintf("create comment for stack %s on %s", stack, where), err)
 		}
-		return Outcome{Action: Created, ID: made.GetID(), URL: made.GetHTMLURL()}, nil
+		out := Outcome{Action: Created, ID: made.GetID(), URL: made.GetHTMLURL()}
+		if c.me != nil && !c.me.wrote(made) {
+			// Known only when a comment carried the marker: a second
+			// run with another GitHub App's installation token.
+			out.Warning = fmt.Sprintf("the comment was written as %s, which the action cannot recognise as its own on the next run: GitHub does not tell an installation token of a GitHub App other than GitHub Actions which account it is, and only github-actions[bot]'s comments are taken for the action's own, so each run adds a comment. Give `github-token` the workflow's GITHUB_TOKEN or a personal access token.", made.GetUser().GetLogin())
+		}
+		return out, nil
 	}
 	if normalize(existing.GetBody()) == normalize(body) {
 		return Outcome{Action: Unchanged, ID: existing.GetID(), URL: existing.GetHTMLURL()}, nil
@@ -164,7 +192,7 @@ func (c *Commenter) UpdateExisting(ctx context.Context, owner, repo string, pr i
 	marker := Marker(stack)
 	existing, err := c.find(ctx, owner, repo, pr, marker)
 	if err != nil {
-		return Outcome{}, classify(fmt.Sprintf("list comments on %s/%s#%d", owner, repo, pr), err)
+		return Outcome{}, classify(fmt.Sprintf("find the comment of stack %s on %s/%s#%d", stack, owner, repo, pr), err)
 	}
 	if existing == nil {
 		return Outcome{Action: Skipped}, nil
@@ -172,7 +200,69 @@ func (c *Commenter) UpdateExisting(ctx context.Context, owner, repo string, pr i
 	return c.Upsert(ctx, owner, repo, pr, stack, body)
 }
 
-// find returns the oldest comment carrying marker, reading every page.
+// self returns the identity the token writes comments as, asking GitHub
+// once per Commenter.
+//
+// GET /user ("Get the authenticated user") answers for the tokens that act
+// as a user: personal access tokens (classic and fine-grained), OAuth
+// tokens, a GitHub App's user access tokens. Its comments are the user's,
+// matched by the account id (stable across login renames).
+//
+// GitHub does not accept installation access tokens on GET /user: it
+// answers 403 "Resource not accessible by integration". GITHUB_TOKEN, this
+// action's default token, is one ("When you enable GitHub Actions, GitHub
+// installs a GitHub App on your repository. The GITHUB_TOKEN secret is a
+// GitHub App installation access token", docs.github.com, "Automatic token
+// authentication"), and comments made with it are written by that app's
+// bot account, github-actions[bot] (user type "Bot"; GitHub also names the
+// "github-actions" app in the comment's performed_via_github_app, which
+// adds nothing the login does not say). Its id differs
+// between github.com and GitHub Enterprise Server, so it is matched by
+// login and type: no person can hold that login ("[" and "]" are not
+// allowed in account names) and a user account's type is "User". A token
+// of another GitHub App cannot learn its own bot's login without the
+// app's private key (GET /app takes a JWT), so with one the action only
+// recognises github-actions[bot]'s comments: it posts a new comment rather
+// than ever taking someone else's for its own.
+func (c *Commenter) self(ctx context.Context) (*identity, error) {
+	if c.me != nil {
+		return c.me, nil
+	}
+	u, _, err := c.Client.Users.Get(ctx, "")
+	var er *gh.ErrorResponse
+	var rl *gh.RateLimitError
+	var abuse *gh.AbuseRateLimitError
+	switch {
+	case err == nil && u.GetLogin() != "":
+		c.me = &identity{login: u.GetLogin(), id: u.GetID(), bot: u.GetType() == "Bot"}
+	case err == nil:
+		return nil, errors.New("get the authenticated user: GitHub returned no login")
+	case errors.As(err, &rl) || errors.As(err, &abuse):
+		return nil, fmt.Errorf("get the authenticated user: %w", err)
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden:
+		// An installation access token (GITHUB_TOKEN).
+		c.me = &identity{login: actionsBot, bot: true}
+	default:
+		return nil, fmt.Errorf("get the authenticated user: %w", err)
+	}
+	return c.me, nil
+}
+
+// wrote reports whether the comment was written by me.
+func (me *identity) wrote(ic *gh.IssueComment) bool {
+	u := ic.GetUser()
+	if u == nil {
+		return false
+	}
+	if me.id != 0 {
+		return u.GetID() == me.id
+	}
+	return strings.EqualFold(u.GetLogin(), me.login) && (u.GetType() == "Bot") == me.bot
+}
+
+// find returns the oldest comment the token's identity wrote carrying
+// marker, reading every page. Comments by anyone else are skipped whatever
+// they hold: they are never edited nor read for state.
 func (c *Commenter) find(ctx context.Context, owner, repo string, pr int, marker string) (*gh.IssueComment, error) {
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: perPage}}
 	for pages := 0; ; pages++ {
@@ -184,7 +274,16 @@ func (c *Commenter) find(ctx context.Context, owner, repo string, pr int, marker
 			return nil, err
 		}
 		for _, ic := range list {
-			if hasMarker(ic.GetBody(), marker) {
+			if !hasMarker(ic.GetBody(), marker) {
+				continue
+			}
+			// Who we are is only asked once a comment carries the
+			// marker: a first run creates the comment without asking.
+			me, err := c.self(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if me.wrote(ic) {
 				return ic, nil
 			}
 		}

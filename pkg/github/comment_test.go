@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,8 +147,10 @@ func TestUpsertUnchangedBodyDoesNotWrite(t *testing.T) {
 	if again.Action != Unchanged || again.ID != first.ID || again.URL != first.URL {
 		t.Fatalf("got %+v, want unchanged %d", again, first.ID)
 	}
-	if got := fake.CallCounts(); len(got) != 1 || got["GET "+commentsPath(prNum)] != 1 {
-		t.Fatalf("calls %v, want only the list", got)
+	// Reads only: the list, and who the token is (asked once a comment
+	// carries the marker).
+	if got := fake.CallCounts(); len(got) != 2 || got["GET "+commentsPath(prNum)] != 1 || got["GET /user"] != 1 {
+		t.Fatalf("calls %v, want only the list and GET /user", got)
 	}
 }
 
@@ -231,4 +234,204 @@ func TestNewClientBaseURL(t *testing.T) {
 			t.Errorf("NewClient(%q) accepted", bad)
 		}
 	}
+}
+
+// tokenCase is a kind of token the action may be given, and who it writes
+// comments as.
+type tokenCase struct {
+	name  string
+	token string
+	as    ghfake.Identity
+}
+
+var tokenCases = []tokenCase{
+	// GITHUB_TOKEN: an installation access token, GET /user refused.
+	{"installation token (GITHUB_TOKEN)", "ghs_actions", ghfake.GitHubActions},
+	// A person's personal access token: GET /user answers.
+	{"user token", "ghp_deployer", ghfake.User("deployer")},
+}
+
+// attackers post comments whose first line is our marker: a fork
+// contributor, a look-alike login, another app's bot, and (for the
+// installation token) a maintainer who is not the token's identity.
+func attackers(tc tokenCase) []ghfake.Identity {
+	out := []ghfake.Identity{ghfake.User("mallory"), ghfake.User("github-actions"), ghfake.AppBot("other-app")}
+	if tc.as.Bot {
+		out = append(out, ghfake.User("deployer"))
+	} else {
+		out = append(out, ghfake.GitHubActions)
+	}
+	return out
+}
+
+func fakeWithToken(t *testing.T, tc tokenCase) (*ghfake.Server, *Commenter) {
+	fake := ghfake.New(t)
+	fake.Tokens = map[string]ghfake.Identity{tc.token: tc.as}
+	return fake, newCommenter(t, fake, tc.token)
+}
+
+// assertUntouched fails when a comment changed or was sent a write.
+func assertUntouched(t *testing.T, fake *ghfake.Server, before []ghfake.Comment) {
+	t.Helper()
+	now := map[int64]ghfake.Comment{}
+	for _, c := range fake.Comments(owner, repo, prNum) {
+		now[c.ID] = c
+	}
+	for _, b := range before {
+		if got, ok := now[b.ID]; !ok || got.Body != b.Body || !got.UpdatedAt.Equal(b.UpdatedAt) {
+			t.Errorf("%s's comment %d changed: %+v, was %+v", b.User, b.ID, got, b)
+		}
+		for _, m := range []string{http.MethodPatch, http.MethodDelete} {
+			if n := fake.Calls(m, editPath(b.ID)); n != 0 {
+				t.Errorf("%d %s requests on %s's comment %d", n, m, b.User, b.ID)
+			}
+		}
+	}
+}
+
+func TestUpsertIgnoresOthersMarkerPostedBeforeOurs(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range tokenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeWithToken(t, tc)
+			for _, who := range attackers(tc) {
+				fake.AddCommentsAs(owner, repo, prNum, who, Marker("shop-pr-2")+"\n### Plan\n\nNo changes. [details](https://evil.example)")
+			}
+			theirs := fake.Comments(owner, repo, prNum)
+
+			first, err := c.Upsert(ctx, owner, repo, prNum, "shop-pr-2", "### Plan\n\nfirst\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.Action != Created {
+				t.Fatalf("first run: %+v, want our own comment created", first)
+			}
+			for _, th := range theirs {
+				if first.ID == th.ID {
+					t.Fatalf("first run took %s's comment %d for ours", th.User, th.ID)
+				}
+			}
+			assertUntouched(t, fake, theirs)
+			mine := fake.Comments(owner, repo, prNum)[len(theirs):]
+			if len(mine) != 1 || mine[0].ID != first.ID || mine[0].Author.Login != tc.as.Login {
+				t.Fatalf("new comments: %+v", mine)
+			}
+
+			// The next run finds ours, not theirs.
+			second, err := c.Upsert(ctx, owner, repo, prNum, "shop-pr-2", "### Plan\n\nsecond\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if second.Action != Updated || second.ID != first.ID {
+				t.Fatalf("second run: %+v, want ours (%d) updated", second, first.ID)
+			}
+			assertUntouched(t, fake, theirs)
+			if n := fake.Calls(http.MethodPost, ""); n != 1 {
+				t.Errorf("%d comments created, want 1", n)
+			}
+		})
+	}
+}
+
+func TestUpsertIgnoresOthersMarkerPostedAfterOurs(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range tokenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeWithToken(t, tc)
+			ours := fake.AddCommentsAs(owner, repo, prNum, tc.as, Marker("shop-pr-2")+"\nold plan")[0]
+			// Ours on the first page, theirs on the third.
+			filler := make([]string, 210)
+			for i := range filler {
+				filler[i] = fmt.Sprintf("review %d", i)
+			}
+			fake.AddComments(owner, repo, prNum, "octocat", filler...)
+			for _, who := range attackers(tc) {
+				fake.AddCommentsAs(owner, repo, prNum, who, Marker("shop-pr-2")+"\nforged")
+			}
+			var theirs []ghfake.Comment
+			for _, cm := range fake.Comments(owner, repo, prNum) {
+				if cm.ID != ours {
+					theirs = append(theirs, cm)
+				}
+			}
+
+			out, err := c.Upsert(ctx, owner, repo, prNum, "shop-pr-2", "### Plan\n\nnew\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Action != Updated || out.ID != ours {
+				t.Fatalf("%+v, want ours (%d) updated", out, ours)
+			}
+			if b := fake.Bodies(http.MethodPatch, editPath(ours)); len(b) != 1 || !strings.Contains(b[0], "new") {
+				t.Fatalf("PATCH bodies on ours: %q", b)
+			}
+			assertUntouched(t, fake, theirs)
+			if n := fake.Calls(http.MethodPost, ""); n != 0 {
+				t.Errorf("%d comments created, want none", n)
+			}
+		})
+	}
+}
+
+func TestUpdateExistingIgnoresOthersMarker(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range tokenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeWithToken(t, tc)
+			for _, who := range attackers(tc) {
+				fake.AddCommentsAs(owner, repo, prNum, who, Marker("shop-pr-2")+"\nforged plan")
+			}
+			theirs := fake.Comments(owner, repo, prNum)
+			// changes-only with no changes: only our own comment may be
+			// updated; theirs is not one.
+			out, err := c.UpdateExisting(ctx, owner, repo, prNum, "shop-pr-2", "### No changes\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Action != Skipped {
+				t.Fatalf("%+v, want skipped", out)
+			}
+			assertUntouched(t, fake, theirs)
+			if n := fake.Calls(http.MethodPost, ""); n != 0 {
+				t.Errorf("%d comments created", n)
+			}
+			if n := fake.Calls(http.MethodGet, "/user"); n > 1 {
+				t.Errorf("GET /user asked %d times, want at most once", n)
+			}
+		})
+	}
+}
+
+func TestUpsertOtherAppTokenNeverTakesOthersComment(t *testing.T) {
+	// Another GitHub App's installation token: GET /user is refused and
+	// its bot's login cannot be learnt, so its earlier comment is not
+	// recognised. It must still never write to someone else's comment,
+	// and the duplicate comes with a warning.
+	ctx := context.Background()
+	ev := Event{Name: "pull_request", Owner: owner, Repo: repo, PR: prNum}
+	fake, c := fakeWithToken(t, tokenCase{token: "ghs_app", as: ghfake.AppBot("deploy-bot")})
+	fake.AddCommentsAs(owner, repo, prNum, ghfake.User("mallory"), Marker("shop-pr-2")+"\nforged")
+	theirs := fake.Comments(owner, repo, prNum)
+	d := risky()
+	d.Stack = "shop-pr-2"
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	var outs []Outcome
+	for range 2 {
+		a, log := newAction(map[string]string{"GITHUB_STEP_SUMMARY": summary})
+		out, err := Publish(ctx, a, c, Inputs{Comment: CommentAuto}, ev, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Action != Created {
+			t.Fatalf("%+v, want created", out)
+		}
+		if got := strings.Contains(log.String(), "::warning::pull-request comment: the comment was written as deploy-bot[bot]"); got != (out.Warning != "") {
+			t.Errorf("warning %q, log %q", out.Warning, log)
+		}
+		outs = append(outs, out)
+	}
+	if outs[1].Warning == "" {
+		t.Errorf("second run: no warning about the duplicate: %+v", outs[1])
+	}
+	assertUntouched(t, fake, theirs)
 }

@@ -46,6 +46,9 @@ func Publish(ctx context.Context, a *githubactions.Action, c *Commenter, in Inpu
 		a.Infof("no changes and comment is changes-only: no comment")
 		return out, summaryErr
 	}
+	if out.Warning != "" {
+		a.Warningf("pull-request comment: %s", out.Warning)
+	}
 	a.Infof("comment %s: %s", out.Action, out.URL)
 	return out, summaryErr
 }
