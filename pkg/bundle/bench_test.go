@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/django-serverless/django-serverless-action/pkg/bundle/bundletest"
 )
@@ -81,4 +83,71 @@ func BenchmarkInfoZip(b *testing.B) {
 			b.Fatalf("zip: %v: %s", err, msg)
 		}
 	}
+}
+
+// BenchmarkScanBigFile scans an 8 MiB and a 64 MiB text file (a key pair
+// at the very end of each) as streamEntry does, in the same run, and
+// reports the time and bytes allocated for each, their ratio, and the
+// whole-file scan of the 8 MiB file (read into memory) for comparison:
+//
+//	go test ./pkg/bundle -run '^$' -bench ScanBigFile -benchtime 3x
+func BenchmarkScanBigFile(b *testing.B) {
+	dir := b.TempDir()
+	write := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(f, newGen(size, "\n"+testAWS)); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	small, big := write("8.txt", 8<<20), write("64.txt", 64<<20)
+	buf := make([]byte, 1<<20)
+	stream := func(p string) (time.Duration, uint64) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		sc := newSecretScanner()
+		if _, err := io.CopyBuffer(sc, f, buf); err != nil {
+			b.Fatal(err)
+		}
+		if len(sc.Kinds()) != 1 {
+			b.Fatal("the key pair was not found")
+		}
+		d := time.Since(start)
+		runtime.ReadMemStats(&after)
+		return d, after.TotalAlloc - before.TotalAlloc
+	}
+	var t8, t64, whole time.Duration
+	var a8, a64 uint64
+	for b.Loop() {
+		d, a := stream(small)
+		t8, a8 = t8+d, a8+a
+		d, a = stream(big)
+		t64, a64 = t64+d, a64+a
+		start := time.Now()
+		data, err := os.ReadFile(small)
+		if err != nil || len(scanSecrets(data)) != 1 {
+			b.Fatal("whole-file scan: the key pair was not found", err)
+		}
+		whole += time.Since(start)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(t8.Milliseconds())/n, "ms/8MiB")
+	b.ReportMetric(float64(t64.Milliseconds())/n, "ms/64MiB")
+	b.ReportMetric(float64(t64)/float64(t8), "time-ratio")
+	b.ReportMetric(float64(whole.Milliseconds())/n, "ms/8MiB-whole")
+	b.ReportMetric(float64(a8)/n/(1<<20), "MiB-alloc/8MiB")
+	b.ReportMetric(float64(a64)/n/(1<<20), "MiB-alloc/64MiB")
 }

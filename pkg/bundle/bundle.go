@@ -80,10 +80,11 @@ type Options struct {
 	// (with ScanSecrets) because it holds a secret, ships only when an
 	// Include entry is its exact path, never through a glob.
 	Include []string
-	// ScanSecrets scans every text file of at most ScanLimit bytes for
-	// private keys and credentials (PEM, OpenSSH, PGP and PuTTY keys,
-	// Google Cloud service-account keys, AWS key pairs): a file holding
-	// one fails the zip with a *SecretError naming it.
+	// ScanSecrets scans every text file, whatever its size (a big one as
+	// it is streamed into the zip, in bounded memory), for private keys
+	// and credentials (PEM, OpenSSH, PGP and PuTTY keys, Google Cloud
+	// service-account keys, AWS key pairs, kubeconfig credentials): a file
+	// holding one fails the zip with a *SecretError naming it.
 	ScanSecrets bool
 	// Skip lists folders (slash paths relative to the root) left out
 	// whole, matched literally (render's --out).

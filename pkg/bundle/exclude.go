@@ -20,6 +20,7 @@ var (
 	secretNames = []string{
 		".git", ".hg", ".svn", ".bzr", // version control
 		".ssh", ".aws", ".gnupg", ".netrc", ".pypirc", ".npmrc", ".docker", ".git-credentials", // credentials
+		".kube", ".azure", // kubectl's and the Azure CLI's credential folders
 	}
 	secretGlobs = []string{
 		".env*", // .env, .env.local, .envrc
@@ -31,13 +32,19 @@ var (
 		"credentials", "credentials.json", "credentials.csv", "client_secrets.json",
 		"secrets.json", "secrets.yml", "secrets.yaml", "secrets.toml", "secrets.ini",
 		"deploy_key", ".htpasswd", ".pgpass", ".my.cnf", ".dockercfg",
-		"terraform.tfvars",
+		"kubeconfig", "kubeconfig.yaml", "kubeconfig.yml", // kubectl
+		"application_default_credentials.json", // gcloud auth application-default login
+		".terraformrc", "terraform.rc",         // Terraform CLI (API tokens)
+		".s3cfg", ".boto", ".vault-token", // s3cmd, boto 2, Vault CLI
 	}
 	keyGlobs = []string{
-		"*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.ppk", "*.kdbx", "*.gpg",
+		"*.key", "*.p12", "*.pkcs12", "*.pfx", "*.jks", "*.keystore", "*.ppk", "*.kdbx", "*.gpg",
 		"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "deploy_key.*",
 		"client_secret*.json", "*_accessKeys.csv",
-		"*.tfstate", "*.tfstate.*",
+		"service-account*.json", "service_account*.json", // Google Cloud service-account keys
+		".secrets.*", // dynaconf's secrets file (.secrets.toml, .secrets.yaml, ...)
+		"*.kubeconfig",
+		"*.tfstate", "*.tfstate.*", "*.tfvars", "*.tfvars.json",
 		"*.sqlite3", "*.sqlite", "*.sqlite3-*", "*.sqlite-*", // local databases (db.sqlite3)
 	}
 	// junkNames and junkGlobs are build and editor leftovers that never run

@@ -187,12 +187,12 @@ func (w *dirWalker) walk(dir, rel, real string, stack []string, inIgnored bool) 
 }
 
 func (w *dirWalker) addFile(rel, full string, info fs.FileInfo) error {
-	if !w.o.ScanSecrets && globMatch(pemGlob, path.Base(rel)) && info.Size() <= ScanLimit {
-		data, err := os.ReadFile(full)
+	if !w.o.ScanSecrets && globMatch(pemGlob, path.Base(rel)) {
+		key, err := fileHoldsPrivateKey(func() (io.ReadCloser, error) { return os.Open(full) })
 		if err != nil {
-			return fmt.Errorf("zip: %w", err)
+			return err
 		}
-		if holdsPrivateKey(data) {
+		if key {
 			w.skipEntry(rel, "holds a private key")
 			return nil
 		}
@@ -202,11 +202,26 @@ func (w *dirWalker) addFile(rel, full string, info fs.FileInfo) error {
 		rel:     rel,
 		mode:    modeFor(info.Mode().Perm()),
 		size:    info.Size(),
-		scan:    w.o.ScanSecrets && info.Size() <= ScanLimit,
+		scan:    w.o.ScanSecrets,
 		allowed: w.m.includesExactly(rel),
 		open:    func() (io.ReadCloser, error) { return os.Open(full) },
 	})
 	return nil
+}
+
+// fileHoldsPrivateKey reads a .pem file, whatever its size, in bounded
+// memory, and reports whether it holds a private key.
+func fileHoldsPrivateKey(open func() (io.ReadCloser, error)) (bool, error) {
+	f, err := open()
+	if err != nil {
+		return false, fmt.Errorf("zip: %w", err)
+	}
+	defer f.Close()
+	key, err := readerHoldsPrivateKey(f)
+	if err != nil {
+		return false, fmt.Errorf("zip: %w", err)
+	}
+	return key, nil
 }
 
 func (w *dirWalker) symlink(full, rel string, stack []string, inIgnored bool) error {
@@ -303,11 +318,11 @@ func collectFS(ctx context.Context, fsys fs.FS, o Options, m *matcher) ([]entry,
 			return fmt.Errorf("zip: stat %s: %w", p, err)
 		}
 		if !o.ScanSecrets && globMatch(pemGlob, path.Base(p)) {
-			data, err := fs.ReadFile(fsys, p)
+			key, err := fileHoldsPrivateKey(func() (io.ReadCloser, error) { return fsys.Open(p) })
 			if err != nil {
-				return fmt.Errorf("zip: %w", err)
+				return err
 			}
-			if holdsPrivateKey(data) {
+			if key {
 				skipped = append(skipped, Skipped{Path: p, Reason: "holds a private key"})
 				return nil
 			}
@@ -318,7 +333,7 @@ func collectFS(ctx context.Context, fsys fs.FS, o Options, m *matcher) ([]entry,
 			rel:     name,
 			mode:    modeFor(info.Mode().Perm()),
 			size:    info.Size(),
-			scan:    o.ScanSecrets && info.Size() <= ScanLimit,
+			scan:    o.ScanSecrets,
 			allowed: m.includesExactly(name),
 			open:    func() (io.ReadCloser, error) { return fsys.Open(name) },
 		})

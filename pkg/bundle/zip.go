@@ -290,8 +290,16 @@ func drain(ctx context.Context, w io.Writer, queue chan chan *compressed, mem *b
 		if c.stream != nil {
 			hdr.Name = c.stream.name
 			var n int64
-			n, err = streamEntry(ctx, zw, c.stream, lim)
+			var kinds []string
+			n, kinds, err = streamEntry(ctx, zw, c.stream, lim)
 			hdr.UncompressedSize64 = uint64(n)
+			for _, k := range kinds {
+				if c.allowed {
+					st.Allowed = append(st.Allowed, Finding{Path: c.rel, Kind: k})
+				} else {
+					secrets = append(secrets, Finding{Path: c.rel, Kind: k})
+				}
+			}
 		} else {
 			var out io.Writer
 			out, err = zw.CreateRaw(&hdr)
@@ -323,17 +331,28 @@ func drain(ctx context.Context, w io.Writer, queue chan chan *compressed, mem *b
 // streamEntry copies a big file into the zip chunk by chunk: it is stored
 // when its first 16 KB look compressed already, deflated otherwise (the
 // choice depends on the content only, so the bytes stay deterministic).
-func streamEntry(ctx context.Context, zw *zip.Writer, e *entry, lim *sizeLimit) (int64, error) {
+// When the entry asks for it, the bytes are scanned for secrets on their
+// way (in bounded memory, see secretScanner): the kinds found are
+// returned, and the caller fails the zip.
+func streamEntry(ctx context.Context, zw *zip.Writer, e *entry, lim *sizeLimit) (int64, []string, error) {
+	n, sc, err := streamCopy(ctx, zw, e, lim)
+	if err != nil || sc == nil {
+		return n, nil, err
+	}
+	return n, sc.Kinds(), nil
+}
+
+func streamCopy(ctx context.Context, zw *zip.Writer, e *entry, lim *sizeLimit) (int64, *secretScanner, error) {
 	f, err := e.open()
 	if err != nil {
-		return 0, fmt.Errorf("zip: %w", err)
+		return 0, nil, fmt.Errorf("zip: %w", err)
 	}
 	defer f.Close()
 	r := &ctxReader{ctx: ctx, r: f, lim: lim, name: e.rel}
 	head := make([]byte, 16<<10)
 	n, err := io.ReadFull(r, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return 0, err
+		return 0, nil, err
 	}
 	head = head[:n]
 	hdr := zip.FileHeader{
@@ -354,14 +373,19 @@ func streamEntry(ctx context.Context, zw *zip.Writer, e *entry, lim *sizeLimit) 
 	}
 	out, err := zw.CreateHeader(&hdr)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
+	}
+	var sc *secretScanner
+	if e.scan {
+		sc = newSecretScanner()
+		out = io.MultiWriter(out, sc)
 	}
 	if _, err := out.Write(head); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	buf := make([]byte, 1<<20)
 	rest, err := io.CopyBuffer(out, r, buf)
-	return int64(n) + rest, err
+	return int64(n) + rest, sc, err
 }
 
 func release(c *compressed) {

@@ -291,10 +291,8 @@ func describe(p, name string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	if len(data) <= bundle.ScanLimit {
-		if kinds := bundle.ScanSecrets(data); len(kinds) > 0 {
-			return File{}, &SecretError{Name: name, Kinds: kinds}
-		}
+	if kinds := bundle.ScanSecrets(data); len(kinds) > 0 {
+		return File{}, &SecretError{Name: name, Kinds: kinds}
 	}
 	sum := sha256.Sum256(data)
 	return File{
