@@ -165,6 +165,27 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 			"shop/migrations/0001_initial.py": "class Migration:\n    dependencies = []\n",
 			"shop/migrations/0002_next.py":    "class Migration:\n    dependencies = [('shop', '0001_inital')]\n",
 		}, []string{"shop/migrations/0002_next.py:1: error: migration shop.0002_next depends on shop.0001_inital, which does not exist"}},
+		{"missing dependency next to a squash", map[string]string{
+			"shop/migrations/0001_squashed.py": "class Migration:\n    replaces = [('shop', '0001_initial'), ('shop', '0002_b')]\n",
+			"shop/migrations/0003_c.py":        "class Migration:\n    dependencies = [('shop', '0002_a')]\n",
+		}, []string{"shop/migrations/0003_c.py:1: error: migration shop.0003_c depends on shop.0002_a, which does not exist"}},
+		{"deleted replaced migration of an app with no squash for it", map[string]string{
+			"shop/migrations/0001_squashed.py": "class Migration:\n    replaces = [('shop', '0001_initial')]\n",
+			"other/migrations/__init__.py":     "",
+			"other/migrations/0001_initial.py": "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
+		}, []string{"other/migrations/0001_initial.py:1: error: migration other.0001_initial depends on shop.0002_b, which does not exist"}},
+		{"run_before a missing migration", map[string]string{
+			"shop/migrations/0001_initial.py": "class Migration:\n    run_before = [('shop', '0002_gone')]\n",
+		}, []string{"shop/migrations/0001_initial.py:1: error: migration shop.0001_initial runs before shop.0002_gone, which does not exist"}},
+		{"same-app __latest__", map[string]string{
+			"shop/migrations/0001_initial.py": "class Migration:\n    pass\n",
+			"shop/migrations/0002_next.py":    "class Migration:\n    dependencies = [('shop', '__latest__')]\n",
+		}, []string{"shop/migrations/0002_next.py:1: error: migration shop.0002_next depends on shop.__latest__, which does not exist"}},
+		{"squash of a squash on disk", map[string]string{
+			"shop/migrations/0001_squashed_0002_b.py": "class Migration:\n    replaces = [('shop', '0001_initial'), ('shop', '0002_b')]\n",
+			"shop/migrations/0003_c.py":               "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
+			"shop/migrations/0001_squashed_0003_c.py": "class Migration:\n    replaces = [('shop', '0001_squashed_0002_b'), ('shop', '0003_c')]\n",
+		}, []string{"shop/migrations/0001_squashed_0003_c.py:1: warning: squashed migration shop.0001_squashed_0003_c replaces shop.0001_squashed_0002_b, itself a squashed migration on disk"}},
 		{"cycle", map[string]string{
 			"shop/migrations/0001_a.py": "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
 			"shop/migrations/0002_b.py": "class Migration:\n    dependencies = [('shop', '0001_a')]\n",
