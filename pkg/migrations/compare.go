@@ -31,8 +31,11 @@ type Risk struct {
 // Compare summarises s against the migration list of the previous
 // deployment; previous nil means none is known (every migration is new).
 // A squashed migration whose replaced migrations were all deployed is not
-// new (it is the same schema), and a previously deployed migration that a
-// squash now replaces is not removed.
+// new (it is the same schema): a replaced migration counts as deployed
+// when it was, or when it is itself a squash on disk (a squash of a
+// squash) whose replaced migrations all were. A previously deployed
+// migration that a squash replaces is not removed, whether its file is
+// still there or was deleted.
 func (s *Set) Compare(previous []string) Summary {
 	sum := Summary{New: []string{}, Risky: []Risk{}, Known: previous != nil}
 	if s == nil {
@@ -42,15 +45,21 @@ func (s *Set) Compare(previous []string) Summary {
 	for _, id := range previous {
 		had[id] = true
 	}
+	squashes := map[string]Migration{}
 	current := map[string]bool{}
-	for _, m := range s.Migrations {
-		current[m.String()] = true
+	for _, list := range [][]Migration{s.Migrations, s.Replaced} {
+		for _, m := range list {
+			current[m.String()] = true
+			if len(m.Replaces) > 0 {
+				squashes[m.String()] = m
+			}
+			for _, r := range m.Replaces {
+				current[r.String()] = true
+			}
+		}
 	}
-	for _, m := range s.Replaced {
-		current[m.String()] = true
-	}
 	for _, m := range s.Migrations {
-		if previous != nil && deployed(m, had) {
+		if previous != nil && deployed(m.String(), had, squashes, map[string]bool{}) {
 			continue
 		}
 		sum.New = append(sum.New, m.String())
@@ -69,16 +78,21 @@ func (s *Set) Compare(previous []string) Summary {
 	return sum
 }
 
-// deployed reports whether m, or every migration it replaces, was deployed.
-func deployed(m Migration, had map[string]bool) bool {
-	if had[m.String()] {
+// deployed reports whether id, or every migration it replaces, was
+// deployed; a replaced migration that is a squash on disk is looked at the
+// same way. A squash whose file is gone says nothing of what it replaced:
+// it counts as deployed only when it was itself.
+func deployed(id string, had map[string]bool, squashes map[string]Migration, seen map[string]bool) bool {
+	if had[id] {
 		return true
 	}
-	if len(m.Replaces) == 0 {
+	m, ok := squashes[id]
+	if !ok || seen[id] {
 		return false
 	}
+	seen[id] = true
 	for _, r := range m.Replaces {
-		if !had[r.String()] {
+		if !deployed(r.String(), had, squashes, seen) {
 			return false
 		}
 	}

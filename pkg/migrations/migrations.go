@@ -8,11 +8,15 @@
 // groundtruth_test.go): an app's migrations are the modules of the
 // package <app module>/migrations (a folder with __init__.py: Django 3.2+
 // treats a namespace folder as "no migrations") whose names start with
-// neither "_" nor "~"; each must define a class named Migration. With no
+// neither "_" nor "~"; each must define a class named Migration. The graph
+// is built as MigrationLoader.build_graph builds it (see order): with no
 // database to read, every squashed migration (one with `replaces`) stands in
 // for the migrations it replaces, as MigrationLoader does when none of them
-// is applied. Apps are listed by label in alphabetical order and each app's
-// migrations in the order `showmigrations --list` prints them.
+// is applied, whether their files are still there or were deleted, and a
+// dependency on a replaced migration (or on a squash that a later squash
+// replaces) is one on the squash that replaces it. Apps are listed by label
+// in alphabetical order and each app's migrations in the order
+// `showmigrations --list` prints them.
 //
 // Not modelled: MIGRATION_MODULES (a setting that moves an app's
 // migrations elsewhere) and migrations of third-party apps, which live in
@@ -60,6 +64,8 @@ type Migration struct {
 	// operations are not a literal list (they cannot be reviewed).
 	Operations []Operation `json:"operations"`
 	Dynamic    bool        `json:"dynamic,omitempty"`
+
+	parents []Key // the graph's edges: what it comes after, sorted
 }
 
 // Operation is one entry of a migration's operations list.
@@ -152,7 +158,7 @@ func Read(p *django.Project, parser django.Parser) (*Set, error) {
 			}
 		}
 	}
-	set.Migrations, set.Replaced = order(all, &set.Diagnostics)
+	set.Migrations, set.Replaced = order(all, p.Apps, set.Apps, &set.Diagnostics)
 	assess(set.Migrations)
 	set.Diagnostics.Sort()
 	return set, nil

@@ -165,6 +165,27 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 			"shop/migrations/0001_initial.py": "class Migration:\n    dependencies = []\n",
 			"shop/migrations/0002_next.py":    "class Migration:\n    dependencies = [('shop', '0001_inital')]\n",
 		}, []string{"shop/migrations/0002_next.py:1: error: migration shop.0002_next depends on shop.0001_inital, which does not exist"}},
+		{"missing dependency next to a squash", map[string]string{
+			"shop/migrations/0001_squashed.py": "class Migration:\n    replaces = [('shop', '0001_initial'), ('shop', '0002_b')]\n",
+			"shop/migrations/0003_c.py":        "class Migration:\n    dependencies = [('shop', '0002_a')]\n",
+		}, []string{"shop/migrations/0003_c.py:1: error: migration shop.0003_c depends on shop.0002_a, which does not exist"}},
+		{"deleted replaced migration of an app with no squash for it", map[string]string{
+			"shop/migrations/0001_squashed.py": "class Migration:\n    replaces = [('shop', '0001_initial')]\n",
+			"other/migrations/__init__.py":     "",
+			"other/migrations/0001_initial.py": "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
+		}, []string{"other/migrations/0001_initial.py:1: error: migration other.0001_initial depends on shop.0002_b, which does not exist"}},
+		{"run_before a missing migration", map[string]string{
+			"shop/migrations/0001_initial.py": "class Migration:\n    run_before = [('shop', '0002_gone')]\n",
+		}, []string{"shop/migrations/0001_initial.py:1: error: migration shop.0001_initial runs before shop.0002_gone, which does not exist"}},
+		{"same-app __latest__", map[string]string{
+			"shop/migrations/0001_initial.py": "class Migration:\n    pass\n",
+			"shop/migrations/0002_next.py":    "class Migration:\n    dependencies = [('shop', '__latest__')]\n",
+		}, []string{"shop/migrations/0002_next.py:1: error: migration shop.0002_next depends on shop.__latest__, which does not exist"}},
+		{"squash of a squash on disk", map[string]string{
+			"shop/migrations/0001_squashed_0002_b.py": "class Migration:\n    replaces = [('shop', '0001_initial'), ('shop', '0002_b')]\n",
+			"shop/migrations/0003_c.py":               "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
+			"shop/migrations/0001_squashed_0003_c.py": "class Migration:\n    replaces = [('shop', '0001_squashed_0002_b'), ('shop', '0003_c')]\n",
+		}, []string{"shop/migrations/0001_squashed_0003_c.py:1: warning: squashed migration shop.0001_squashed_0003_c replaces shop.0001_squashed_0002_b, itself a squashed migration on disk"}},
 		{"cycle", map[string]string{
 			"shop/migrations/0001_a.py": "class Migration:\n    dependencies = [('shop', '0002_b')]\n",
 			"shop/migrations/0002_b.py": "class Migration:\n    dependencies = [('shop', '0001_a')]\n",
@@ -251,5 +272,74 @@ class Migration(migrations.Migration):
 	want := []string{"RenameModel:5", "RenameField:6", "AlterField:7"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("risky (-want +got):\n%s", diff)
+	}
+}
+
+// TestCompareSquashesOfDeletedMigrations: the squash project's migrations
+// against a deployment made before the squashes, when the replaced files
+// still existed. The squashes are not new and the deleted files they
+// replace are not removed.
+func TestCompareSquashesOfDeletedMigrations(t *testing.T) {
+	s := readProject(t, "testdata/squash")
+	if errs := s.Diagnostics.Errors(); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	prev := []string{
+		"board.0001_initial", "board.0002_stat", "board.0003_stat_item",
+		"catalog.0001_squashed_0004_topic", "catalog.0005_topic_slug", "catalog.0006_item",
+		"catalog.0007_item_topic", "catalog.0008_item_price", "catalog.0009_final",
+		"inbox.0001_initial", "inbox.0002_rule_entry",
+		"ledger.0001_initial", "ledger.0002_entry_memo", "ledger.0003_entry_amount",
+	}
+	sum := s.Compare(prev)
+	want := []string{"catalog.0010_item_name", "inbox.0002_rule_name", "ledger.0004_entry_posted", "report.0001_initial"}
+	if diff := cmp.Diff(want, sum.New); diff != "" {
+		t.Errorf("new (-want +got):\n%s", diff)
+	}
+	if len(sum.Removed) != 0 {
+		t.Errorf("replaced migrations whose files were deleted reported removed: %v", sum.Removed)
+	}
+
+	// Deployed before the earlier squash of catalog, whose file is gone
+	// too: what it replaced is unknown, so the later squash is new and
+	// those names are removed.
+	sum = s.Compare([]string{
+		"catalog.0001_initial", "catalog.0002_topic", "catalog.0003_topic_name", "catalog.0004_topic",
+		"catalog.0005_topic_slug", "catalog.0006_item", "catalog.0007_item_topic", "catalog.0008_item_price", "catalog.0009_final",
+	})
+	if !contains(sum.New, "catalog.0001_squashed_0009_final") {
+		t.Errorf("squash of a deleted squash whose own migrations were deployed must count as new (unknown): %v", sum.New)
+	}
+	if diff := cmp.Diff([]string{"catalog.0001_initial", "catalog.0002_topic", "catalog.0003_topic_name", "catalog.0004_topic"}, sum.Removed); diff != "" {
+		t.Errorf("removed (-want +got):\n%s", diff)
+	}
+}
+
+// TestCompareNestedSquash: a squash of a squash still on disk is not new
+// when the inner squash, or every migration the inner squash replaces,
+// was deployed.
+func TestCompareNestedSquash(t *testing.T) {
+	s := readProject(t, "testdata/nested")
+	if diff := cmp.Diff([]string{"lamp.0001_initial", "shelf.0001_squashed_0003_book_isbn", "shelf.0004_book_pages"}, s.IDs()); diff != "" {
+		t.Fatalf("migrations (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name string
+		prev []string
+		want []string
+	}{
+		{"before any squash", []string{"shelf.0001_initial", "shelf.0002_book_title", "shelf.0003_book_isbn"}, []string{"lamp.0001_initial", "shelf.0004_book_pages"}},
+		{"with the inner squash", []string{"shelf.0001_squashed_0002_book_title", "shelf.0003_book_isbn"}, []string{"lamp.0001_initial", "shelf.0004_book_pages"}},
+		{"inner squash partly", []string{"shelf.0001_initial", "shelf.0003_book_isbn"}, []string{"lamp.0001_initial", "shelf.0001_squashed_0003_book_isbn", "shelf.0004_book_pages"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sum := s.Compare(tc.prev)
+			if diff := cmp.Diff(tc.want, sum.New); diff != "" {
+				t.Errorf("new (-want +got):\n%s", diff)
+			}
+			if len(sum.Removed) != 0 {
+				t.Errorf("removed: %v", sum.Removed)
+			}
+		})
 	}
 }

@@ -13,10 +13,16 @@ object on stdout:
               run_before (pairs, swappable ones resolved by Django) and
               operations (class names; SeparateDatabaseAndState as
               "SeparateDatabaseAndState[inner,...]" with its database
-              operations)
-  replaced    "app.name" of the migrations a squash stands in for
+              operations) and parents (the graph's edges: "app.name" of
+              the migrations of those apps it comes after, sorted)
+  replaced    "app.name" of the migration files a squash stands in for
+              (replaced names with no file are not listed)
   showmigrations  the output of `manage.py showmigrations --list` for
               those apps (against an in-memory SQLite database)
+
+When the loader refuses the graph (a dependency on a migration that does
+not exist, NodeNotFoundError), it prints {"error": message, "node":
+[app, name]} instead.
 """
 import io
 import json
@@ -34,13 +40,19 @@ def main(root, settings_module):
     from django.apps import apps
     from django.core.management import call_command
     from django.db import connections
+    from django.db.migrations.exceptions import NodeNotFoundError
     from django.db.migrations.loader import MigrationLoader
 
     own = set()
     for cfg in apps.get_app_configs():
         if os.path.realpath(cfg.path).startswith(root + os.sep):
             own.add(cfg.label)
-    loader = MigrationLoader(None, ignore_no_migrations=True)
+    try:
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+    except NodeNotFoundError as exc:
+        json.dump({"error": exc.message, "node": list(exc.node)}, sys.stdout, indent=1, sort_keys=True)
+        sys.stdout.write("\n")
+        return
     graph = loader.graph
     labels = sorted(own & loader.migrated_apps)
 
@@ -71,6 +83,9 @@ def main(root, settings_module):
                         "replaces": [list(r) for r in m.replaces],
                         "run_before": [list(r) for r in m.run_before],
                         "operations": ops(m.operations),
+                        "parents": sorted(
+                            "%s.%s" % p.key for p in graph.node_map[key].parents if p.key[0] in own
+                        ),
                     }
                 )
     replaced = sorted(
@@ -78,6 +93,7 @@ def main(root, settings_module):
         for key, m in loader.replacements.items()
         if key[0] in own
         for r in m.replaces
+        if r in loader.disk_migrations
     )
     out = io.StringIO()
     if labels:
