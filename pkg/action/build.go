@@ -184,7 +184,7 @@ func NewPlan(ctx context.Context, o BuildOptions) (*Build, error) {
 
 // replan (re)builds the plan with o's target and previous record.
 func (b *Build) replan(o BuildOptions) error {
-	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region, StackName: o.StackName})
+	pl, warns, err := plan.New(b.Project, b.Config, plan.Options{Previous: o.Previous, Account: o.Account, Region: o.Region, StackName: o.StackName, Repository: o.Repository})
 	b.Diagnostics = append(append(diag.List(nil), b.beforePlan...), warns...)
 	if err != nil {
 		return userError(err)

@@ -29,6 +29,7 @@ import (
 	"github.com/django-serverless/django-serverless-action/pkg/action"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/cli"
+	"github.com/django-serverless/django-serverless-action/pkg/config"
 )
 
 // world is the cloud of the end-to-end tests: S3, STS and Secrets Manager
@@ -214,7 +215,10 @@ func guestbookCopy(t *testing.T, config string) string {
 // added since; destroy drops the database.
 func TestPreviewDatabaseEndToEnd(t *testing.T) {
 	w := newWorld(t)
-	const db = "guestbook_pr_42"
+	db := config.PreviewDatabaseName("", "guestbook", 42) // no GITHUB_REPOSITORY in these runs
+	if db != "guestbook_fe429bee1e74_pr_42" {
+		t.Fatalf("preview database name %q", db)
+	}
 	w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)")
 	t.Cleanup(func() { w.psql("postgres", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
 	arn := w.secret(fmt.Sprintf("guestbook-db-%d", time.Now().UnixNano()), w.pg)
@@ -231,7 +235,7 @@ func TestPreviewDatabaseEndToEnd(t *testing.T) {
 	if got := strings.Join(sum.Migrations.New, " "); got != "entries.0001_initial entries.0002_entry_email entries.0003_entry_rating entries.0004_remove_entry_legacy_note tags.0001_initial" {
 		t.Errorf("first deploy: new migrations %s", got)
 	}
-	for _, want := range []string{"Preview database: creating guestbook_pr_42", "created guestbook_pr_42", "Applying entries.0004_remove_entry_legacy_note... OK", "Installed 1 object(s) from 1 fixture(s)"} {
+	for _, want := range []string{"Preview database: creating " + db, "created " + db, "Applying entries.0004_remove_entry_legacy_note... OK", "Installed 1 object(s) from 1 fixture(s)"} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("deploy log lacks %q:\n%s", want, log.String())
 		}
@@ -284,12 +288,27 @@ func TestPreviewDatabaseEndToEnd(t *testing.T) {
 	if _, err := w.run("deploy", dir, "pr-42", &log, false); err != nil {
 		t.Fatalf("second deploy: %v\n%s", err, log.String())
 	}
-	if !strings.Contains(log.String(), "Applying entries.0005_entry_mood... OK") || strings.Contains(log.String(), "Installed 1 object") || !strings.Contains(log.String(), "guestbook_pr_42 exists") {
+	if !strings.Contains(log.String(), "Applying entries.0005_entry_mood... OK") || strings.Contains(log.String(), "Installed 1 object") || !strings.Contains(log.String(), db+" exists") {
 		t.Errorf("second deploy log:\n%s", log.String())
 	}
 	if got := w.psql(db, "SELECT count(*) FROM entries_entry"); got != "2" {
 		t.Errorf("rows after the second deploy: %s (fixtures loaded again, or data lost)", got)
 	}
+
+	// A database of that name that is not this preview's (another
+	// project's marker) is not dropped: destroy stops, the stack stays.
+	w.psql("postgres", "COMMENT ON DATABASE "+db+" IS 'django-serverless:someone/guestbook:guestbook:pr-42'")
+	log.Reset()
+	if _, err := w.run("destroy", dir, "pr-42", &log, false); err == nil || !strings.Contains(err.Error(), "refusing to drop it") {
+		t.Errorf("destroy of a database marked as another project's: %v\n%s", err, log.String())
+	}
+	if !w.databaseExists(db) {
+		t.Fatalf("database %s was dropped although another project's marker is on it", db)
+	}
+	if st := w.cfn.StackStatus("guestbook-pr-42"); st == "" || st == "DELETE_COMPLETE" {
+		t.Errorf("stack status after the refused destroy: %q", st)
+	}
+	w.psql("postgres", "COMMENT ON DATABASE "+db+" IS 'django-serverless::guestbook:pr-42'")
 
 	// Destroy drops the preview's database, then the stack.
 	log.Reset()

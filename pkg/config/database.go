@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
 	"strconv"
 	"strings"
@@ -116,10 +118,35 @@ var (
 	nonIdentChar = regexp.MustCompile(`[^a-z0-9_]+`)
 )
 
-// PreviewDatabaseName is the database of the pr-<N> preview of project:
-// "<project>_pr_<N>" in lower case, other characters as "_", the project
-// part cut so the name stays within PostgreSQL's 63 bytes.
-func PreviewDatabaseName(project string, pr int) string {
+// PreviewIdentity is what a preview database belongs to: the repository
+// ("owner/name", lower case: GitHub's names do not depend on case; "" when
+// there is none) and the project exactly as configured, joined by ":".
+// Sanitizing the project for a database name loses what tells projects
+// apart ("my-app" of two repositories, "Shop" and "shop", two long names
+// with the same beginning); the identity keeps it.
+func PreviewIdentity(repository, project string) string {
+	return strings.ToLower(strings.TrimSpace(repository)) + ":" + project
+}
+
+// PreviewDatabaseMarker is the comment a preview database is created with
+// (COMMENT ON DATABASE): "django-serverless:<identity>:pr-<N>". The
+// runtime drops, and migrates into, only a database that carries exactly
+// this marker.
+func PreviewDatabaseMarker(repository, project string, pr int) string {
+	return "django-serverless:" + PreviewIdentity(repository, project) + ":pr-" + strconv.Itoa(pr)
+}
+
+// previewHashLen is the length of the identity's hash in a preview
+// database name (hex digits of SHA-256: 48 bits).
+const previewHashLen = 12
+
+// PreviewDatabaseName is the database of the pr-<N> preview of project
+// (of repository): "<project>_<hash>_pr_<N>", the project in lower case
+// with other characters as "_" and cut so that the name stays within
+// PostgreSQL's 63 bytes, <hash> the first 12 hex digits of the SHA-256 of
+// PreviewIdentity: projects whose readable part comes out the same get
+// different databases.
+func PreviewDatabaseName(repository, project string, pr int) string {
 	base := strings.Trim(nonIdentChar.ReplaceAllString(strings.ToLower(project), "_"), "_")
 	if base == "" {
 		base = "app"
@@ -127,10 +154,12 @@ func PreviewDatabaseName(project string, pr int) string {
 	if base[0] >= '0' && base[0] <= '9' {
 		base = "db_" + base
 	}
-	if len(base) > 50 {
-		base = strings.TrimRight(base[:50], "_")
+	sum := sha256.Sum256([]byte(PreviewIdentity(repository, project)))
+	suffix := "_" + hex.EncodeToString(sum[:])[:previewHashLen] + "_pr_" + strconv.Itoa(pr)
+	if room := 63 - len(suffix); len(base) > room {
+		base = strings.TrimRight(base[:room], "_")
 	}
-	return base + "_pr_" + strconv.Itoa(pr)
+	return base + suffix
 }
 
 func (d *decoder) migrations(n *node, c *Config) {

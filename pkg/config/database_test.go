@@ -136,23 +136,73 @@ func TestMigrationsDatabaseManageErrors(t *testing.T) {
 }
 
 func TestPreviewDatabaseName(t *testing.T) {
+	long := strings.Repeat("a", 64)
 	for _, tc := range []struct {
-		project string
-		pr      int
-		want    string
+		repository, project string
+		pr                  int
+		want                string
 	}{
-		{"shop", 7, "shop_pr_7"},
-		{"Shop-API", 12, "shop_api_pr_12"},
-		{"9lives", 1, "db_9lives_pr_1"},
-		{"---", 2, "app_pr_2"},
-		{strings.Repeat("a", 64), 123456789, strings.Repeat("a", 50) + "_pr_123456789"},
+		// Golden values: a name must not change from one release to the
+		// next, or a deployed preview loses its database.
+		{"octo/shop", "shop", 7, "shop_20b4e476c37a_pr_7"},
+		{"octo/shop", "Shop-API", 12, "shop_api_9ff5fa077969_pr_12"},
+		{"octo/9lives", "9lives", 1, "db_9lives_06f47a067e13_pr_1"},
+		{"", "---", 2, "app_0c279f9c1ad0_pr_2"},
+		{"octo/" + long, long, 123456789, strings.Repeat("a", 37) + "_abfb65efad16_pr_123456789"},
 	} {
-		got := PreviewDatabaseName(tc.project, tc.pr)
+		got := PreviewDatabaseName(tc.repository, tc.project, tc.pr)
 		if got != tc.want {
-			t.Errorf("PreviewDatabaseName(%q, %d) = %q, want %q", tc.project, tc.pr, got, tc.want)
+			t.Errorf("PreviewDatabaseName(%q, %q, %d) = %q, want %q", tc.repository, tc.project, tc.pr, got, tc.want)
 		}
-		if len(got) > 63 {
-			t.Errorf("%q longer than PostgreSQL's 63 bytes", got)
+	}
+}
+
+// TestPreviewDatabaseNameCollisions: projects whose sanitized names are the
+// same (a repository's my_app and another's my-app both deploy as project
+// my-app; Shop and shop; two long names cut to the same beginning) get
+// databases of their own on a shared server.
+func TestPreviewDatabaseNameCollisions(t *testing.T) {
+	long := strings.Repeat("x", 60)
+	for _, pair := range [][2][2]string{
+		{{"octo/my-app", "my-app"}, {"octo/my_app", "my-app"}},
+		{{"octo/app", "my-app"}, {"octo/app", "my_app"}},
+		{{"octo/shop", "Shop"}, {"octo/shop", "shop"}},
+		{{"alice/shop", "shop"}, {"bob/shop", "shop"}},
+		{{"", "shop"}, {"octo/shop", "shop"}},
+		{{"octo/a", long + "-one"}, {"octo/a", long + "-two"}},
+	} {
+		a := PreviewDatabaseName(pair[0][0], pair[0][1], 5)
+		b := PreviewDatabaseName(pair[1][0], pair[1][1], 5)
+		if a == b {
+			t.Errorf("%v and %v share the preview database %q", pair[0], pair[1], a)
+		}
+		if PreviewDatabaseMarker(pair[0][0], pair[0][1], 5) == PreviewDatabaseMarker(pair[1][0], pair[1][1], 5) {
+			t.Errorf("%v and %v share the marker", pair[0], pair[1])
+		}
+	}
+	// The repository's case is not part of its identity (GitHub's names
+	// are not case-sensitive; GITHUB_REPOSITORY and a remote URL may differ).
+	if a, b := PreviewDatabaseName("Octo/Shop", "shop", 5), PreviewDatabaseName("octo/shop", "shop", 5); a != b {
+		t.Errorf("repository case changes the name: %q, %q", a, b)
+	}
+	if got := PreviewDatabaseMarker("Octo/Shop", "Shop", 5); got != "django-serverless:octo/shop:Shop:pr-5" {
+		t.Errorf("marker %q", got)
+	}
+}
+
+// TestPreviewDatabaseNameLength: whatever the inputs, a name is a valid
+// unquoted PostgreSQL identifier of at most 63 bytes, the same each time.
+func TestPreviewDatabaseNameLength(t *testing.T) {
+	huge := strings.Repeat("Ab-9_é", 200)
+	for _, pr := range []int{1, 42, 999999999, 1 << 40} {
+		for _, project := range []string{huge, "9" + huge, "---", "", "a"} {
+			got := PreviewDatabaseName("owner/"+huge, project, pr)
+			if len(got) > 63 || !pgIdentRe.MatchString(got) || strings.Contains(got, "__pr") {
+				t.Errorf("PreviewDatabaseName(%q..., %d) = %q (%d bytes)", project[:min(len(project), 8)], pr, got, len(got))
+			}
+			if again := PreviewDatabaseName("owner/"+huge, project, pr); again != got {
+				t.Errorf("not deterministic: %q, %q", got, again)
+			}
 		}
 	}
 }

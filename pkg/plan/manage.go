@@ -40,15 +40,17 @@ const (
 	EnvDatabaseName     = "DJANGO_SERVERLESS_DATABASE_NAME"
 	EnvDatabaseTemplate = "DJANGO_SERVERLESS_DATABASE_TEMPLATE"
 	EnvDatabaseFixtures = "DJANGO_SERVERLESS_DATABASE_FIXTURES"
+	EnvDatabaseOwner    = "DJANGO_SERVERLESS_DATABASE_OWNER"
 	EnvEnvironment      = "DJANGO_SERVERLESS_ENVIRONMENT"
 	EnvManageAllow      = "DJANGO_SERVERLESS_MANAGE_ALLOW"
 )
 
 // database sets what every function needs to find the environment's
 // database: the secret to read at cold start, and for a pr-<N> preview
-// with a database of its own, that database's name. The secret becomes
-// readable by the functions' role.
-func database(pl *Plan, c *config.Config) {
+// with a database of its own, that database's name (and the marker that
+// says it is this preview's: repository is part of its identity). The
+// secret becomes readable by the functions' role.
+func database(pl *Plan, c *config.Config, repository string) {
 	if c.Database != nil && c.Database.Secret != "" {
 		pl.Env[EnvDatabaseSecret] = c.Database.Secret
 		found := false
@@ -60,7 +62,8 @@ func database(pl *Plan, c *config.Config) {
 		}
 	}
 	if c.PreviewDatabase() {
-		pl.PreviewDatabase = config.PreviewDatabaseName(pl.Project, c.PR)
+		pl.PreviewDatabase = config.PreviewDatabaseName(repository, pl.Project, c.PR)
+		pl.PreviewDatabaseOwner = config.PreviewDatabaseMarker(repository, pl.Project, c.PR)
 		pl.Env[EnvDatabaseName] = pl.PreviewDatabase
 	}
 }
@@ -89,6 +92,10 @@ func manage(pl *Plan, c *config.Config, diags *diag.List) {
 	env["DJANGO_SERVERLESS_PERSIST_DB"] = "0"
 	env[EnvManageAllow] = strings.Join(m.Commands, ",")
 	env[EnvEnvironment] = pl.Environment
+	if pl.PreviewDatabase != "" {
+		// Only the manage function creates, checks and drops the database.
+		env[EnvDatabaseOwner] = pl.PreviewDatabaseOwner
+	}
 	if pl.PreviewDatabase != "" && c.Database != nil {
 		if c.Database.Template != "" {
 			env[EnvDatabaseTemplate] = c.Database.Template

@@ -15,7 +15,10 @@ func TestManageFunction(t *testing.T) {
 	c.Preview, c.PR = true, 7
 	c.Database = &config.Database{Secret: dbSecret, Previews: true, Template: "shop_tpl", Fixtures: []string{"demo", "more"}}
 	c.Manage = config.Manage{Commands: []string{"migrate", "clearsessions"}, Timeout: 600}
-	pl, _ := mustNew(t, project(shopRoutes...), c)
+	pl, _, err := New(project(shopRoutes...), c, Options{Repository: "Octo/Shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := pl.Manage
 	if m == nil || m.Name != ManageFunctionName || m.PhysicalName != "shop-pr-7_DjangoManage" || m.Timeout != 600 || m.Memory != 1024 {
 		t.Fatalf("manage function %+v", m)
@@ -27,7 +30,8 @@ func TestManageFunction(t *testing.T) {
 		"DJANGO_SERVERLESS_MANAGE_ALLOW":      "migrate,clearsessions",
 		"DJANGO_SERVERLESS_ENVIRONMENT":       "pr-7",
 		"DJANGO_SERVERLESS_DATABASE_SECRET":   dbSecret,
-		"DJANGO_SERVERLESS_DATABASE_NAME":     "shop_pr_7",
+		"DJANGO_SERVERLESS_DATABASE_NAME":     "shop_20b4e476c37a_pr_7",
+		"DJANGO_SERVERLESS_DATABASE_OWNER":    "django-serverless:octo/shop:shop:pr-7",
 		"DJANGO_SERVERLESS_DATABASE_TEMPLATE": "shop_tpl",
 		"DJANGO_SERVERLESS_DATABASE_FIXTURES": "demo,more",
 		"DJANGO_SERVERLESS_PERSIST_DB":        "0",
@@ -41,10 +45,10 @@ func TestManageFunction(t *testing.T) {
 	// only the manage function runs commands or creates databases.
 	for _, f := range pl.Functions {
 		env := pl.FunctionEnv(f.Name)
-		if env["DJANGO_SERVERLESS_DATABASE_SECRET"] != dbSecret || env["DJANGO_SERVERLESS_DATABASE_NAME"] != "shop_pr_7" {
+		if env["DJANGO_SERVERLESS_DATABASE_SECRET"] != dbSecret || env["DJANGO_SERVERLESS_DATABASE_NAME"] != "shop_20b4e476c37a_pr_7" {
 			t.Errorf("function %s: database env %v", f.Name, env)
 		}
-		for _, k := range []string{"DJANGO_SERVERLESS_MANAGE_ALLOW", "DJANGO_SERVERLESS_DATABASE_TEMPLATE", "DJANGO_SERVERLESS_DATABASE_FIXTURES"} {
+		for _, k := range []string{"DJANGO_SERVERLESS_MANAGE_ALLOW", "DJANGO_SERVERLESS_DATABASE_OWNER", "DJANGO_SERVERLESS_DATABASE_TEMPLATE", "DJANGO_SERVERLESS_DATABASE_FIXTURES"} {
 			if _, ok := env[k]; ok {
 				t.Errorf("function %s has %s", f.Name, k)
 			}
@@ -53,15 +57,15 @@ func TestManageFunction(t *testing.T) {
 	if !slices.Contains(pl.Secrets, dbSecret) {
 		t.Errorf("secrets %v lack the database secret", pl.Secrets)
 	}
-	if pl.PreviewDatabase != "shop_pr_7" {
-		t.Errorf("preview database %q", pl.PreviewDatabase)
+	if pl.PreviewDatabase != "shop_20b4e476c37a_pr_7" || pl.PreviewDatabaseOwner != "django-serverless:octo/shop:shop:pr-7" {
+		t.Errorf("preview database %q, owner %q", pl.PreviewDatabase, pl.PreviewDatabaseOwner)
 	}
 
 	// Production: the configured database unchanged, no preview name.
 	c = cfg("prod", "route")
 	c.Database = &config.Database{Secret: dbSecret, Previews: true}
 	pl, _ = mustNew(t, project(shopRoutes...), c)
-	if pl.PreviewDatabase != "" || pl.Manage.Env["DJANGO_SERVERLESS_DATABASE_NAME"] != "" || pl.FunctionEnv(DefaultFunction)["DJANGO_SERVERLESS_DATABASE_SECRET"] != dbSecret {
+	if pl.PreviewDatabase != "" || pl.Manage.Env["DJANGO_SERVERLESS_DATABASE_NAME"] != "" || pl.Manage.Env["DJANGO_SERVERLESS_DATABASE_OWNER"] != "" || pl.FunctionEnv(DefaultFunction)["DJANGO_SERVERLESS_DATABASE_SECRET"] != dbSecret {
 		t.Errorf("prod: preview db %q, env %v", pl.PreviewDatabase, pl.Manage.Env)
 	}
 	if got := pl.Manage.Env["DJANGO_SERVERLESS_MANAGE_ALLOW"]; got != "check,createcachetable,migrate,showmigrations" {

@@ -114,6 +114,10 @@ type Plan struct {
 	// PreviewDatabase is the pr-<N> preview's own database name, "" when
 	// the environment uses the configured database unchanged.
 	PreviewDatabase string
+	// PreviewDatabaseOwner is the marker (COMMENT ON DATABASE) that
+	// PreviewDatabase is created with and must carry to be migrated into
+	// or dropped; "" without a preview database.
+	PreviewDatabaseOwner string
 	// Migrations lists the project's migrations ("app.name", in the order
 	// they apply), for the deployment record; set by the caller (plan
 	// does not read migration files).
@@ -150,6 +154,11 @@ type Options struct {
 	// StackName overrides the root stack's name (<project>-<env>); the
 	// functions' physical names derive from it. The caller validates it.
 	StackName string
+	// Repository is the repository the project is deployed from
+	// ("owner/name", "" when unknown): with the project, the identity a
+	// pr-<N> preview's database is named after and marked with
+	// (config.PreviewDatabaseName, config.PreviewDatabaseMarker).
+	Repository string
 }
 
 // Function is one Lambda function.
@@ -383,7 +392,7 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 		pl.Stack = o.StackName
 	}
 	pl.FunctionPrefix = functionPrefix(pl.Stack)
-	database(pl, c)
+	database(pl, c, o.Repository)
 
 	granularity := or(c.Functions.Granularity, "route")
 	if granularity != "route" && granularity != "app" && granularity != "project" {

@@ -17,7 +17,8 @@ function's environment, with the database already prepared by the parent
     the configured fixtures into it.
 
 In a preview, every command first checks that Django's default database is
-the preview's own; exit status 2 when it is not, or when the operation is
+the preview's own (named so in the settings, and marked as the preview's on
+the server); exit status 2 when it is not, or when the operation is
 refused.
 """
 
@@ -30,7 +31,10 @@ REFUSED = 2
 
 
 def _guard():
-    """In a preview, refuse to run against any database but its own."""
+    """Refuse to run against any database but the environment's own: the
+    settings must name it, and a preview's own database must carry the
+    preview's owner marker (a database of that name made by someone else
+    is never migrated into)."""
     name = os.environ.get(database.NAME_VAR, "").strip()
     if not name:
         return
@@ -45,6 +49,11 @@ def _guard():
             "settings read DATABASE_URL or DJANGO_SERVERLESS_DATABASE_NAME (README: A database per preview)"
             % (name, actual)
         )
+    # A preview with a database of its own (only then does its manage
+    # function have an owner marker): the database must carry it.
+    conn = connections["default"]
+    if os.environ.get(database.OWNER_VAR, "").strip() and conn.vendor == "postgresql":
+        database.check_owner(conn, name, database.owner_marker(os.environ))
 
 
 def _manage(argv):

@@ -35,6 +35,9 @@ SECRET_VAR = "DJANGO_SERVERLESS_DATABASE_SECRET"
 NAME_VAR = "DJANGO_SERVERLESS_DATABASE_NAME"
 TEMPLATE_VAR = "DJANGO_SERVERLESS_DATABASE_TEMPLATE"
 FIXTURES_VAR = "DJANGO_SERVERLESS_DATABASE_FIXTURES"
+#: The marker a preview database is created with (COMMENT ON DATABASE)
+#: and must carry to be migrated into or dropped (manage function only).
+OWNER_VAR = "DJANGO_SERVERLESS_DATABASE_OWNER"
 ENVIRONMENT_VAR = "DJANGO_SERVERLESS_ENVIRONMENT"
 #: The database name the secret or URL gave, before a preview replaced it.
 SERVER_NAME_VAR = "DJANGO_SERVERLESS_DATABASE_SERVER_NAME"
@@ -51,9 +54,17 @@ _SCHEMES = {
 _URL_SCHEME = {"postgresql": "postgres", "mysql": "mysql"}
 _RDS_ENGINES = {"postgres": "postgresql", "postgresql": "postgresql", "aurora-postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql", "aurora-mysql": "mysql", "aurora": "mysql"}
 
-#: A preview database name as the templates make it: <project>_pr_<N>.
-PREVIEW_NAME = re.compile(r"^[a-z0-9_]{1,50}_pr_([1-9][0-9]{0,8})$")
+#: A preview database name as the templates make it (Go's
+#: config.PreviewDatabaseName): <project>_<hash of the project's identity>_pr_<N>,
+#: at most 63 bytes.
+PREVIEW_NAME = re.compile(r"^[a-z0-9_]{1,45}_[0-9a-f]{12}_pr_([1-9][0-9]{0,8})$")
 PREVIEW_ENV = re.compile(r"^pr-([1-9][0-9]{0,8})$")
+#: Go's config.PreviewDatabaseMarker: django-serverless:<owner/repo>:<project>:pr-<N>
+#: (no quote, backslash or control character: it is written as a SQL literal).
+OWNER_MARKER = re.compile(r"^django-serverless:[^'\\\x00-\x1f\x7f]{1,300}:pr-([1-9][0-9]{0,8})$")
+#: Seconds a database found without a marker is watched for one: a
+#: concurrent deploy of the same preview marks it right after creating it.
+MARKER_WAIT = 3.0
 
 
 class DatabaseConfigError(RuntimeError):
@@ -216,7 +227,7 @@ def preview_name(environ):
             "other environments use the configured database unchanged" % (env or "?")
         )
     name_match = PREVIEW_NAME.match(name)
-    if not name_match or name_match.group(1) != env_match.group(1):
+    if not name_match or len(name) > 63 or name_match.group(1) != env_match.group(1):
         raise Refused("database name %r is not the database of preview %s" % (name, env))
     if name == environ.get(SERVER_NAME_VAR, ""):
         raise Refused("database %r is the configured database itself, not a preview's own" % name)
@@ -235,19 +246,86 @@ def _check_settings(connection, name):
         raise Refused("preview databases are created on PostgreSQL only; DATABASES[%r] uses %s" % (connection.alias, connection.vendor))
 
 
+def owner_marker(environ):
+    """The marker this preview's database carries (checked against the
+    environment's PR number); raises Refused when it is missing or malformed."""
+    marker = environ.get(OWNER_VAR, "").strip()
+    env = environ.get(ENVIRONMENT_VAR, "").strip()
+    m = OWNER_MARKER.match(marker)
+    if not m or "pr-" + m.group(1) != env:
+        raise Refused(
+            "%s is %r, not the owner marker of preview %s: redeploy the preview with this version "
+            "(nothing was created, migrated or dropped)" % (OWNER_VAR, marker, env or "?")
+        )
+    return marker
+
+
+def _marker(cursor, name):
+    """(exists, comment) of database name on the server."""
+    cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+    row = cursor.fetchone()
+    if row is None:
+        return False, None
+    return True, row[0]
+
+
+def _wait_marker(cursor, name):
+    """_marker, watching a database without one for MARKER_WAIT seconds
+    (a concurrent deploy of the same preview between its CREATE and its
+    COMMENT)."""
+    import time
+
+    deadline = time.monotonic() + MARKER_WAIT
+    while True:
+        found, comment = _marker(cursor, name)
+        if not found or comment is not None or time.monotonic() >= deadline:
+            return found, comment
+        time.sleep(0.5)
+
+
+def _not_ours(name, comment, marker, doing):
+    if comment is None:
+        whose = "has no django-serverless owner marker (a database of someone else, one made by a version "
+        whose += "before the markers, or one a deploy was stopped in before marking it)"
+    else:
+        whose = "belongs to %r, not to %r" % (comment, marker)
+    return Refused(
+        "database %r exists but %s: refusing to %s it; nothing was changed. Rename the project "
+        "(config: project) if another project uses that name; if it is this preview's, check it and "
+        "either drop it (DROP DATABASE \"%s\") or mark it (COMMENT ON DATABASE \"%s\" IS '%s')"
+        % (name, whose, doing, name, name, marker)
+    )
+
+
+def check_owner(connection, name, marker):
+    """Refuse unless database name exists and carries marker (the guard of
+    management commands in a preview)."""
+    with connection._nodb_cursor() as cursor:
+        found, comment = _marker(cursor, name)
+    if not found:
+        raise Refused("this preview's database %r does not exist yet: a deploy creates it" % name)
+    if comment != marker:
+        raise _not_ours(name, comment, marker, "run commands in")
+
+
 def create(out):
     """Create the preview's database when missing (from the configured
-    template database, if any). Prints a JSON object: {"created": bool}."""
+    template database, if any) and mark it as this preview's; a database
+    of that name that does not carry the marker is refused. Prints a JSON
+    object: {"created": bool}."""
     from django.db import connections
 
     name = preview_name(os.environ)
+    marker = owner_marker(os.environ)
     conn = connections["default"]
     _check_settings(conn, name)
     template = os.environ.get(TEMPLATE_VAR, "").strip()
     qn = conn.ops.quote_name
     with conn._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone():
+        found, comment = _wait_marker(cursor, name)
+        if found:
+            if comment != marker:
+                raise _not_ours(name, comment, marker, "migrate into")
             out.write(json.dumps({"created": False, "database": name}) + "\n")
             return 0
         sql = "CREATE DATABASE %s" % qn(name)
@@ -256,29 +334,46 @@ def create(out):
         try:
             cursor.execute(sql)
         except Exception as err:
-            # Another deploy of the same preview created it in between.
+            # Someone created it in between: another deploy of the same
+            # preview (it marks it), or not.
             if getattr(getattr(err, "__cause__", None), "pgcode", None) == "42P04" or getattr(err, "pgcode", None) == "42P04":
+                found, comment = _wait_marker(cursor, name)
+                if comment != marker:
+                    raise _not_ours(name, comment, marker, "migrate into")
                 out.write(json.dumps({"created": False, "database": name}) + "\n")
                 return 0
+            raise
+        # The marker is a checked literal (OWNER_MARKER: no quotes, no
+        # backslashes); COMMENT takes no bind parameters server-side.
+        try:
+            cursor.execute("COMMENT ON DATABASE %s IS '%s'" % (qn(name), marker))
+        except Exception:
+            # Unmarked, the next deploy would refuse it: it was created
+            # just now, by this call, so it goes again.
+            cursor.execute("DROP DATABASE IF EXISTS %s" % qn(name))
             raise
     out.write(json.dumps({"created": True, "database": name, "template": template or None}) + "\n")
     return 0
 
 
 def drop(out):
-    """Drop the preview's database (closing its other sessions)."""
+    """Drop the preview's database (closing its other sessions) when it
+    carries this preview's marker; one that does not is refused."""
     from django.db import connections
 
     name = preview_name(os.environ)
+    marker = owner_marker(os.environ)
     conn = connections["default"]
     _check_settings(conn, name)
     qn = conn.ops.quote_name
     conn.close()
     with conn._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
+        found, comment = _marker(cursor, name)
+        if not found:
             out.write(json.dumps({"dropped": False, "database": name}) + "\n")
             return 0
+        if comment != marker:
+            raise _not_ours(name, comment, marker, "drop")
         cursor.execute("SHOW server_version_num")
         if int(cursor.fetchone()[0]) >= 130000:
             cursor.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % qn(name))

@@ -93,19 +93,46 @@ class Prepare(unittest.TestCase):
 
 
 class PreviewName(unittest.TestCase):
+    NAME = "shop_20b4e476c37a_pr_7"  # Go's config.PreviewDatabaseName("octo/shop", "shop", 7)
+
     def test_only_previews(self):
-        ok = {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop_pr_7", dbmod.SERVER_NAME_VAR: "shop"}
-        self.assertEqual(dbmod.preview_name(ok), "shop_pr_7")
+        ok = {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: self.NAME, dbmod.SERVER_NAME_VAR: "shop"}
+        self.assertEqual(dbmod.preview_name(ok), self.NAME)
+        long_ok = "a" * 37 + "_abfb65efad16_pr_123456789"
+        self.assertEqual(dbmod.preview_name({"DJANGO_SERVERLESS_ENVIRONMENT": "pr-123456789", dbmod.NAME_VAR: long_ok}), long_ok)
         for env in [
-            {"DJANGO_SERVERLESS_ENVIRONMENT": "prod", dbmod.NAME_VAR: "shop_pr_7"},
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "prod", dbmod.NAME_VAR: self.NAME},
             {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7"},
-            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop_pr_8"},
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop_20b4e476c37a_pr_8"},
             {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop"},
-            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: 'x"; DROP DATABASE y; --_pr_7'},
-            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop_pr_7", dbmod.SERVER_NAME_VAR: "shop_pr_7"},
+            # The names before the identity hash: never created, never dropped.
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: "shop_pr_7"},
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-10", dbmod.NAME_VAR: "a" * 45 + "_20b4e476c37a_pr_10"},  # 64 bytes
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: 'x"; DROP DATABASE y; --_20b4e476c37a_pr_7'},
+            {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.NAME_VAR: self.NAME, dbmod.SERVER_NAME_VAR: self.NAME},
         ]:
             with self.assertRaises(dbmod.Refused, msg=env):
                 dbmod.preview_name(env)
+
+
+class OwnerMarker(unittest.TestCase):
+    def test_marker_of_this_preview(self):
+        env = {"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.OWNER_VAR: "django-serverless:octo/shop:shop:pr-7"}
+        self.assertEqual(dbmod.owner_marker(env), "django-serverless:octo/shop:shop:pr-7")
+        env[dbmod.OWNER_VAR] = "django-serverless::shop:pr-7"  # no repository known
+        self.assertEqual(dbmod.owner_marker(env), "django-serverless::shop:pr-7")
+
+    def test_refused(self):
+        for marker in [
+            "",
+            "django-serverless:octo/shop:shop:pr-8",  # another PR's
+            "octo/shop:shop:pr-7",
+            "django-serverless:o'ct/shop:shop:pr-7",  # it is written as a SQL literal
+            "django-serverless:octo\\/shop:shop:pr-7",
+            "django-serverless:octo/shop\n:shop:pr-7",
+        ]:
+            with self.assertRaises(dbmod.Refused, msg=marker):
+                dbmod.owner_marker({"DJANGO_SERVERLESS_ENVIRONMENT": "pr-7", dbmod.OWNER_VAR: marker})
 
 
 if __name__ == "__main__":

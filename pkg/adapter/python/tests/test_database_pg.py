@@ -1,5 +1,6 @@
 """The preview database on a real PostgreSQL: create (also from a template),
-migrate, fixtures, drop; and what is refused.
+migrate, fixtures, drop; and what is refused: a database of the preview's
+name that does not carry its owner marker is never migrated into or dropped.
 
 Needs DJANGO_SERVERLESS_TEST_POSTGRES (a superuser URL; .ci/run starts the
 server) and psycopg2; skipped without them, failed under
@@ -47,9 +48,16 @@ def exists(name):
     return bool(query("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
 
 
+def comment(name):
+    rows = query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+    return rows[0][0] if rows else None
+
+
 @unittest.skipIf(MISSING and not STRICT, MISSING or "")
 class PreviewDatabase(unittest.TestCase):
-    NAME = "testproj_pr_4242"
+    # Go's config.PreviewDatabaseName("octo/testproj", "testproj", 4242)
+    NAME = "testproj_259d82354a9a_pr_4242"
+    OWNER = "django-serverless:octo/testproj:testproj:pr-4242"
     TEMPLATE = "testproj_template_4242"
 
     @classmethod
@@ -67,6 +75,7 @@ class PreviewDatabase(unittest.TestCase):
                 "DJANGO_SETTINGS_MODULE": "testproj.settings_pg",  # read by the child process only
                 "DATABASE_URL": with_db(PG, self.NAME),
                 "DJANGO_SERVERLESS_DATABASE_NAME": self.NAME,
+                "DJANGO_SERVERLESS_DATABASE_OWNER": self.OWNER,
                 "DJANGO_SERVERLESS_DATABASE_SERVER_NAME": "postgres",
                 "DJANGO_SERVERLESS_ENVIRONMENT": "pr-4242",
                 "DJANGO_SERVERLESS_MANAGE_ALLOW": "migrate,showmigrations",
@@ -91,6 +100,7 @@ class PreviewDatabase(unittest.TestCase):
     def test_create_migrate_fixtures_drop(self):
         self.assertEqual(self.result(self.event("create")), {"created": True, "database": self.NAME, "template": None})
         self.assertTrue(exists(self.NAME))
+        self.assertEqual(comment(self.NAME), self.OWNER)
         # A second deploy finds it.
         self.assertEqual(self.result(self.event("create"))["created"], False)
         out = invoke({"django_serverless": "manage", "command": "migrate", "args": ["--noinput"]})
@@ -131,8 +141,57 @@ class PreviewDatabase(unittest.TestCase):
         self.assertIn("not this preview's database", out["output"])
         out = invoke({"django_serverless": "manage", "command": "migrate", "args": ["--noinput"]})
         self.assertEqual(out["exit_status"], 2)
-        self.assertIn("uses database 'testproj_pr_4242'", out["output"])
+        self.assertIn("uses database '%s'" % self.NAME, out["output"])
         self.assertTrue(exists("postgres"))
+
+    def refused(self, action, want):
+        out = invoke({"django_serverless": "database", "action": action})
+        self.assertEqual(out["exit_status"], 2, out["output"])
+        self.assertIn(want, out["output"])
+        self.assertIn("nothing was changed", out["output"])
+        return out
+
+    def foreign(self, marker):
+        """A database of the preview's name that another owner made, with data."""
+        query('CREATE DATABASE "%s"' % self.NAME)
+        if marker is not None:
+            query("COMMENT ON DATABASE \"%s\" IS '%s'" % (self.NAME, marker))
+        query("CREATE TABLE theirs (id int)", db=self.NAME)
+        query("INSERT INTO theirs VALUES (7)", db=self.NAME)
+
+    def assert_untouched(self, marker):
+        self.assertTrue(exists(self.NAME))
+        self.assertEqual(comment(self.NAME), marker)
+        self.assertEqual(query("SELECT id FROM theirs", db=self.NAME), [(7,)])
+        self.assertFalse(query("SELECT 1 FROM pg_tables WHERE tablename = 'django_migrations'", db=self.NAME))
+
+    def test_foreign_database_without_marker(self):
+        self.foreign(None)
+        self.refused("create", "has no django-serverless owner marker")
+        out = invoke({"django_serverless": "manage", "command": "migrate", "args": ["--noinput"]})
+        self.assertEqual(out["exit_status"], 2, out["output"])
+        self.assertIn("refusing to run commands in it", out["output"])
+        self.refused("fixtures", "has no django-serverless owner marker")
+        self.refused("drop", "refusing to drop it")
+        self.assert_untouched(None)
+
+    def test_another_projects_database(self):
+        # Another project (another repository) whose database got this name.
+        theirs = "django-serverless:someone/testproj:testproj:pr-4242"
+        self.foreign(theirs)
+        out = self.refused("create", "belongs to %r" % theirs)
+        self.assertIn("COMMENT ON DATABASE \"%s\" IS '%s'" % (self.NAME, self.OWNER), out["output"])
+        out = invoke({"django_serverless": "manage", "command": "migrate", "args": ["--noinput"]})
+        self.assertEqual(out["exit_status"], 2, out["output"])
+        self.refused("drop", "belongs to %r" % theirs)
+        self.assert_untouched(theirs)
+
+    def test_owner_marker_required(self):
+        del os.environ["DJANGO_SERVERLESS_DATABASE_OWNER"]
+        out = invoke({"django_serverless": "database", "action": "create"})
+        self.assertEqual(out["exit_status"], 2, out["output"])
+        self.assertIn("not the owner marker", out["output"])
+        self.assertFalse(exists(self.NAME))
 
 
 if __name__ == "__main__":

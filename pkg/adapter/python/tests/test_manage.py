@@ -160,11 +160,11 @@ class Manage(unittest.TestCase):
         self.assertIn("bytes of output left out", out["output"])
 
     def test_preview_refuses_a_database_that_is_not_its_own(self):
-        os.environ["DJANGO_SERVERLESS_DATABASE_NAME"] = "testproj_pr_3"
+        os.environ["DJANGO_SERVERLESS_DATABASE_NAME"] = "testproj_0123456789ab_pr_3"
         os.environ["DJANGO_SERVERLESS_ENVIRONMENT"] = "pr-3"
         out = invoke(manage("check"))
         self.assertEqual(out["exit_status"], 2)
-        self.assertIn("uses database 'testproj_pr_3'", out["output"])
+        self.assertIn("uses database 'testproj_0123456789ab_pr_3'", out["output"])
 
     def test_database_events(self):
         out = invoke({"django_serverless": "database", "action": "explode"})
