@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
@@ -68,8 +69,9 @@ func (b *Build) collectStatic(ctx context.Context, o BuildOptions) (*staticfiles
 		if errors.As(err, &se) {
 			return nil, nil, userError(err)
 		}
-		if strings.Contains(err.Error(), "No module named 'django'") {
-			err = fmt.Errorf("%w: %s has no Django (set DJANGO_SERVERLESS_PYTHON to a Python with the project's requirements; render --deps builds the dependencies layer to run with)", err, python)
+		err = adapter.ExplainPython(err, python, "")
+		if adapter.MissingModule(err.Error()) != "" && depsDir == "" {
+			err = fmt.Errorf("%w (render --deps builds the dependencies layer to run with)", err)
 		}
 		return nil, nil, fmt.Errorf("static files (static.mode %s): %w", b.Plan.Static.Mode, err)
 	}
