@@ -9,6 +9,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -148,4 +150,34 @@ func OptionalPython(t testing.TB, version string) *bytecode.Interpreter {
 		t.Skipf("skipping: Python %s is not installable on CI (Debian bookworm has 3.11 only) and not found here: %v", version, err)
 	}
 	return in
+}
+
+// PythonWithoutDjango returns a Python interpreter that cannot import
+// Django: python3 on PATH or a pyenv build when one lacks it, else a
+// script running Debian's python3 without its site packages (-S), where
+// Django lives. Skips/fails t without any python3.
+func PythonWithoutDjango(t testing.TB) string {
+	t.Helper()
+	var candidates []string
+	if p, err := exec.LookPath("python3"); err == nil {
+		candidates = append(candidates, p)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		found, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "*", "bin", "python3"))
+		candidates = append(candidates, found...)
+	}
+	for _, p := range candidates {
+		out, err := exec.Command(p, "-c", "import django").CombinedOutput()
+		if err != nil && strings.Contains(string(out), "No module named 'django'") {
+			return p
+		}
+	}
+	if _, err := os.Stat(DebianPython); err != nil {
+		Missing(t, "no python3 to run without Django: %v", err)
+	}
+	script := filepath.Join(t.TempDir(), "python3-without-django")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nexec "+DebianPython+" -S \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 
+	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/bundle"
 	"github.com/django-serverless/django-serverless-action/pkg/bytecode"
@@ -179,7 +180,8 @@ func (d *PipDeps) GenerateSchema(ctx context.Context, p *django.Project, c *conf
 	if py == "" {
 		py = runtimePython(c.Python, d.lookPath())
 	}
-	return deps.GenerateSchema(ctx, py, p.Root, dir, p.SettingsModule, p.GraphQL.Schema)
+	sdl, err := deps.GenerateSchema(ctx, py, p.Root, dir, p.SettingsModule, p.GraphQL.Schema)
+	return sdl, adapter.ExplainPython(err, py, "")
 }
 
 // HostArchitecture is this machine's architecture in Lambda's words

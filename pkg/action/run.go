@@ -229,13 +229,27 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 	}
 	stage(o.Build, "Upload")
 	if b.Static != nil {
-		// Before the change set: the new functions never name a file
-		// that is not there yet.
-		st, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, log)
+		// The hashed names before the change set: the new functions
+		// never name a file that is not there yet. A plan only adds
+		// keys (nothing the live site serves changes) and leaves the
+		// originals, which the live site serves, to deploy (below).
+		st, err := uploadStaticHashed(ctx, c.S3, b.StaticBucket, b, o.Command == "plan")
 		sum.Static = &st
 		if err != nil {
 			return sum, err
 		}
+		if o.Command == "plan" {
+			orig, err := checkStaticOriginals(ctx, c.S3, b.StaticBucket, b)
+			addStats(&st, orig)
+			if err != nil {
+				return sum, err
+			}
+		}
+		what := "hashed names"
+		if o.Command == "plan" {
+			what = "plan: hashed names added, originals left for deploy"
+		}
+		logStaticUpload(log, what, st, b.StaticBucket, b)
 	}
 	up := &artifacts.Uploader{Client: c.S3, Log: log}
 	stats, err := up.Upload(ctx, bucket, b.Objects())
@@ -309,6 +323,19 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 				return sum, err
 			}
 			migratedFirst = true
+		}
+	}
+	if o.Command == "deploy" && b.Static != nil {
+		// The originals once the change set is ready to execute: a
+		// change set that cannot be made changes nothing live.
+		d.BeforeExecute = func(ctx context.Context) error {
+			st, err := uploadStaticOriginals(ctx, c.S3, b.StaticBucket, b)
+			addStats(sum.Static, st)
+			if err != nil {
+				return err
+			}
+			logStaticUpload(log, "originals, before the change set executes", st, b.StaticBucket, b)
+			return nil
 		}
 	}
 	var res *stack.Result

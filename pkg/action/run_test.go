@@ -40,6 +40,9 @@ type s3Log struct {
 type s3Event struct {
 	Method, Key string
 	Done        bool
+	// IfNoneMatch is the request's If-None-Match header (a conditional
+	// write sends "*").
+	IfNoneMatch string
 }
 
 func (l *s3Log) add(e s3Event) {
@@ -80,7 +83,7 @@ func newS3Proxy(t *testing.T, moto string) (string, *s3Log) {
 	log := &s3Log{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := strings.TrimPrefix(r.URL.Path, "/")
-		log.add(s3Event{Method: r.Method, Key: key})
+		log.add(s3Event{Method: r.Method, Key: key, IfNoneMatch: r.Header.Get("If-None-Match")})
 		rp.ServeHTTP(w, r)
 		log.add(s3Event{Method: r.Method, Key: key, Done: true})
 	}))
@@ -126,6 +129,8 @@ type runEnv struct {
 	runs   func() int
 	moto   string
 	python string
+	// wrapCFN, when set, wraps the CloudFormation client of every run.
+	wrapCFN func(action.CFN) action.CFN
 }
 
 // newRunEnv points real SDK clients at moto (S3, through the recording
@@ -162,9 +167,13 @@ func (e *runEnv) clients() action.Clients {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	var cfn action.CFN = cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(e.cfn.URL) })
+	if e.wrapCFN != nil {
+		cfn = e.wrapCFN(cfn)
+	}
 	return action.Clients{
 		S3:     e.s3,
-		CFN:    cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(e.cfn.URL) }),
+		CFN:    cfn,
 		STS:    sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.moto) }),
 		Region: "us-east-1",
 	}

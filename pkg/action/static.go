@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/artifacts"
 	"github.com/django-serverless/django-serverless-action/pkg/deps"
 	"github.com/django-serverless/django-serverless-action/pkg/diag"
@@ -68,8 +69,9 @@ func (b *Build) collectStatic(ctx context.Context, o BuildOptions) (*staticfiles
 		if errors.As(err, &se) {
 			return nil, nil, userError(err)
 		}
-		if strings.Contains(err.Error(), "No module named 'django'") {
-			err = fmt.Errorf("%w: %s has no Django (set DJANGO_SERVERLESS_PYTHON to a Python with the project's requirements; render --deps builds the dependencies layer to run with)", err, python)
+		err = adapter.ExplainPython(err, python, "")
+		if adapter.MissingModule(err.Error()) != "" && depsDir == "" {
+			err = fmt.Errorf("%w (render --deps builds the dependencies layer to run with)", err)
 		}
 		return nil, nil, fmt.Errorf("static files (static.mode %s): %w", b.Plan.Static.Mode, err)
 	}
@@ -146,13 +148,17 @@ func staticRecord(c *staticfiles.Collection) []record.StaticFile {
 
 // StaticObjects lists the collected files as S3 objects of the static
 // bucket: <project>/<env>/static/<name>, with their content type and
-// cache header.
-func (b *Build) StaticObjects() []artifacts.Object {
+// cache header. hashed picks the content-addressed names (true) or the
+// originals (false).
+func (b *Build) StaticObjects(hashed bool) []artifacts.Object {
 	if b.Static == nil {
 		return nil
 	}
-	objs := make([]artifacts.Object, 0, len(b.Static.Files))
+	var objs []artifacts.Object
 	for _, f := range b.Static.Files {
+		if f.Hashed != hashed {
+			continue
+		}
 		objs = append(objs, artifacts.Object{
 			Key: staticfiles.Key(b.Plan.Static.Prefix, f.Name), Path: f.Path, SHA256: f.SHA256, Size: f.Size,
 			Kind: artifacts.KindZip, ContentType: f.ContentType, CacheControl: f.CacheControl,
@@ -256,15 +262,70 @@ func extract(f *zip.File, dst string) error {
 // files, where round trips dominate.
 const staticConcurrency = 16
 
-// uploadStatic uploads the collected files to the environment's prefix of
-// the static bucket, HeadObject first (a file already there with the same
-// bytes is skipped), and logs one line for them all.
-func uploadStatic(ctx context.Context, api artifacts.S3API, bucket string, b *Build, log io.Writer) (artifacts.Stats, error) {
-	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency}
-	st, err := up.Upload(ctx, bucket, b.StaticObjects())
+// Static files go up in two steps, so that a plan changes nothing the
+// live site serves:
+//
+//   - the hashed names (content-addressed: a key names its bytes, and no
+//     page the live functions render links a name that is not there yet)
+//     go up in the Upload stage of plan and deploy. A plan only adds keys
+//     that hold no object (conditional writes: it never replaces or
+//     deletes one); deploy also replaces a hashed key whose bytes are
+//     wrong.
+//   - the originals (admin/css/base.css: the same key for every version,
+//     which the live site serves) are only checked by plan, which counts
+//     the changed ones (Stats.Left), and uploaded by deploy once the
+//     change set is ready to execute, just before ExecuteChangeSet (or
+//     when there is nothing to execute: the stack already runs this
+//     build).
+
+// uploadStaticHashed uploads the hashed names to the environment's prefix
+// of the static bucket, HeadObject first (a file already there with the
+// same bytes is skipped); plan only adds missing keys, with conditional
+// writes.
+func uploadStaticHashed(ctx context.Context, api artifacts.S3API, bucket string, b *Build, addOnly bool) (artifacts.Stats, error) {
+	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency, AddOnly: addOnly}
+	st, err := up.Upload(ctx, bucket, b.StaticObjects(true))
 	if err != nil {
 		return st, fmt.Errorf("upload static files to s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
 	}
-	logf(log, "static files: %d uploaded (%s), %d already in s3://%s/%s/static/", st.Uploaded, humanSize(st.UploadedBytes), st.Skipped, bucket, b.Plan.Static.Prefix)
 	return st, nil
+}
+
+// checkStaticOriginals counts the originals that deploy will upload
+// (Left) and the unchanged ones (Skipped), writing nothing.
+func checkStaticOriginals(ctx context.Context, api artifacts.S3API, bucket string, b *Build) (artifacts.Stats, error) {
+	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency, CheckOnly: true}
+	st, err := up.Upload(ctx, bucket, b.StaticObjects(false))
+	if err != nil {
+		return st, fmt.Errorf("check static files in s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
+	}
+	return st, nil
+}
+
+// uploadStaticOriginals uploads the originals (deploy, before the change
+// set executes), HeadObject first like the hashed names.
+func uploadStaticOriginals(ctx context.Context, api artifacts.S3API, bucket string, b *Build) (artifacts.Stats, error) {
+	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency}
+	st, err := up.Upload(ctx, bucket, b.StaticObjects(false))
+	if err != nil {
+		return st, fmt.Errorf("upload static files (originals) to s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
+	}
+	return st, nil
+}
+
+// addStats adds b's counts to a.
+func addStats(a *artifacts.Stats, b artifacts.Stats) {
+	a.Uploaded += b.Uploaded
+	a.UploadedBytes += b.UploadedBytes
+	a.Skipped += b.Skipped
+	a.Left += b.Left
+}
+
+// logStaticUpload logs one line for what a step did with the static files.
+func logStaticUpload(log io.Writer, what string, st artifacts.Stats, bucket string, b *Build) {
+	line := fmt.Sprintf("static files (%s): %d uploaded (%s), %d already in s3://%s/%s/static/", what, st.Uploaded, humanSize(st.UploadedBytes), st.Skipped, bucket, b.Plan.Static.Prefix)
+	if st.Left > 0 {
+		line += fmt.Sprintf(", %d changed, left for deploy", st.Left)
+	}
+	logf(log, "%s", line)
 }

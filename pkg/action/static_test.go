@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -367,19 +368,36 @@ func TestRunStaticUploadsOnce(t *testing.T) {
 			t.Errorf("%s: Content-Type %q Cache-Control %q, want %q %q", key, aws.ToString(h.ContentType), aws.ToString(h.CacheControl), want[0], want[1])
 		}
 	}
-	// Every static PUT completed before the change set was created.
-	firstTemplate := -1
-	lastStatic := -1
-	for i, ev := range e.s3log.all() {
-		if ev.Method == "PUT" && ev.Done && strings.Contains(ev.Key, "/mysite/dev/static/") {
-			lastStatic = i
-		}
-		if ev.Method == "PUT" && strings.Contains(ev.Key, "/templates/") && firstTemplate < 0 {
-			firstTemplate = i
+	// Every hashed name's PUT completed before the change set was
+	// created (the templates go up just before it); the originals went up
+	// after it, once it was ready to execute.
+	originals := map[string]bool{}
+	for _, f := range b.Static.Files {
+		if !f.Hashed {
+			originals[bucket+"/"+staticfiles.Key("mysite/dev", f.Name)] = true
 		}
 	}
-	if lastStatic < 0 || firstTemplate < 0 || lastStatic > firstTemplate {
-		t.Errorf("static uploads (last at %d) not before the templates (first at %d)", lastStatic, firstTemplate)
+	firstTemplate, lastHashed, firstOriginal := -1, -1, -1
+	for i, ev := range e.s3log.all() {
+		if ev.Method != "PUT" || !strings.Contains(ev.Key, "/mysite/dev/static/") {
+			if ev.Method == "PUT" && strings.Contains(ev.Key, "/templates/") && firstTemplate < 0 {
+				firstTemplate = i
+			}
+			continue
+		}
+		if originals[ev.Key] {
+			if firstOriginal < 0 {
+				firstOriginal = i
+			}
+		} else if ev.Done {
+			lastHashed = i
+		}
+	}
+	if lastHashed < 0 || firstTemplate < 0 || lastHashed > firstTemplate {
+		t.Errorf("hashed static uploads (last at %d) not before the templates (first at %d)", lastHashed, firstTemplate)
+	}
+	if firstOriginal < firstTemplate {
+		t.Errorf("an original static file went up (at %d) before the change set's templates (first at %d)", firstOriginal, firstTemplate)
 	}
 	// The stack takes the bucket; the record names the files.
 	if got := e.stackParameter("mysite-dev", "StaticBucket"); got != bucket {
@@ -553,4 +571,171 @@ func TestWriteOutStatic(t *testing.T) {
 // of testdata/django).
 func galleryDir(t testing.TB) string {
 	return filepath.Join(repoRoot(t), "testdata", "static", "gallery")
+}
+
+// executeLog records ExecuteChangeSet in the S3 log, so a test sees which
+// uploads came before the change set executed.
+type executeLog struct {
+	action.CFN
+	log *s3Log
+}
+
+func (x executeLog) ExecuteChangeSet(ctx context.Context, in *cloudformation.ExecuteChangeSetInput, opts ...func(*cloudformation.Options)) (*cloudformation.ExecuteChangeSetOutput, error) {
+	x.log.add(s3Event{Method: "EXECUTE"})
+	return x.CFN.ExecuteChangeSet(ctx, in, opts...)
+}
+
+func (e *runEnv) getObject(bucket, key string) ([]byte, bool) {
+	e.t.Helper()
+	out, err := e.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		var nsk *s3types.NoSuchKey
+		if errors.As(err, &nsk) {
+			return nil, false
+		}
+		e.t.Fatalf("get %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(out.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return body, true
+}
+
+// TestPlanLeavesLiveStaticAlone (moto for S3): the live site serves the
+// originals (pages/css/site.css) under the same key whatever the
+// version, so a plan (a pull request's, which must change nothing live)
+// writes none of them and never writes an existing key: it only adds the
+// hashed names that are not there yet, each with a conditional write
+// (If-None-Match: *). Deploy uploads the originals once the change set
+// is ready, before it executes. A plan after the deploy uploads nothing.
+func TestPlanLeavesLiveStaticAlone(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{})
+	e.wrapCFN = func(c action.CFN) action.CFN { return executeLog{CFN: c, log: e.s3log} }
+	bucket, cfg := e.staticBucket("")
+	// The live originals: other bytes than this build's.
+	live := map[string][]byte{
+		"mysite/dev/static/pages/css/site.css": []byte("/* the live site's stylesheet */\n"),
+		"mysite/dev/static/admin/css/base.css": []byte("/* the live admin stylesheet */\n"),
+	}
+	for key, body := range live {
+		if _, err := e.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.staticObjects(bucket, "mysite/dev/static/")
+	e.s3log.reset()
+
+	dir := galleryCopy(t, false, time.Date(2022, 3, 3, 0, 0, 0, 0, time.UTC))
+	sum, err := e.run("plan", dir, cfg, "dev")
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	b := sum.Build
+	var hashed, originals int
+	for _, f := range b.Static.Files {
+		if f.Hashed {
+			hashed++
+		} else {
+			originals++
+		}
+	}
+	for key, body := range live {
+		got, ok := e.getObject(bucket, key)
+		if !ok || !bytes.Equal(got, body) {
+			t.Errorf("plan changed the live %s: now %q", key, got)
+		}
+	}
+	for _, ev := range e.s3log.all() {
+		if ev.Done {
+			continue
+		}
+		switch {
+		case ev.Method == "DELETE" || (ev.Method == "POST" && strings.Contains(ev.Key, "/static/")):
+			t.Errorf("plan sent %s %s", ev.Method, ev.Key)
+		case ev.Method == "PUT" && strings.HasPrefix(ev.Key, bucket+"/"):
+			key := strings.TrimPrefix(ev.Key, bucket+"/")
+			if _, existed := before[key]; existed {
+				t.Errorf("plan wrote %s, which existed before it", key)
+			}
+			if ev.IfNoneMatch != "*" {
+				t.Errorf("plan wrote %s without If-None-Match: * (%q)", key, ev.IfNoneMatch)
+			}
+		}
+	}
+	after := e.staticObjects(bucket, "mysite/dev/static/")
+	if len(after) != len(before)+hashed {
+		t.Errorf("after plan %d objects, want the %d there before plus %d hashed names", len(after), len(before), hashed)
+	}
+	for _, f := range b.Static.Files {
+		if _, ok := after[staticfiles.Key("mysite/dev", f.Name)]; ok != (f.Hashed || live[staticfiles.Key("mysite/dev", f.Name)] != nil) {
+			t.Errorf("%s (hashed %v) in the bucket after plan: %v", f.Name, f.Hashed, ok)
+		}
+	}
+	if st := sum.Static; st == nil || st.Uploaded != hashed || st.Skipped != 0 || st.Left != originals {
+		t.Errorf("plan static counts %+v, want %d uploaded, %d left for deploy", sum.Static, hashed, originals)
+	}
+
+	// Deploy: the originals go up after the change set is made (its
+	// templates) and before it executes; the hashed names are there.
+	e.s3log.reset()
+	dep, err := e.run("deploy", galleryCopy(t, true, time.Date(2025, 9, 9, 0, 0, 0, 0, time.UTC)), cfg, "dev")
+	if err != nil || dep.Status != "CREATE_COMPLETE" {
+		t.Fatalf("deploy: %v %s %s", err, dep.Status, dep.RootCause)
+	}
+	for _, f := range dep.Build.Static.Files {
+		if f.Hashed {
+			continue
+		}
+		got, _ := e.getObject(bucket, staticfiles.Key("mysite/dev", f.Name))
+		if sha256Hex(got) != f.SHA256 {
+			t.Errorf("after deploy %s holds %d bytes %q, not the build's %d", f.Name, len(got), clip(got), f.Size)
+		}
+	}
+	if st := dep.Static; st == nil || st.Uploaded != originals || st.Skipped != hashed || st.Left != 0 {
+		t.Errorf("deploy static counts %+v, want %d uploaded (the originals), %d unchanged", dep.Static, originals, hashed)
+	}
+	lastTemplate, firstOriginal, lastOriginal, execute := -1, -1, -1, -1
+	for i, ev := range e.s3log.all() {
+		switch {
+		case ev.Method == "EXECUTE":
+			execute = i
+		case ev.Method == "PUT" && strings.Contains(ev.Key, "/templates/"):
+			lastTemplate = i
+		case ev.Method == "PUT" && strings.Contains(ev.Key, "/mysite/dev/static/"):
+			if ev.IfNoneMatch != "" {
+				t.Errorf("deploy wrote %s conditionally", ev.Key)
+			}
+			if firstOriginal < 0 {
+				firstOriginal = i
+			}
+			lastOriginal = i
+		}
+	}
+	if !(lastTemplate < firstOriginal && lastOriginal < execute) {
+		t.Errorf("order: last template %d, originals %d..%d, ExecuteChangeSet %d: want templates < originals < execute", lastTemplate, firstOriginal, lastOriginal, execute)
+	}
+
+	// A plan of the deployed build: nothing to upload, nothing left.
+	e.s3log.reset()
+	again, err := e.run("plan", galleryCopy(t, false, time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)), cfg, "dev")
+	if err != nil {
+		t.Fatalf("second plan: %v", err)
+	}
+	if st := again.Static; st == nil || st.Uploaded != 0 || st.Left != 0 || st.Skipped != len(b.Static.Files) {
+		t.Errorf("plan after deploy: static %+v, want all %d unchanged", again.Static, len(b.Static.Files))
+	}
+	for _, ev := range e.s3log.all() {
+		if ev.Method == "PUT" && strings.Contains(ev.Key, "/static/") {
+			t.Errorf("plan after deploy wrote %s", ev.Key)
+		}
+	}
+}
+
+func clip(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "..."
+	}
+	return string(b)
 }

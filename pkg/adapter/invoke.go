@@ -164,7 +164,10 @@ func run(ctx context.Context, o InvokeOptions, events [][]byte, batch bool) ([]b
 	case !batch && errors.As(runErr, &exit) && exit.ExitCode() == raisedExit:
 		return stdout.Bytes(), raisedExit, nil
 	default:
-		return nil, 0, fmt.Errorf("invoke: run %s: %w: %s", python, runErr, strings.TrimSpace(stderr.String()))
+		if tail := strings.TrimSpace(stderr.String()); tail != "" {
+			return nil, 0, fmt.Errorf("invoke: run %s: %w: %s", python, runErr, tail)
+		}
+		return nil, 0, fmt.Errorf("invoke: run %s: %w", python, runErr)
 	}
 }
 

@@ -88,3 +88,14 @@ func keyPrefix(key string) string {
 func errNoCredentials(err error) error {
 	return fmt.Errorf("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use aws-actions/configure-aws-credentials before this step: %w", err)
 }
+
+// isConditionFailed is S3's refusal of a conditional write (If-None-Match:
+// *): 412 Precondition Failed when the key holds an object, 409
+// ConditionalRequestConflict when another write to it was in progress.
+func isConditionFailed(err error) bool {
+	switch apiCode(err) {
+	case "PreconditionFailed", "ConditionalRequestConflict":
+		return true
+	}
+	return httpStatus(err) == http.StatusPreconditionFailed
+}

@@ -80,6 +80,10 @@ type Stats struct {
 	Uploaded      int   `json:"uploaded"`
 	UploadedBytes int64 `json:"uploaded_bytes"`
 	Skipped       int   `json:"skipped"`
+	// Left counts the objects an AddOnly or CheckOnly run did not write
+	// though their key does not hold their bytes (CheckOnly: or holds no
+	// object). Not in --json, whose keys are DESIGN.md's.
+	Left int `json:"-"`
 }
 
 // Defaults for Uploader fields left zero.
@@ -103,8 +107,21 @@ const (
 // what was replaced (in a versioned bucket the old version stays). Every
 // upload is verified the same way afterwards and retried once when the
 // store holds other bytes than were sent. Nothing is ever deleted.
+//
+// AddOnly writes only keys that hold no object: an existing key is never
+// written, whatever it holds (it is counted Skipped when it holds the
+// object's bytes, Left otherwise), and every write is conditional
+// (If-None-Match: * on PutObject and CompleteMultipartUpload), so an
+// object that appears between the check and the write is not replaced
+// either: S3 refuses the write (412 Precondition Failed) and the key is
+// checked again.
+//
+// CheckOnly writes nothing: it only tells, object by object, whether the
+// key already holds the object's bytes (Skipped) or not (Left).
 type Uploader struct {
 	Client             S3API
+	AddOnly            bool
+	CheckOnly          bool
 	Log                io.Writer // progress lines; nil: discarded
 	Concurrency        int       // objects in flight
 	PartConcurrency    int       // parts of one multipart upload in flight
@@ -151,6 +168,7 @@ func (u *Uploader) Upload(ctx context.Context, bucket string, objs []Object) (St
 
 type result struct {
 	uploaded bool
+	left     bool // AddOnly or CheckOnly: not written though the key lacks these bytes
 	bytes    int64
 	reason   string // why skipped or re-uploaded
 }
@@ -161,6 +179,8 @@ func (s *Stats) add(rs []result) {
 		case r.uploaded:
 			s.Uploaded++
 			s.UploadedBytes += r.bytes
+		case r.left:
+			s.Left++
 		case r.reason != "":
 			s.Skipped++
 		}
@@ -256,6 +276,10 @@ func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, er
 	switch {
 	case found && err == nil:
 		return result{reason: "exists, sha256 verified"}, nil
+	case u.CheckOnly && ((!found && err == nil) || IsMismatch(err)):
+		return result{left: true, reason: "not written (check only)"}, nil
+	case u.AddOnly && IsMismatch(err):
+		return result{left: true, reason: "left as it is (add only): " + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ")}, nil
 	case IsMismatch(err):
 		reason = "replaced an object whose bytes were wrong: " + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ")
 	case err != nil:
@@ -275,6 +299,10 @@ func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, er
 				note("uploaded again: the first upload arrived with other bytes than sent (BadDigest)")
 				continue
 			}
+			if u.AddOnly && isConditionFailed(err) {
+				// Another writer created the key since the check.
+				return u.appeared(ctx, bucket, o, err)
+			}
 			return result{}, err
 		}
 		// Read back what the store kept: a body changed on the way into a
@@ -283,12 +311,27 @@ func (u *Uploader) one(ctx context.Context, bucket string, o Object) (result, er
 		if err == nil {
 			break
 		}
-		if !IsMismatch(err) || attempt == 2 {
+		if !IsMismatch(err) || attempt == 2 || u.AddOnly {
 			return result{}, fmt.Errorf("upload s3://%s/%s: the store does not hold what was sent: %w", bucket, o.Key, err)
 		}
 		note("uploaded again: the first upload was stored with other bytes (" + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ") + ")")
 	}
 	return result{uploaded: true, bytes: o.Size, reason: reason}, nil
+}
+
+// appeared decides about a key an AddOnly write found taken (writeErr):
+// skipped when it holds o's bytes, left otherwise.
+func (u *Uploader) appeared(ctx context.Context, bucket string, o Object, writeErr error) (result, error) {
+	found, err := u.check(ctx, bucket, o)
+	switch {
+	case found && err == nil:
+		return result{reason: "exists, sha256 verified (written by another run meanwhile)"}, nil
+	case found && IsMismatch(err):
+		return result{left: true, reason: "left as it is (add only; written by another run meanwhile): " + strings.TrimPrefix(err.Error(), errMismatch.Error()+": ")}, nil
+	case err != nil:
+		return result{}, err
+	}
+	return result{}, writeErr
 }
 
 // send uploads o (in parts from the multipart threshold on).
@@ -335,6 +378,7 @@ func (u *Uploader) put(ctx context.Context, bucket string, o Object, body io.Rea
 		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256,
 		ChecksumSHA256:    aws.String(checksum),
 		Metadata:          u.metadata(o, checksum),
+		IfNoneMatch:       u.ifNoneMatch(),
 	})
 	if err != nil {
 		return explain(err, "s3:PutObject", bucket, o.Key)
@@ -362,7 +406,7 @@ func (u *Uploader) multipart(ctx context.Context, bucket string, o Object, body 
 		return fmt.Errorf("rewind %s: %w", o.Key, err)
 	}
 	whole := sha256.New()
-	gate := &digestGate{S3API: u.Client, hash: whole, want: o.SHA256, key: o.Key}
+	gate := &digestGate{S3API: u.Client, hash: whole, want: o.SHA256, key: o.Key, ifNoneMatch: u.ifNoneMatch()}
 	tm := transfermanager.New(gate, func(opts *transfermanager.Options) {
 		opts.PartSizeBytes = partSize
 		opts.MultipartUploadThreshold = u.threshold()
@@ -436,6 +480,8 @@ type digestGate struct {
 	want     string
 	key      string
 	mismatch error
+	// ifNoneMatch makes the completion conditional (AddOnly).
+	ifNoneMatch *string
 }
 
 // ListObjectsV2 completes transfermanager.S3APIClient; uploads never list.
@@ -470,6 +516,9 @@ func (g *digestGate) CompleteMultipartUpload(ctx context.Context, in *s3.Complet
 	if got := hex.EncodeToString(g.hash.Sum(nil)); got != g.want {
 		g.mismatch = &digestMismatch{key: g.key, got: got, want: g.want}
 		return nil, g.mismatch
+	}
+	if g.ifNoneMatch != nil {
+		in.IfNoneMatch = g.ifNoneMatch
 	}
 	return g.S3API.CompleteMultipartUpload(ctx, in, opts...)
 }
@@ -553,6 +602,15 @@ func normalize(objs []Object) ([]Object, error) {
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// ifNoneMatch is the condition of every write: "*" (only when the key
+// holds no object) for AddOnly, none otherwise.
+func (u *Uploader) ifNoneMatch() *string {
+	if u.AddOnly {
+		return aws.String("*")
+	}
+	return nil
 }
 
 func cacheControl(o Object) *string {

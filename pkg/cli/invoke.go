@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,7 +31,7 @@ func invokeFlags(env Env) (*flag.FlagSet, *invokeOptions) {
 	fs := newFlags(env, "invoke", "[--project DIR] [--env NAME] [--config FILE] --event FILE [--python BIN] [--route NAME] [--collectstatic=false]")
 	o.register(fs)
 	fs.StringVar(&o.event, "event", "", "JSON event `file` (API Gateway v1/v2, ALB, Function URL, AppSync, warm-up); - for stdin")
-	fs.StringVar(&o.python, "python", "python3", "Python interpreter (`bin`) with the project's dependencies")
+	fs.StringVar(&o.python, "python", "", "Python interpreter (`bin`) with the project's dependencies (default: $DJANGO_SERVERLESS_PYTHON, else python3)")
 	fs.StringVar(&o.route, "route", "", "URL name (catalog:detail) or function `name` whose environment to use (default: the catch-all function)")
 	fs.BoolVar(&o.collect, "collectstatic", true, "with static.mode cloudfront, collect the static files first so {% static %} gives the hashed names the deployed functions give")
 	return fs, &o
@@ -41,6 +42,7 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.python = localPython(env, o.python)
 	bf, event, python, route, collect := o.buildFlags, &o.event, &o.python, &o.route, &o.collect
 	if *event == "" {
 		return usagef("invoke: --event FILE is required")
@@ -76,7 +78,7 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 			defer os.RemoveAll(dir)
 			coll, err := staticfiles.Collect(ctx, staticfiles.Options{Python: *python, Root: b.Project.Root, SettingsModule: b.Plan.SettingsModule, Env: b.Plan.Env, Out: dir})
 			if err != nil {
-				fmt.Fprintf(env.Stderr, "warning: static files not collected (STATIC_URL is %s, names unhashed): %v\n", fenv[plan.EnvStaticURL], err)
+				fmt.Fprintf(env.Stderr, "warning: static files not collected (STATIC_URL is %s, names unhashed): %v\n", fenv[plan.EnvStaticURL], adapter.ExplainPython(err, *python, "--python"))
 			} else {
 				fmt.Fprintf(env.Stderr, "collected %d static files for STATIC_URL %s\n", len(coll.Files), fenv[plan.EnvStaticURL])
 				fenv[plan.EnvStaticRoot] = dir
@@ -91,7 +93,7 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 		Stderr: env.Stderr,
 	})
 	if err != nil {
-		return err
+		return adapter.ExplainPython(err, *python, "--python")
 	}
 	if len(result) > 0 {
 		if _, err := fmt.Fprintf(env.Stdout, "%s\n", result); err != nil {
@@ -99,9 +101,40 @@ func runInvoke(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if raised {
+		if m := raisedMissingModule(result); m != nil {
+			return fmt.Errorf("%w: %w", errHandlerRaised, adapter.ExplainPython(m, *python, "--python"))
+		}
 		return errHandlerRaised
 	}
 	return nil
+}
+
+// localPython is the interpreter serve and invoke run: --python, else
+// DJANGO_SERVERLESS_PYTHON, else python3.
+func localPython(env Env, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if env.Getenv != nil {
+		if p := env.Getenv(adapter.PythonEnv); p != "" {
+			return p
+		}
+	}
+	return "python3"
+}
+
+// raisedMissingModule is the Lambda error of a handler that raised
+// ModuleNotFoundError (importing the handler, Django, or a module of the
+// project), as an error; nil for any other result.
+func raisedMissingModule(result []byte) error {
+	var le struct {
+		ErrorMessage string `json:"errorMessage"`
+		ErrorType    string `json:"errorType"`
+	}
+	if json.Unmarshal(result, &le) != nil || le.ErrorType != "ModuleNotFoundError" {
+		return nil
+	}
+	return fmt.Errorf("%s: %s", le.ErrorType, le.ErrorMessage)
 }
 
 // pickFunction maps --route to a planned function: a URL name, a function

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/django-serverless/django-serverless-action/pkg/action"
+	"github.com/django-serverless/django-serverless-action/pkg/adapter"
 	"github.com/django-serverless/django-serverless-action/pkg/plan"
 	"github.com/django-serverless/django-serverless-action/pkg/serve"
 	"github.com/django-serverless/django-serverless-action/pkg/staticfiles"
@@ -34,7 +35,7 @@ func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
 	fs := newFlags(env, "serve", "[--project DIR] [--env NAME] [--config FILE] [--port 8000] [--python BIN] [--max-workers N] [--no-reload] [--reload-interval DURATION] [--collectstatic=false]")
 	o.register(fs)
 	fs.IntVar(&o.port, "port", 8000, "`port` on 127.0.0.1 (0 picks a free one)")
-	fs.StringVar(&o.python, "python", "python3", "Python interpreter (`bin`) with the project's dependencies")
+	fs.StringVar(&o.python, "python", "", "Python interpreter (`bin`) with the project's dependencies (default: $DJANGO_SERVERLESS_PYTHON, else python3)")
 	fs.IntVar(&o.maxWorkers, "max-workers", 8, "most worker processes at once (`n`; the least recently used idle one is stopped to make room)")
 	fs.BoolVar(&o.noReload, "no-reload", false, "do not watch the project for changes")
 	fs.BoolVar(&o.collect, "collectstatic", true, "with static.mode cloudfront, collect the static files at start and serve them under /static/ as CloudFront would (restart serve after changing them)")
@@ -47,6 +48,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.python = localPython(env, o.python)
 	bf, port, python, maxWorkers, noReload, poll, collect := o.buildFlags, &o.port, &o.python, &o.maxWorkers, &o.noReload, &o.poll, &o.collect
 	if *port < 0 || *port > 65535 {
 		return usagef("serve: --port %d is not a port (0-65535)", *port)
@@ -131,7 +133,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if staticDir != "" {
 		coll, err := staticfiles.Collect(ctx, staticfiles.Options{Python: *python, Root: b.Project.Root, SettingsModule: pl.SettingsModule, Env: pl.Env, Out: staticDir})
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "warning: static files not collected (pages link unhashed names, %s is not served): %v\n", plan.StaticPath, err)
+			fmt.Fprintf(env.Stderr, "warning: static files not collected (pages link unhashed names, %s is not served): %v\n", plan.StaticPath, adapter.ExplainPython(err, *python, "--python"))
 		} else {
 			static.set(staticfiles.Handler(coll, plan.StaticPath, true))
 			fmt.Fprintf(env.Stderr, "static files: %d collected, served under %s as CloudFront serves them (restart serve after changing them)\n", len(coll.Files), plan.StaticPath)

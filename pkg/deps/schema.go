@@ -3,6 +3,7 @@ package deps
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -74,6 +75,11 @@ func GenerateSchema(ctx context.Context, python, djangoRoot, depsDir, settingsMo
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("generate graphql schema %s: %w", schemaPath, ctx.Err())
+		}
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			// The interpreter did not start (missing, not executable).
+			return nil, fmt.Errorf("generate graphql schema %s with %s: %w", schemaPath, python, err)
 		}
 		return nil, fmt.Errorf("generate graphql schema %s with %s (settings %s): %s%s", schemaPath, python, settingsModule, pythonError(stderr.String(), err), traceTail(stderr.String()))
 	}

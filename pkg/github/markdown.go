@@ -45,6 +45,10 @@ type Artifacts struct {
 	Uploaded      int
 	UploadedBytes int64
 	Skipped       int
+	// Left counts the static files a plan did not upload because live
+	// pages use their names (the originals that changed): deploy
+	// uploads them.
+	Left int
 }
 
 // CommentData is everything the comment and the job summary show.
@@ -464,7 +468,11 @@ func render(d CommentData, l limits) string {
 		fmt.Fprintf(&b, "**Artifacts** %d uploaded (%s), %d already in S3\n\n", a.Uploaded, human.Bytes(a.UploadedBytes), a.Skipped)
 	}
 	if a := d.Static; a != nil {
-		fmt.Fprintf(&b, "**Static files** %d uploaded (%s), %d unchanged\n\n", a.Uploaded, human.Bytes(a.UploadedBytes), a.Skipped)
+		line := fmt.Sprintf("**Static files** %d uploaded (%s), %d unchanged", a.Uploaded, human.Bytes(a.UploadedBytes), a.Skipped)
+		if a.Left > 0 {
+			line += fmt.Sprintf(", %d changed for deploy to upload (names the live site serves)", a.Left)
+		}
+		b.WriteString(line + "\n\n")
 	}
 	shownRows := 0
 	if m != nil {

@@ -30,6 +30,13 @@ func TestCommentShowsEnvironmentURLs(t *testing.T) {
 		t.Error("the site comes after the API")
 	}
 
+	// A plan leaves the changed originals (names the live site serves)
+	// to deploy and says how many.
+	d.Static = &Artifacts{Uploaded: 119, UploadedBytes: 1_500_000, Skipped: 2, Left: 120}
+	if c := Comment(d); !strings.Contains(c, "**Static files** 119 uploaded (1.4 MiB), 2 unchanged, 120 changed for deploy to upload (names the live site serves)\n") {
+		t.Errorf("plan's static line:\n%s", c)
+	}
+
 	d.SiteURL = d.APIURL
 	if c := Comment(d); strings.Contains(c, "**Site**") {
 		t.Errorf("site line repeats the API URL:\n%s", c)

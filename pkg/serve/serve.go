@@ -256,12 +256,12 @@ func (s *Server) invokeWithin(ctx context.Context, start time.Time, limit time.D
 		var ie *adapter.InitError
 		switch {
 		case errors.As(err, &ie):
-			out.fail, out.kind, out.note = true, gwFunctionError, ie.Error()+" (traceback above)"
+			out.fail, out.kind, out.note = true, gwFunctionError, s.explain(ie).Error()+" (traceback above)"
 			out.cold = true
 		case errors.Is(err, context.DeadlineExceeded):
 			out.fail, out.kind, out.note = true, gwIntegrationTimeout, fmt.Sprintf("integration timeout (%s) passed before a worker was ready", limit)
 		default:
-			out.fail, out.kind, out.note = true, gwFunctionError, err.Error()
+			out.fail, out.kind, out.note = true, gwFunctionError, s.explain(err).Error()
 		}
 		return out
 	}
@@ -295,7 +295,7 @@ func (s *Server) invokeWithin(ctx context.Context, start time.Time, limit time.D
 		return out
 	}
 	if res.Raised {
-		out.fail, out.kind, out.note = true, gwFunctionError, "the handler raised: "+lambdaError(res.Value)+" (traceback above)"
+		out.fail, out.kind, out.note = true, gwFunctionError, s.explain(errors.New("the handler raised: "+lambdaError(res.Value))).Error()+" (traceback above)"
 		out.value = res.Value
 		return out
 	}
@@ -305,6 +305,13 @@ func (s *Server) invokeWithin(ctx context.Context, start time.Time, limit time.D
 	}
 	out.value = res.Value
 	return out
+}
+
+// explain adds to a worker's failure what went wrong with the
+// interpreter (not found, or a module it cannot import) and how to pick
+// another.
+func (s *Server) explain(err error) error {
+	return adapter.ExplainPython(err, s.opts.Python, "--python")
 }
 
 func lambdaError(v json.RawMessage) string {

@@ -36,6 +36,12 @@ type Deployer struct {
 	OnChangeSet func(arn string)
 	// PileUpWarning overrides the package's PileUpWarning (tests).
 	PileUpWarning int
+	// BeforeExecute, when set, runs in Deploy once the change set is
+	// known to be executable, just before ExecuteChangeSet, and also when
+	// the change set holds nothing to execute (the stack already is what
+	// was asked for); never when the change set failed. An error stops
+	// the deploy before anything is executed.
+	BeforeExecute func(ctx context.Context) error
 }
 
 func (d *Deployer) seen(arn string) {
@@ -547,6 +553,11 @@ func (d *Deployer) deploy(ctx, parent context.Context, api API, req Request, lim
 		res, err = d.reviewed(ctx, api, req)
 	} else {
 		res, err = d.plan(ctx, api, req)
+	}
+	if err == nil && d.BeforeExecute != nil {
+		if err := d.BeforeExecute(ctx); err != nil {
+			return res, err
+		}
 	}
 	if err != nil || (!res.HasChanges && !res.TemplateOnly) {
 		if err == nil && res.StackID != "" {

@@ -166,6 +166,11 @@ func Collect(ctx context.Context, o Options) (*Collection, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("collectstatic: %w", ctx.Err())
 		}
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			// The interpreter did not start (missing, not executable).
+			return nil, fmt.Errorf("collectstatic with %s: %w", python, err)
+		}
 		return nil, fmt.Errorf("collectstatic with %s (settings %s): %s%s", python, o.SettingsModule, pythonError(stderr.String(), err), traceTail(stderr.String(), root))
 	}
 	var res struct {
