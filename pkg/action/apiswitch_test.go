@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/django-serverless/django-serverless-action/internal/cfnfake"
 	"github.com/django-serverless/django-serverless-action/internal/deploytest"
 	"github.com/django-serverless/django-serverless-action/internal/testenv"
 	"github.com/django-serverless/django-serverless-action/pkg/action"
@@ -123,5 +124,26 @@ func TestDomainRecordStaysWhenStaticToggles(t *testing.T) {
 	s.mustDeploy("static: {mode: cloudfront}\n"+domain, "UPDATE_COMPLETE")
 	if r := s.w.CFN.Resources("shop-dev"); r["AliasRecord"] == "" || r["AliasRecordIPv6"] == "" {
 		t.Errorf("root stack resources %v", r)
+	}
+}
+
+// TestRunRefusesAPITypeSwitchWithDomain: deploy reads the deployed
+// record back (GetTemplate, S3) and stops the switch before uploading
+// anything; the stack is untouched.
+func TestRunRefusesAPITypeSwitchWithDomain(t *testing.T) {
+	e := newRunEnv(t, cfnfake.Scenario{})
+	domain := "static: {mode: \"off\"}\nenvironments:\n  dev:\n    domain: {name: www.example.com, certificate_arn: " + switchCert + "}\n"
+	dir := growthProject(t)
+	sum, err := e.run("deploy", dir, writeConfig(t, domain), "dev")
+	if err != nil || sum.Status != "CREATE_COMPLETE" {
+		t.Fatalf("first deploy: %v %+v", err, sum)
+	}
+	e.s3log.reset()
+	_, err = e.run("deploy", dir, writeConfig(t, "api: {type: http}\n"+domain), "dev")
+	if err == nil || !strings.Contains(err.Error(), "the deployed API is rest and API Gateway serves the custom domain www.example.com") {
+		t.Fatalf("switch: %v", err)
+	}
+	if n := e.s3log.count("PUT"); n != 0 {
+		t.Errorf("%d objects uploaded before the refusal", n)
 	}
 }
