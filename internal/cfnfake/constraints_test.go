@@ -253,3 +253,40 @@ func TestVariableSiblings(t *testing.T) {
 		t.Fatalf("%s\n%s", got, e.eventLog("shop-dev"))
 	}
 }
+
+// A resource never changes type under its logical ID: the change set
+// FAILS with CloudFormation's message. And a REST and an HTTP API share
+// custom domain names (API Gateway: "You can map HTTP and REST API stages
+// to the same custom domain name", one object): an HTTP API's domain name
+// created beside a REST API's of the same name fails "already exists".
+func TestTypeChangeAndSharedDomainNames(t *testing.T) {
+	e := newEnv(t, Scenario{})
+	e.params = nil
+	rest := `Resources:
+  CustomDomain:
+    Type: AWS::ApiGateway::DomainName
+    Properties: {DomainName: www.example.com, RegionalCertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/x}
+`
+	e.deploy("shop-dev", "v1", rest, nil, "CREATE_COMPLETE")
+	sameID := `Resources:
+  CustomDomain:
+    Type: AWS::ApiGatewayV2::DomainName
+    Properties: {DomainName: www.example.com}
+`
+	d := e.changeSet("shop-dev", "v2", sameID, nil)
+	if d.Status != types.ChangeSetStatusFailed || !strings.Contains(aws.ToString(d.StatusReason), "Update of resource type is not permitted. The new template modifies resource type of the following resources: [CustomDomain]") {
+		t.Errorf("type change under one logical ID: %s %s", d.Status, aws.ToString(d.StatusReason))
+	}
+	otherID := `Resources:
+  HttpCustomDomain:
+    Type: AWS::ApiGatewayV2::DomainName
+    Properties: {DomainName: www.example.com}
+`
+	d = e.changeSet("shop-dev", "v3", otherID, nil)
+	if got := e.execute(d); got != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Fatalf("%s\n%s", got, e.eventLog("shop-dev"))
+	}
+	if log := e.eventLog("shop-dev"); !strings.Contains(log, `CREATE_FAILED AWS::ApiGatewayV2::DomainName HttpCustomDomain (no physical ID): Resource handler returned message: "Resource of type 'AWS::ApiGatewayV2::DomainName' with identifier 'www.example.com' already exists."`) {
+		t.Errorf("log:\n%s", log)
+	}
+}

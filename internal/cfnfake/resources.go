@@ -349,15 +349,21 @@ func claims(typ string, p map[string]any, physical string) []claim {
 		if name == "" {
 			name = physical
 		}
-		key := name
+		key := typ + "|" + name
+		if typ == "AWS::ApiGateway::DomainName" || typ == "AWS::ApiGatewayV2::DomainName" {
+			// One custom domain name object whichever API created it:
+			// "You can map HTTP and REST API stages to the same custom
+			// domain name" (API Gateway, API mappings).
+			key = "apigw-domain|" + name
+		}
 		if typ == "AWS::Scheduler::Schedule" {
 			g := str(p["GroupName"])
 			if g == "" {
 				g = "default"
 			}
-			key = g + "/" + name
+			key = typ + "|" + g + "/" + name
 		}
-		out = append(out, claim{key: typ + "|" + key, msg: alreadyExists(typ, name)})
+		out = append(out, claim{key: key, msg: alreadyExists(typ, name)})
 	case "AWS::Logs::LogGroup":
 		if name == "" {
 			name = physical

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -140,7 +141,40 @@ func PreviousRecord(ctx context.Context, cfn TemplateReader, objs ObjectReader, 
 	if rec.Stack != "" && rec.Stack != stackName {
 		return nil, "", fmt.Errorf("deployment record s3://%s/%s belongs to stack %s, not %s", bucket, key, rec.Stack, stackName)
 	}
+	if rec.API == nil {
+		rec.API = deployedAPI(st.Outputs)
+	}
 	return rec, "", nil
+}
+
+// deployedAPI reads what a record written before it named the API (its
+// type, its custom domain) from the root stack's outputs, with the
+// logical IDs every API had then (Stage, CustomDomain): ApiUrl is the
+// stage's URL (REST: ending in /<stage>/; HTTP: the $default stage, /),
+// and DomainTarget is a domain at SiteUrl's host, an API Gateway custom
+// domain without DistributionId. nil when the outputs do not say.
+func deployedAPI(outputs []cfntypes.Output) *record.API {
+	out := map[string]string{}
+	for _, o := range outputs {
+		out[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	u, err := url.Parse(out["ApiUrl"])
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	a := &record.API{Type: "rest", StageID: "Stage", Inferred: true}
+	if u.Path == "/" || u.Path == "" {
+		a.Type = "http"
+	}
+	if _, ok := out["DomainTarget"]; ok {
+		if site, err := url.Parse(out["SiteUrl"]); err == nil && site.Host != "" {
+			a.SiteDomain = site.Hostname()
+			if _, cf := out["DistributionId"]; !cf {
+				a.Domain, a.DomainID = a.SiteDomain, "CustomDomain"
+			}
+		}
+	}
+	return a
 }
 
 // quietChecksums keeps the SDK from logging that a ranged GET (or an

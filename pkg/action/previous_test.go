@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ type deployedStack struct {
 	name     string
 	statuses []string
 	params   map[string]string
+	outputs  map[string]string
 	body     string
 	describe int
 	get      int
@@ -51,6 +53,9 @@ func (d *deployedStack) DescribeStacks(_ context.Context, in *cloudformation.Des
 	for k, v := range d.params {
 		s.Parameters = append(s.Parameters, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
 	}
+	for _, k := range sortedStrings(d.outputs) {
+		s.Outputs = append(s.Outputs, types.Output{OutputKey: aws.String(k), OutputValue: aws.String(d.outputs[k])})
+	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{s}}, nil
 }
 
@@ -60,6 +65,15 @@ func (d *deployedStack) GetTemplate(_ context.Context, in *cloudformation.GetTem
 		return nil, fmt.Errorf("GetTemplate %s %s: want %s, Original", aws.ToString(in.StackName), in.TemplateStage, d.name)
 	}
 	return &cloudformation.GetTemplateOutput{TemplateBody: aws.String(d.body)}, nil
+}
+
+func sortedStrings(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func motoS3(t *testing.T) (*s3.Client, string) {
@@ -157,6 +171,50 @@ func TestPreviousRecord(t *testing.T) {
 }
 
 // TestAccountID asks moto's STS, which answers as AWS does.
+// TestPreviousRecordInfersTheAPI: a record written before it named the
+// API (the stack's API type, its custom domain and their logical IDs)
+// gets them from the root stack's outputs, with the IDs every API had
+// then; a record that names them is read as written.
+func TestPreviousRecordInfersTheAPI(t *testing.T) {
+	c, bucket := motoS3(t)
+	ctx := context.Background()
+	read := func(rec *record.Record, outputs map[string]string) *record.API {
+		t.Helper()
+		body, sha, err := rec.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := record.Key("shop", sha)
+		put(t, c, bucket, key, body)
+		st := &deployedStack{name: "shop-dev", statuses: []string{"UPDATE_COMPLETE"}, params: map[string]string{"ArtifactsBucket": bucket}, outputs: outputs, body: rootWithRecord(key)}
+		got, _, err := action.PreviousRecord(ctx, st, c, "shop-dev", bucket, time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.API
+	}
+	old := &record.Record{Stack: "shop-dev"}
+	for _, x := range []struct {
+		outputs map[string]string
+		want    *record.API
+	}{
+		{map[string]string{"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/"}, &record.API{Type: "rest", StageID: "Stage", Inferred: true}},
+		{map[string]string{"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/", "SiteUrl": "https://www.example.com/", "DomainTarget": "d-1.execute-api.us-east-1.amazonaws.com"},
+			&record.API{Type: "http", StageID: "Stage", Domain: "www.example.com", DomainID: "CustomDomain", Inferred: true, SiteDomain: "www.example.com"}},
+		{map[string]string{"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/", "SiteUrl": "https://www.example.com/", "DomainTarget": "d1.cloudfront.net", "DistributionId": "E1"},
+			&record.API{Type: "rest", StageID: "Stage", Inferred: true, SiteDomain: "www.example.com"}},
+		{nil, nil},
+	} {
+		if got := read(old, x.outputs); (got == nil) != (x.want == nil) || (got != nil && *got != *x.want) {
+			t.Errorf("outputs %v: %+v, want %+v", x.outputs, got, x.want)
+		}
+	}
+	written := &record.Record{Stack: "shop-dev", API: &record.API{Type: "http", StageID: "HttpStage"}}
+	if got := read(written, map[string]string{"ApiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev/"}); got == nil || *got != *written.API {
+		t.Errorf("written record: %+v", got)
+	}
+}
+
 func TestAccountID(t *testing.T) {
 	moto := testenv.MotoEndpoint(t)
 	testenv.AWSEnv(t)

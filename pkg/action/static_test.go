@@ -250,7 +250,7 @@ func TestFrontDoor(t *testing.T) {
 	const cert = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 	t.Run("cloudfront", func(t *testing.T) {
-		b := galleryBuild(t, writeConfig(t, "domain:\n  name: www.example.com\n  certificate_arn: "+cert+"\n"))
+		b := galleryBuild(t, writeConfig(t, "environments:\n  dev:\n    domain:\n      name: www.example.com\n      certificate_arn: "+cert+"\n"))
 		if b.Plan.Domain == nil || b.Plan.Domain.Front != plan.FrontCloudFront || b.Plan.Static.URL != "https://www.example.com/static/" {
 			t.Fatalf("plan: %+v %+v", b.Plan.Domain, b.Plan.Static)
 		}
@@ -265,7 +265,7 @@ func TestFrontDoor(t *testing.T) {
 	})
 
 	t.Run("apigateway", func(t *testing.T) {
-		b := galleryBuild(t, writeConfig(t, "static: {mode: \"off\"}\ndomain:\n  name: www.example.com\n  certificate_arn: "+cert+"\n"))
+		b := galleryBuild(t, writeConfig(t, "static: {mode: \"off\"}\nenvironments:\n  dev:\n    domain: {name: www.example.com, certificate_arn: "+cert+"}\n"))
 		if b.Plan.Domain == nil || b.Plan.Domain.Front != plan.FrontAPIGateway || b.Static != nil {
 			t.Fatalf("plan: %+v static %v", b.Plan.Domain, b.Static != nil)
 		}

@@ -185,6 +185,9 @@ func Parse(name string, src []byte) (*File, error) {
 		_, l := out.decode(info)
 		collect(l)
 	}
+	if !diags.HasErrors() {
+		out.checkDomains(&diags)
+	}
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}

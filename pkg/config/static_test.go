@@ -49,10 +49,10 @@ func TestStaticConfig(t *testing.T) {
 // TestDomainConfig: the name's placeholders per environment, lower case;
 // the certificate's region and partition read from its ARN.
 func TestDomainConfig(t *testing.T) {
-	src := "domain:\n  name: Shop.Example.com\n  certificate_arn: " + testCert + "\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n" +
+	src := "domain:\n  name: Shop-{env}.Example.com\n  certificate_arn: " + testCert + "\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n" +
 		"environments:\n  staging:\n    domain: {name: \"{env}.example.com\"}\n  preview:\n    domain: {name: \"pr-{number}.preview.example.com\"}\n  nodomain:\n    domain: ~\n"
 	for env, want := range map[string]string{
-		"dev": "shop.example.com", "staging": "staging.example.com", "pr-42": "pr-42.preview.example.com",
+		"dev": "shop-dev.example.com", "staging": "staging.example.com", "pr-42": "pr-42.preview.example.com",
 	} {
 		c := resolve(t, src, env)
 		if c.Domain == nil || c.Domain.Name != want || c.Domain.CertificateARN != testCert || c.Domain.HostedZoneID != "Z0123456789ABCDEFGHIJ" {
@@ -114,5 +114,44 @@ func TestStaticDomainErrors(t *testing.T) {
 	}
 	if c, err := f.Resolve("pr-5"); err != nil || c.Domain.Name != "pr-5.example.com" {
 		t.Errorf("pr-5: %v %+v", err, c)
+	}
+}
+
+// TestDomainSharedRefused: a domain name two environments would resolve to
+// (the second deploy would fail: API Gateway, CloudFront and Route 53 each
+// hold a name once) stops the load at the line of the name, whichever
+// environments share it; names that differ per environment load.
+func TestDomainSharedRefused(t *testing.T) {
+	cert := ", certificate_arn: " + testCert + "}\n"
+	for _, c := range []struct{ name, src, want string }{
+		{"top level, no placeholder", "domain: {name: www.example.com" + cert,
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod, every pr-<N>, ...)`},
+		{"top level, previews elsewhere", "domain: {name: www.example.com" + cert + "environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"}\n  prod: {}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod, ...): two stacks cannot both create it`},
+		{"preview without number", "environments:\n  preview:\n    domain: {name: preview.example.com" + cert,
+			`c.yml:3:20: error: domain.name: "preview.example.com" is the same for every preview (pr-1, pr-2, ...): two stacks cannot both create it (API Gateway custom domain, CloudFront alias, Route 53 record: the second deploy fails with "already exists"); put {number} in the name ("pr-{number}.example.com")`},
+		{"two environments, one name", "environments:\n  dev:\n    domain: {name: www.example.com" + cert + "  prod:\n    domain: {name: WWW.example.com" + cert,
+			`c.yml:5:20: error: domain.name: "www.example.com" is environment prod's and environment dev's too (c.yml:3:20)`},
+		{"a listed pr-N and previews", "environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"" + cert + "  pr-9:\n    domain: {name: pr-3.example.com}\n",
+			`c.yml:5:20: error: domain.name: "pr-3.example.com" of environment pr-9 is also what preview pr-3 resolves to (c.yml:3:20)`},
+		{"a listed environment and the top level's {env}", "domain: {name: \"{env}.example.com\"" + cert + "environments:\n  prod:\n    domain: {name: dev.example.com}\n",
+			`c.yml:4:20: error: domain.name: "dev.example.com" of environment prod is also what dev resolves to (c.yml:1:16, not listed under environments)`},
+	} {
+		_, err := Parse("c.yml", []byte(c.src))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v\nwant %q", c.name, err, c.want)
+		}
+	}
+	for _, src := range []string{
+		"domain: {name: \"{env}.example.com\"" + cert,
+		"domain: {name: \"{env}.example.com\"" + cert + "environments:\n  prod:\n    domain: {name: www.example.com}\n  preview:\n    domain: {name: \"pr-{number}.preview.example.com\"}\n",
+		"environments:\n  prod:\n    domain: {name: www.example.com" + cert + "  dev:\n    domain: {name: dev.example.com" + cert + "  preview:\n    domain: {name: \"{env}.preview.example.com\"" + cert,
+		// A listed environment whose name the top level's template would
+		// give itself is not shared.
+		"domain: {name: \"{env}.example.com\"" + cert + "environments:\n  prod:\n    domain: {name: prod.example.com}\n",
+	} {
+		if _, err := Parse("c.yml", []byte(src)); err != nil {
+			t.Errorf("%q refused:\n%v", src, err)
+		}
 	}
 }

@@ -66,6 +66,33 @@ type Record struct {
 	// cloudfront); nil without. An optional key of version 1: readers
 	// that do not know it ignore it.
 	Static *Static `json:"static,omitempty"`
+	// API is the API as deployed: its type and the logical IDs of the
+	// resources whose type depends on it. nil in records written before
+	// it existed (an optional key of version 1).
+	API *API `json:"api,omitempty"`
+}
+
+// API is what the next deployment must know of the deployed API to
+// switch api.type safely: CloudFormation refuses an update that changes a
+// resource's type under the same logical ID, and API Gateway holds a
+// custom domain name once.
+type API struct {
+	// Type is "rest" or "http".
+	Type string `json:"type"`
+	// StageID is the logical ID of the stage in api.yaml.
+	StageID string `json:"stage_id"`
+	// Domain is the name of the API Gateway custom domain (a domain
+	// without CloudFront in front), "" without one; DomainID its logical
+	// ID in api.yaml.
+	Domain   string `json:"domain,omitempty"`
+	DomainID string `json:"domain_id,omitempty"`
+
+	// Inferred is set (never written) when the record predates this key
+	// and the reader filled it in from the stack's outputs; SiteDomain is
+	// then the domain the stack served, by CloudFront or API Gateway
+	// (its Route 53 records, if any, were in a nested stack then).
+	Inferred   bool   `json:"-"`
+	SiteDomain string `json:"-"`
 }
 
 // Static is where a deployment's static files are and which they are.
@@ -215,6 +242,11 @@ func (r *Record) validate() error {
 				return fmt.Errorf("deployment record: static file %s listed twice", f.Name)
 			}
 			names[f.Name] = true
+		}
+	}
+	if a := r.API; a != nil {
+		if (a.Type != "rest" && a.Type != "http") || a.StageID == "" || (a.Domain == "") != (a.DomainID == "") {
+			return fmt.Errorf("deployment record: api %+v (want type rest or http, a stage ID, and a domain with its ID or neither)", *a)
 		}
 	}
 	rs := map[string]bool{}

@@ -126,3 +126,32 @@ func TestKeyFromTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestAPI: the api key round-trips (what is inferred is never written); a
+// record without it reads as nil (unknown); bad entries are refused.
+func TestAPI(t *testing.T) {
+	in := Record{Stack: "shop-dev", API: &API{Type: "http", StageID: "HttpStage", Domain: "www.example.com", DomainID: "HttpCustomDomain", Inferred: true, SiteDomain: "x"}}
+	body, _, err := in.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), `"api": {`) || strings.Contains(string(body), "Inferred") || strings.Contains(string(body), `"x"`) {
+		t.Errorf("api written:\n%s", body)
+	}
+	out, err := Decode(body)
+	if err != nil || out.API == nil || *out.API != (API{Type: "http", StageID: "HttpStage", Domain: "www.example.com", DomainID: "HttpCustomDomain"}) {
+		t.Fatalf("decode: %v %+v", err, out.API)
+	}
+	if old, err := Decode([]byte(`{"version": 1, "functions": []}`)); err != nil || old.API != nil {
+		t.Errorf("record without api: %v %+v", err, old.API)
+	}
+	for _, bad := range []string{
+		`{"version": 1, "functions": [], "api": {"type": "websocket", "stage_id": "Stage"}}`,
+		`{"version": 1, "functions": [], "api": {"type": "rest", "stage_id": ""}}`,
+		`{"version": 1, "functions": [], "api": {"type": "rest", "stage_id": "Stage", "domain": "www.example.com"}}`,
+	} {
+		if _, err := Decode([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func TestHTTPAndEnvContract(t *testing.T) {
 	if len(doc.Components.Integrations) != len(pl.Functions) {
 		t.Errorf("%d integrations for %d functions", len(doc.Components.Integrations), len(pl.Functions))
 	}
-	if st := props(api.Resources["Stage"]); st["StageName"] != "$default" || st["AutoDeploy"] != true {
+	if st := props(api.Resources["HttpStage"]); st["StageName"] != "$default" || st["AutoDeploy"] != true {
 		t.Errorf("stage %v", st)
 	}
 	// Warmers only for warm functions, none when the schedule is off.

@@ -442,14 +442,41 @@ type StaticView struct {
 	APIOriginPath string
 	// Domain is the alias and certificate; nil without a domain.
 	Domain *plan.Domain
-	// Records are the Route 53 alias records (a hosted zone given).
-	Records []RecordView
 
 	CachingDisabled, CachingOptimized, AllViewerExceptHostHeader, SimpleCORS, CloudFrontZone string
 }
 
-// RecordView is one Route 53 record.
-type RecordView struct{ ID, Type string }
+// RecordView is one Route 53 alias record of the root template: Target
+// and TargetZone are YAML values (an intrinsic function or a quoted
+// string).
+type RecordView struct{ ID, Type, Zone, Name, Target, TargetZone string }
+
+// Logical IDs of the domain's Route 53 records, in the root template
+// whatever serves the domain.
+const (
+	aliasRecordID     = "AliasRecord"
+	aliasRecordIPv6ID = "AliasRecordIPv6"
+)
+
+// domainRecords are the Route 53 alias records of the environment's
+// domain (a hosted zone given): A (and AAAA: CloudFront answers on IPv6)
+// to the distribution, or A to the API Gateway custom domain. The IDs
+// and the stack stay the same when static files are turned on or off.
+func domainRecords(pl *plan.Plan) []RecordView {
+	d := pl.Domain
+	if d == nil || d.HostedZoneID == "" {
+		return nil
+	}
+	if d.Front == plan.FrontCloudFront {
+		target, zone := "!GetAtt StaticStack.Outputs.DomainName", quote(cloudFrontZone)
+		return []RecordView{
+			{ID: aliasRecordID, Type: "A", Zone: d.HostedZoneID, Name: d.Name, Target: target, TargetZone: zone},
+			{ID: aliasRecordIPv6ID, Type: "AAAA", Zone: d.HostedZoneID, Name: d.Name, Target: target, TargetZone: zone},
+		}
+	}
+	return []RecordView{{ID: aliasRecordID, Type: "A", Zone: d.HostedZoneID, Name: d.Name,
+		Target: "!GetAtt ApiStack.Outputs.DomainTarget", TargetZone: "!GetAtt ApiStack.Outputs.DomainTargetZone"}}
+}
 
 func staticView(pl *plan.Plan) *StaticView {
 	v := &StaticView{
@@ -466,10 +493,6 @@ func staticView(pl *plan.Plan) *StaticView {
 		v.FrontDoor, v.Domain = true, d
 		if pl.APIType == "rest" {
 			v.APIOriginPath = "/" + pl.StageName
-		}
-		if d.HostedZoneID != "" {
-			// The distribution answers on IPv4 and IPv6 (IPV6Enabled).
-			v.Records = []RecordView{{ID: "AliasRecord", Type: "A"}, {ID: "AliasRecordIPv6", Type: "AAAA"}}
 		}
 	}
 	return v

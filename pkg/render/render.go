@@ -236,6 +236,8 @@ type RootView struct {
 	StaticBucket bool
 	// ManageTemplateKey is the default of the ManageTemplateKey parameter.
 	ManageTemplateKey string
+	// Records are the domain's Route 53 alias records.
+	Records []RecordView
 }
 
 // APIView is the data of api.yaml.
@@ -258,6 +260,9 @@ type APIView struct {
 	// APIDomain is the execute-api host name (a !Sub string) the
 	// CloudFront front door reaches the API at; "" without one.
 	APIDomain string
+	// StageID and DomainID are the logical IDs of the stage and of the
+	// custom domain (apiIDs).
+	StageID, DomainID string
 }
 
 // ShardView is the data of an API permissions or resolvers shard.
@@ -375,7 +380,15 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 	}
 	docFile := File{Key: OpenAPIKey(a.Prefix, sum(doc)), Body: doc}
 	r.out.OpenAPI = docFile
-	av := &APIView{Plan: pl, Prefix: a.Prefix, Main: &APIPart{}, DocumentKey: docFile.Key}
+	ids, err := apiIDs(pl)
+	if err != nil {
+		return nil, err
+	}
+	rec.API = ids
+	av := &APIView{Plan: pl, Prefix: a.Prefix, Main: &APIPart{}, DocumentKey: docFile.Key, StageID: ids.StageID, DomainID: restDomainID}
+	if ids.DomainID != "" {
+		av.DomainID = ids.DomainID
+	}
 	if d := pl.Domain; d != nil {
 		switch d.Front {
 		case plan.FrontAPIGateway:
@@ -521,6 +534,8 @@ func Render(pl *plan.Plan, a Artifacts) (*Output, error) {
 		}
 		root.Stacks = append(root.Stacks, ns)
 	}
+
+	root.Records = domainRecords(pl)
 
 	// The record, then the root naming it.
 	body, recSHA, err := rec.Encode()

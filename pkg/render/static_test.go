@@ -185,8 +185,11 @@ func TestStaticTemplates(t *testing.T) {
 					if !strings.Contains(lambdas, `"DJANGO_SERVERLESS_HOST": "`) || strings.Contains(lambdas, "StaticDomainName") {
 						t.Error("front door: functions lack the host, or take the distribution's domain")
 					}
-					if (c.domain == "zone") != (sd.Resources["AliasRecord"] != nil && sd.Resources["AliasRecordIPv6"] != nil) {
-						t.Errorf("alias records %v with domain %s", keys(sd.Resources), c.domain)
+					if sd.Resources["AliasRecord"] != nil || sd.Resources["AliasRecordIPv6"] != nil {
+						t.Errorf("alias records in static.yaml: %v", keys(sd.Resources))
+					}
+					if (c.domain == "zone") != (rd.Resources["AliasRecord"] != nil && rd.Resources["AliasRecordIPv6"] != nil) {
+						t.Errorf("alias records %v with domain %s", keys(rd.Resources), c.domain)
 					}
 				} else {
 					if target, cp, _, _ := behaviour(t, dist["DefaultCacheBehavior"]); target != "static" || cp != cachingOptimized || dist["Aliases"] != nil || len(origins) != 1 {
@@ -201,16 +204,23 @@ func TestStaticTemplates(t *testing.T) {
 			}
 			ad := parse(t, *api)
 			apiDomain := c.domain != "" && !cloudfront
-			if (ad.Resources["CustomDomain"] != nil) != apiDomain || (ad.Outputs["DomainTarget"] != nil) != apiDomain {
-				t.Errorf("API Gateway custom domain %v (want %v)", ad.Resources["CustomDomain"] != nil, apiDomain)
+			domainID := "CustomDomain"
+			if c.api == "http" {
+				domainID = "HttpCustomDomain"
+			}
+			if (ad.Resources[domainID] != nil) != apiDomain || (ad.Outputs["DomainTarget"] != nil) != apiDomain {
+				t.Errorf("API Gateway custom domain %v (want %v)", ad.Resources[domainID] != nil, apiDomain)
+			}
+			if ad.Resources["AliasRecord"] != nil {
+				t.Errorf("alias record in api.yaml: %v", keys(ad.Resources))
 			}
 			if apiDomain {
 				mapping := "BasePathMapping"
 				if c.api == "http" {
 					mapping = "ApiMapping"
 				}
-				if ad.Resources[mapping] == nil || (c.domain == "zone") != (ad.Resources["AliasRecord"] != nil) {
-					t.Errorf("resources %v", keys(ad.Resources))
+				if ad.Resources[mapping] == nil || (c.domain == "zone") != (rd.Resources["AliasRecord"] != nil) || rd.Resources["AliasRecordIPv6"] != nil {
+					t.Errorf("resources %v, root %v", keys(ad.Resources), keys(rd.Resources))
 				}
 			}
 			site := rd.Outputs["SiteUrl"]["Value"]
