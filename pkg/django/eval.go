@@ -402,7 +402,7 @@ func (l *loader) parse(abs string) *Module {
 	if ok {
 		delete(l.prefetched, abs)
 	} else {
-		r = readAndParse(l.parser, abs, l.rel(abs))
+		r = readAndParse(l.parser, abs, l.rel(abs), l.python)
 	}
 	*l.diags = append(*l.diags, r.diags...)
 	l.parsed[abs] = r.mod
@@ -423,7 +423,7 @@ type parsedFile struct {
 // readAndParse reads a file (within MaxFileSize, invalid UTF-8 replaced)
 // and parses it; it touches no loader state so prefetch can run it in
 // parallel.
-func readAndParse(p Parser, abs, rel string) parsedFile {
+func readAndParse(p Parser, abs, rel, python string) parsedFile {
 	var r parsedFile
 	src, size, err := readCapped(abs, MaxFileSize)
 	if err != nil {
@@ -448,7 +448,9 @@ func readAndParse(p Parser, abs, rel string) parsedFile {
 		return r
 	}
 	for _, e := range m.Errors {
-		r.diags.Errf(rel, e.Line, e.Col, "syntax error near %q", e.Text)
+		if msg, ok := e.Message(python); ok {
+			r.diags.Errf(rel, e.Line, e.Col, "%s", msg)
+		}
 	}
 	r.mod = m
 	return r

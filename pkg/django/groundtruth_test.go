@@ -28,10 +28,11 @@ var (
 	// prefix (2), an unknown wrapper of urlpatterns (3), class-based
 	// settings (4), project routers (5), generic bases (6), conditions (7),
 	// settings per environment (8), GraphQLView(schema=...) (11),
-	// evaluation limits (12), two manage.py and django-hosts (14).
+	// evaluation limits (12), two manage.py and django-hosts (14);
+	// PEP 758 except lists by runtime.
 	gtRequired = []string{"legacy", "shop", "tutorial",
 		"fstrings", "basepath", "wrapped", "classsettings", "customrouter", "generics",
-		"conditions", "settingsenv", "graphqlview", "limits", "misc"}
+		"conditions", "settingsenv", "graphqlview", "limits", "misc", "exceptlists"}
 )
 
 // gtInexact lists the regex-based routes allowed not to match Django
@@ -110,6 +111,9 @@ type gtSetup struct {
 	env      string
 	settings string
 	vars     map[string]string
+	// python is the runtime's version (python:), given to discovery only:
+	// the ground truth runs on the Python with Django installed.
+	python string
 }
 
 // gtSetups reads the example's django-serverless.yml (beside manage.py or
@@ -135,12 +139,12 @@ func gtSetups(t *testing.T, caseDir, root string) []gtSetup {
 		if err != nil {
 			t.Fatalf("%s: resolve %s: %v", path, env, err)
 		}
-		key := c.Settings + "\x00" + fmt.Sprint(c.Env)
+		key := c.Settings + "\x00" + fmt.Sprint(c.Env) + "\x00" + c.Python
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		out = append(out, gtSetup{env: env, settings: c.Settings, vars: c.Env})
+		out = append(out, gtSetup{env: env, settings: c.Settings, vars: c.Env, python: c.Python})
 	}
 	return out
 }
@@ -217,7 +221,7 @@ func TestGroundTruth(t *testing.T) {
 			t.Run(name+"/"+setup.env, func(t *testing.T) {
 				truth := gtLoadSetup(t, python, root, setup)
 				// Discover searches for manage.py below the folder it is given.
-				proj, err := django.DiscoverWith(caseDir, django.Options{Settings: setup.settings, Env: setup.vars})
+				proj, err := django.DiscoverWith(caseDir, django.Options{Settings: setup.settings, Env: setup.vars, Python: setup.python})
 				if err != nil {
 					t.Fatalf("Discover(%s): %v", name, err)
 				}
@@ -330,7 +334,8 @@ func gtMethodSet(m []string) string {
 
 // gtCheckExpected checks the diagnostics an example is built to produce:
 // expect.txt beside manage.py's folder holds lines "ENV<TAB>SUBSTRING"
-// ("*" for every environment); each must appear in one warning or error.
+// ("*" for every environment); each must appear in one diagnostic, and
+// "ENV<TAB>!SUBSTRING" in none.
 func gtCheckExpected(t *testing.T, caseDir, env string, proj *django.Project) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(caseDir, "expect.txt"))
@@ -345,6 +350,8 @@ func gtCheckExpected(t *testing.T, caseDir, env string, proj *django.Project) {
 		if !ok || strings.HasPrefix(line, "#") || (e != "*" && e != env) {
 			continue
 		}
+		absent := strings.HasPrefix(want, "!")
+		want = strings.TrimPrefix(want, "!")
 		found := false
 		for _, d := range proj.Diagnostics {
 			if strings.Contains(d.String(), want) {
@@ -352,7 +359,10 @@ func gtCheckExpected(t *testing.T, caseDir, env string, proj *django.Project) {
 				break
 			}
 		}
-		if !found {
+		switch {
+		case absent && found:
+			t.Errorf("expected no diagnostic containing %q; got:\n%s", want, proj.Diagnostics.Error())
+		case !absent && !found:
 			t.Errorf("expected a diagnostic containing %q; got:\n%s", want, proj.Diagnostics.Error())
 		}
 	}
