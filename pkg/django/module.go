@@ -127,6 +127,15 @@ type Stmt struct {
 	Body     []*Stmt
 	Guarded  bool
 	Branches []Branch
+	// Try is set for a try statement (Body then holds its parts in
+	// source order): a function body runs the handlers as alternatives.
+	Try *TryParts
+}
+
+// TryParts are the clauses of a try statement.
+type TryParts struct {
+	Body, Else, Finally []*Stmt
+	Handlers            [][]*Stmt
 }
 
 // ImportName is one imported name; Name is "*" for a star import.

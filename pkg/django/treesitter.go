@@ -427,17 +427,35 @@ func (c *conv) stmt(n *sitter.Node, guarded bool, out []*Stmt) []*Stmt {
 	case "try_statement", "with_statement", "while_statement":
 		g := guarded || n.Kind() == "try_statement"
 		var body []*Stmt
+		var try *TryParts
+		if n.Kind() == "try_statement" {
+			try = &TryParts{}
+		}
 		for i := uint(0); i < n.NamedChildCount(); i++ {
 			ch := n.NamedChild(i)
 			switch ch.Kind() {
 			case "block", "elif_clause", "else_clause", "except_clause", "finally_clause":
-				body = c.stmt(ch, g, body)
+				part := c.stmt(ch, g, nil)
+				body = append(body, part...)
+				if try == nil {
+					continue
+				}
+				switch ch.Kind() {
+				case "block":
+					try.Body = append(try.Body, part...)
+				case "else_clause":
+					try.Else = append(try.Else, part...)
+				case "except_clause":
+					try.Handlers = append(try.Handlers, part)
+				case "finally_clause":
+					try.Finally = append(try.Finally, part...)
+				}
 			}
 		}
 		if len(body) == 0 {
 			return out
 		}
-		return append(out, &Stmt{Kind: StmtBlock, Line: c.line(n), Body: body, Guarded: g})
+		return append(out, &Stmt{Kind: StmtBlock, Line: c.line(n), Body: body, Guarded: g, Try: try})
 	}
 	return out
 }
