@@ -22,7 +22,7 @@ require (
 	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/sethvargo/go-githubactions v1.3.1
 	github.com/tree-sitter/go-tree-sitter v0.25.0
-	github.com/tree-sitter/tree-sitter-python v0.23.6
+	github.com/tree-sitter/tree-sitter-python v0.25.0
 	github.com/vektah/gqlparser/v2 v2.5.64
 )
 

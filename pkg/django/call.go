@@ -1399,10 +1399,43 @@ func (l *loader) callFunc(f *vFunc, args []Value, kw map[string]Value) (Value, b
 		res, _ = l.merge(scope.rets, scope.rel, def.Line)
 	}
 	res = l.force(res)
+	if seq, ok := res.(*vSeq); ok && len(seq.items) == 0 && !returnsOnlyEmpty(def.Body) {
+		l.builtEmpty[seq] = f
+	}
 	if usable(l, res) {
 		return res, true
 	}
 	return nil, false
+}
+
+// returnsOnlyEmpty reports whether every return statement of a function
+// body returns a literal empty list or tuple: its result is empty
+// whatever the data.
+func returnsOnlyEmpty(body []*Stmt) bool {
+	for _, s := range body {
+		switch s.Kind {
+		case StmtReturn:
+			if s.Value == nil || (s.Value.Kind != ExprList && s.Value.Kind != ExprTuple) || len(s.Value.Elts) > 0 {
+				return false
+			}
+		case StmtBlock, StmtFor:
+			if !returnsOnlyEmpty(s.Body) {
+				return false
+			}
+			for _, b := range s.Branches {
+				if !returnsOnlyEmpty(b.Body) {
+					return false
+				}
+			}
+		case StmtIf:
+			for _, b := range s.Branches {
+				if !returnsOnlyEmpty(b.Body) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // usable reports whether a function's result is data discovery can use

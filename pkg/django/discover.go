@@ -130,8 +130,9 @@ func DiscoverWith(dir string, opt Options) (*Project, error) {
 	l := newLoader(root, p, &proj.Diagnostics)
 	l.env, l.python = opt.Env, opt.Python
 	if l.python == "" {
-		l.python = "3.12"
+		l.python = DefaultPython
 	}
+	proj.Python = l.python
 	settings, err := findSettings(l, opt)
 	if err != nil {
 		return nil, err

@@ -517,3 +517,43 @@ func TestSettingsFromWSGI(t *testing.T) {
 		t.Errorf("settings from asgi.py = %q", p.SettingsModule)
 	}
 }
+
+// PEP 758's `except A, B:` is valid on a python3.14 runtime and an error
+// naming the runtime below it; other syntax errors read as before.
+func TestExceptListsByRuntime(t *testing.T) {
+	files := baseProject()
+	files["bad/views.py"] = "def b(request):\n    try:\n        pass\n    except KeyError, ValueError:\n        pass\n"
+	dir := writeTree(t, files)
+	p, err := DiscoverWith(dir, Options{Python: "3.14"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Diagnostics) != 0 {
+		t.Errorf("python 3.14: diagnostics:\n%s", p.Diagnostics.Error())
+	}
+	if got := routePaths(p); strings.Join(got, "|") != "/good/a/ good.views.a|/bad/b/ bad.views.b" {
+		t.Errorf("routes = %q", got)
+	}
+	for _, python := range []string{"3.13", ""} {
+		p, err := DiscoverWith(dir, Options{Python: python})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime := python
+		if runtime == "" {
+			runtime = "3.12"
+		}
+		want := fmt.Sprintf("bad/views.py:4:20: error: `except A, B:` without parentheses needs Python 3.14 (the runtime is python%s): add parentheses or set python: \"3.14\"", runtime)
+		if got := p.Diagnostics.Error(); got != want {
+			t.Errorf("python %q: diagnostics:\n%s\nwant:\n%s", python, got, want)
+		}
+	}
+	files["bad/views.py"] = "def b(request):\n    try:\n        pass\n    except KeyError, ValueError:\n        pass\n    except (KeyError,, ValueError):\n        pass\n"
+	p, err = DiscoverWith(writeTree(t, files), Options{Python: "3.14"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasDiag(p.Diagnostics, diag.Error, "bad/views.py", 6, "syntax error near") || len(p.Diagnostics.Errors()) != 1 {
+		t.Errorf("python 3.14: want only the syntax error on line 6:\n%s", p.Diagnostics.Error())
+	}
+}

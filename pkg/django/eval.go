@@ -223,6 +223,11 @@ type loader struct {
 	// grapheneRouted is set when a route serves graphene's GraphQLView.
 	grapheneRouted bool
 
+	// builtEmpty are the empty lists project functions returned that
+	// they build from data (a registry, a setting), by the function:
+	// include() of one is reported, as the data may only be filled
+	// while the project runs.
+	builtEmpty map[*vSeq]*vFunc
 	// unions are the unknown conditions met; reportUnions warns about
 	// those that matter to what discovery reports.
 	unions []unionRecord
@@ -246,7 +251,7 @@ func newLoader(root string, p Parser, diags *diag.List) *loader {
 	return &loader{root: root, parser: p, mods: map[string]*modState{}, parsed: map[string]*Module{},
 		diags: diags, registry: map[*vCall][]registration{}, realDirs: map[string]string{}, listings: map[string]map[string]fs.FileMode{}, prefetched: map[string]parsedFile{},
 		budget: maxSteps, warned: map[string]bool{}, classScopes: map[*ClassDef]*modState{}, failed: map[string]string{},
-		starImports: map[*modState][]*modState{}, settingsRead: map[string]bool{}}
+		starImports: map[*modState][]*modState{}, settingsRead: map[string]bool{}, builtEmpty: map[*vSeq]*vFunc{}}
 }
 
 func (l *loader) rel(abs string) string {
@@ -402,7 +407,7 @@ func (l *loader) parse(abs string) *Module {
 	if ok {
 		delete(l.prefetched, abs)
 	} else {
-		r = readAndParse(l.parser, abs, l.rel(abs))
+		r = readAndParse(l.parser, abs, l.rel(abs), l.python)
 	}
 	*l.diags = append(*l.diags, r.diags...)
 	l.parsed[abs] = r.mod
@@ -423,7 +428,7 @@ type parsedFile struct {
 // readAndParse reads a file (within MaxFileSize, invalid UTF-8 replaced)
 // and parses it; it touches no loader state so prefetch can run it in
 // parallel.
-func readAndParse(p Parser, abs, rel string) parsedFile {
+func readAndParse(p Parser, abs, rel, python string) parsedFile {
 	var r parsedFile
 	src, size, err := readCapped(abs, MaxFileSize)
 	if err != nil {
@@ -448,7 +453,9 @@ func readAndParse(p Parser, abs, rel string) parsedFile {
 		return r
 	}
 	for _, e := range m.Errors {
-		r.diags.Errf(rel, e.Line, e.Col, "syntax error near %q", e.Text)
+		if msg, ok := e.Message(python); ok {
+			r.diags.Errf(rel, e.Line, e.Col, "%s", msg)
+		}
 	}
 	r.mod = m
 	return r
@@ -548,6 +555,9 @@ func (l *loader) execStmt(ms *modState, s *Stmt, guarded bool) flow {
 	}
 	switch s.Kind {
 	case StmtBlock:
+		if s.Try != nil && len(s.Try.Handlers) > 0 && ms.parent != nil && !ms.class {
+			return l.execTry(ms, s, guarded)
+		}
 		// try/with/while bodies are flattened with their handlers: after a
 		// raise the statements that follow still run (the handlers among
 		// them), which reads both outcomes of the try.
@@ -734,11 +744,35 @@ func (l *loader) execIf(ms *modState, s *Stmt, guarded bool) flow {
 	if len(bodies) == 1 {
 		return l.execBlock(ms, bodies[0], guarded)
 	}
-	return l.union(ms, s.Line, why, bodies, guarded)
+	return l.union(ms, s.Line, why, bodies, guarded, true)
 }
 
-// union runs each body on a copy of the scope's names and joins the results.
-func (l *loader) union(ms *modState, line int, why string, bodies [][]*Stmt, guarded bool) flow {
+// execTry runs a try statement of a function body: its body, then the
+// else clause or one of the handlers, as alternatives whose results are
+// joined (a handler's `x = []` does not hide what the body assigned),
+// then finally. Module level keeps the flattened reading.
+func (l *loader) execTry(ms *modState, s *Stmt, guarded bool) flow {
+	bodies := s.Try.Handlers
+	switch l.execBlock(ms, s.Try.Body, true) {
+	case flowReturn:
+		return flowReturn
+	case flowBreak:
+		return flowBreak
+	case flowContinue:
+		return flowContinue
+	case flowNext:
+		bodies = append([][]*Stmt{s.Try.Else}, bodies...)
+	}
+	if f := l.union(ms, s.Line, "", bodies, guarded, false); f != flowNext {
+		return f
+	}
+	return l.execBlock(ms, s.Try.Finally, guarded)
+}
+
+// union runs each body on a copy of the scope's names and joins the
+// results; report records an unknown condition (why) for reportUnions
+// (a try's handlers are not one).
+func (l *loader) union(ms *modState, line int, why string, bodies [][]*Stmt, guarded, report bool) flow {
 	base := ms.env
 	var envs []map[string]Value
 	returned := 0
@@ -794,7 +828,7 @@ func (l *loader) union(ms *modState, line int, why string, bodies [][]*Stmt, gua
 		}
 	}
 	ms.env = merged
-	if differs || len(names) > 0 {
+	if report && (differs || len(names) > 0) {
 		sort.Strings(names)
 		l.unions = append(l.unions, unionRecord{ms: ms.module(), line: line, names: names,
 			msg: fmt.Sprintf("condition not known statically (%s): the branches that may run are all kept (their URL patterns joined)", why)})

@@ -618,3 +618,103 @@ func TestGraphQLViewOfTheProjectWithAFactory(t *testing.T) {
 		t.Errorf("GraphQL = %+v\n%s", p.GraphQL, p.Diagnostics.Error())
 	}
 }
+
+// URL patterns a project function builds from a registry that decorators
+// fill while the project runs are never dropped silently: each include()
+// of them is a warning at the include (once per call), counted toward the
+// catch-all alert; an include() of a function that can only return [] is
+// not reported.
+func TestIncludeOfRegistryPatternsIsReported(t *testing.T) {
+	files := baseProject()
+	files["good/registry.py"] = `from django.urls import path
+
+_views = {}
+
+
+def register(model):
+    def record(cls):
+        _views.setdefault(model, []).append(cls)
+        return cls
+    return record
+
+
+def model_urls(model):
+    try:
+        found = _views[model]
+    except KeyError:
+        found = []
+    urls = []
+    for cls in found:
+        urls.append(path(cls.route, cls.as_view()))
+    return urls
+
+
+def listed_urls(model):
+    return [path(f"{cls.route}/", cls.as_view()) for cls in _views.get(model, [])]
+
+
+def nothing():
+    return []
+`
+	files["good/urls.py"] = `from django.urls import include, path
+from . import views
+from .registry import listed_urls, model_urls, nothing
+
+urlpatterns = [
+    path('a/', views.a, name='a'),
+    path('sites/<int:pk>/', include(model_urls('site'))),
+    path('racks/', include(listed_urls('rack'))),
+    path('none/', include(nothing())),
+]
+`
+	p, err := Discover(writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasDiag(p.Diagnostics, diag.Warning, "good/urls.py", 7, `left to the catch-all (in the patterns this include() gives, below "good/sites/<int:pk>/")`) {
+		t.Errorf("include(model_urls(...)) not reported at good/urls.py:7:\n%s", p.Diagnostics.Error())
+	}
+	if !hasDiag(p.Diagnostics, diag.Warning, "good/urls.py", 8, "include(listed_urls(...)) gives no URL patterns as discovery reads it: good.registry.listed_urls builds them") {
+		t.Errorf("include(listed_urls(...)) not reported at good/urls.py:8:\n%s", p.Diagnostics.Error())
+	}
+	for _, d := range p.Diagnostics {
+		if d.Line == 9 || d.File == "good/registry.py" {
+			t.Errorf("unexpected diagnostic: %s", d)
+		}
+	}
+	if got := routePaths(p); strings.Join(got, "|") != "/good/a/ good.views.a|/bad/b/ bad.views.b" {
+		t.Errorf("routes = %q", got)
+	}
+	if p.CatchAll != 2 {
+		t.Errorf("CatchAll = %d, want 2", p.CatchAll)
+	}
+	if len(p.Alerts) != 0 {
+		t.Errorf("2 of 4 patterns is not most: alerts %s", p.Alerts.Error())
+	}
+
+	// 120 call sites in one URL conf: one warning each, the file's cap
+	// applies, and most patterns going to the catch-all is an alert.
+	var b strings.Builder
+	b.WriteString("from django.urls import include, path\nfrom . import views\nfrom .registry import model_urls\n\nurlpatterns = [\n    path('a/', views.a, name='a'),\n")
+	for i := 0; i < 120; i++ {
+		fmt.Fprintf(&b, "    path('m%d/<int:pk>/', include(model_urls('m%d'))),\n", i, i)
+	}
+	b.WriteString("]\n")
+	files["good/urls.py"] = b.String()
+	p, err = Discover(writeTree(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range p.Diagnostics {
+		if d.File == "good/urls.py" && d.Severity == diag.Warning {
+			n++
+		}
+	}
+	if n != 100 || !hasDiag(p.Diagnostics, diag.Note, "good/urls.py", 0, "20 more warnings and notes in this file not shown") {
+		t.Errorf("%d warnings for good/urls.py:\n%s", n, p.Diagnostics.Error())
+	}
+	if p.CatchAll != 120 || !hasDiag(p.Alerts, diag.Warning, "", 0, "120 of 122 URL patterns (98%) go to the catch-all function") {
+		t.Errorf("CatchAll = %d, alerts:\n%s", p.CatchAll, p.Alerts.Error())
+	}
+}

@@ -5,6 +5,12 @@
 // small Parser interface; the module model below is all the rest sees.
 package django
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // Parser turns Python source into the light module model discovery works on.
 // Implementations must not keep references to src after returning.
 type Parser interface {
@@ -19,10 +25,58 @@ type Module struct {
 	Errors []SyntaxError
 }
 
-// SyntaxError is a place where the grammar could not make sense of the text.
+// SyntaxError is a place where the grammar could not make sense of the
+// text, or a construct the Python runtime may refuse.
 type SyntaxError struct {
 	Line, Col int
 	Text      string
+	// Msg, when set, is the whole message ("syntax error near Text"
+	// otherwise).
+	Msg string
+	// Since is the first Python version that accepts the construct
+	// ("3.14"); "" when none does. Msg then names the construct and Fix
+	// says how to write it for older versions.
+	Since, Fix string
+}
+
+// DefaultPython is the Lambda runtime's version when the configuration
+// names none (pkg/config's default).
+const DefaultPython = "3.12"
+
+// Message is how e is reported for a project whose runtime is Python
+// python ("3.13"; "" is DefaultPython). ok is false when that runtime
+// accepts the construct, which is then no error.
+func (e SyntaxError) Message(python string) (msg string, ok bool) {
+	if python == "" {
+		python = DefaultPython
+	}
+	if e.Since != "" && versionAtLeast(python, e.Since) {
+		return "", false
+	}
+	if e.Since != "" {
+		return fmt.Sprintf("%s needs Python %s (the runtime is python%s): %s or set python: %q", e.Msg, e.Since, python, e.Fix, e.Since), true
+	}
+	if e.Msg != "" {
+		return e.Msg, true
+	}
+	return fmt.Sprintf("syntax error near %q", e.Text), true
+}
+
+// versionAtLeast compares two "major.minor" versions; an unreadable one
+// is the oldest.
+func versionAtLeast(v, min string) bool {
+	parse := func(s string) (int, int) {
+		a, b, _ := strings.Cut(s, ".")
+		major, err1 := strconv.Atoi(a)
+		minor, err2 := strconv.Atoi(b)
+		if err1 != nil || err2 != nil {
+			return -1, -1
+		}
+		return major, minor
+	}
+	vm, vn := parse(v)
+	mm, mn := parse(min)
+	return vm > mm || vm == mm && vn >= mn
 }
 
 // StmtKind tells statements apart.
@@ -73,6 +127,15 @@ type Stmt struct {
 	Body     []*Stmt
 	Guarded  bool
 	Branches []Branch
+	// Try is set for a try statement (Body then holds its parts in
+	// source order): a function body runs the handlers as alternatives.
+	Try *TryParts
+}
+
+// TryParts are the clauses of a try statement.
+type TryParts struct {
+	Body, Else, Finally []*Stmt
+	Handlers            [][]*Stmt
 }
 
 // ImportName is one imported name; Name is "*" for a star import.

@@ -64,7 +64,7 @@ func (l *loader) prefetch(appModules []string, newParser func() (*TreeSitter, er
 			defer wg.Done()
 			defer ts.Close()
 			for i := range next {
-				results[i] = readAndParse(ts, todo[i], l.rel(todo[i]))
+				results[i] = readAndParse(ts, todo[i], l.rel(todo[i]), l.python)
 			}
 		}()
 	}

@@ -21,6 +21,9 @@ type Project struct {
 	InstalledApps []string `json:"-"`
 	Routes        []Route  `json:"routes"`
 	GraphQL       *GraphQL `json:"graphql"`
+	// Python is the Lambda runtime's version discovery assumed ("3.12"):
+	// syntax newer than it is an error.
+	Python string `json:"-"`
 	// Requirements is the requirements file relative to Root ("" when none).
 	Requirements string `json:"-"`
 	// Diagnostics holds warnings and notes (and errors of parts that could

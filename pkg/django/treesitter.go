@@ -77,7 +77,79 @@ func (t *TreeSitter) Parse(path string, src []byte) (*Module, error) {
 	} else {
 		m.Stmts = c.block(root, false)
 	}
+	c.exceptLists(root, &m.Errors)
 	return m, nil
+}
+
+// PEP 758 (Python 3.14) lets an except clause list its exception types
+// without parentheses; the grammar accepts that form on every version,
+// and also with "as", which no Python accepts.
+const (
+	pep758Since = "3.14"
+	pep758Msg   = "`except A, B:` without parentheses"
+	pep758AsMsg = "multiple exception types must be parenthesized when using 'as' (`except (A, B) as e:`)"
+)
+
+// exceptLists reports the except clauses that list several exception
+// types without parentheses (at most maxSyntaxErrors). Only lines that
+// start with "except" are looked at, so a file without them costs a scan.
+func (c *conv) exceptLists(root *sitter.Node, out *[]SyntaxError) {
+	n := 0
+	for off := 0; off < len(c.src) && n < maxSyntaxErrors; {
+		end := bytes.IndexByte(c.src[off:], '\n')
+		if end < 0 {
+			end = len(c.src)
+		} else {
+			end += off
+		}
+		line := c.src[off:end]
+		kw := off + len(line) - len(bytes.TrimLeft(line, " \t"))
+		rest := c.src[kw:end]
+		if bytes.HasPrefix(rest, []byte("except")) && (len(rest) == 6 || !isIdentByte(rest[6])) {
+			if e, ok := c.exceptList(root.DescendantForByteRange(uint(kw), uint(kw+6))); ok {
+				*out = append(*out, e)
+				n++
+			}
+		}
+		off = end + 1
+	}
+}
+
+// exceptList checks the except clause whose keyword is tok.
+func (c *conv) exceptList(tok *sitter.Node) (SyntaxError, bool) {
+	if tok == nil || tok.Kind() != "except" {
+		return SyntaxError{}, false
+	}
+	clause := tok.Parent()
+	if clause == nil || clause.Kind() != "except_clause" {
+		return SyntaxError{}, false
+	}
+	values, aliased := 0, false
+	var comma *sitter.Node
+	for i := uint(0); i < clause.ChildCount(); i++ {
+		ch := clause.Child(i)
+		switch {
+		case ch == nil:
+		case clause.FieldNameForChild(uint32(i)) == "value":
+			values++
+			if ch.Kind() == "as_pattern" {
+				aliased = true
+			}
+		case ch.Kind() == "," && comma == nil:
+			comma = ch
+		}
+	}
+	if values < 2 || comma == nil {
+		return SyntaxError{}, false
+	}
+	p := comma.StartPosition()
+	e := SyntaxError{Line: int(p.Row) + 1 + c.lineOff, Col: int(p.Column) + 1, Text: ","}
+	if aliased {
+		e.Msg = pep758AsMsg
+	} else {
+		e.Msg, e.Since, e.Fix = pep758Msg, pep758Since, "add parentheses"
+	}
+	return e, true
 }
 
 // reparse parses a fragment (error recovery); the caller closes the tree.
@@ -355,17 +427,35 @@ func (c *conv) stmt(n *sitter.Node, guarded bool, out []*Stmt) []*Stmt {
 	case "try_statement", "with_statement", "while_statement":
 		g := guarded || n.Kind() == "try_statement"
 		var body []*Stmt
+		var try *TryParts
+		if n.Kind() == "try_statement" {
+			try = &TryParts{}
+		}
 		for i := uint(0); i < n.NamedChildCount(); i++ {
 			ch := n.NamedChild(i)
 			switch ch.Kind() {
 			case "block", "elif_clause", "else_clause", "except_clause", "finally_clause":
-				body = c.stmt(ch, g, body)
+				part := c.stmt(ch, g, nil)
+				body = append(body, part...)
+				if try == nil {
+					continue
+				}
+				switch ch.Kind() {
+				case "block":
+					try.Body = append(try.Body, part...)
+				case "else_clause":
+					try.Else = append(try.Else, part...)
+				case "except_clause":
+					try.Handlers = append(try.Handlers, part)
+				case "finally_clause":
+					try.Finally = append(try.Finally, part...)
+				}
 			}
 		}
 		if len(body) == 0 {
 			return out
 		}
-		return append(out, &Stmt{Kind: StmtBlock, Line: c.line(n), Body: body, Guarded: g})
+		return append(out, &Stmt{Kind: StmtBlock, Line: c.line(n), Body: body, Guarded: g, Try: try})
 	}
 	return out
 }

@@ -300,3 +300,71 @@ func TestToCamelCase(t *testing.T) {
 		}
 	}
 }
+
+// PEP 758: except lists without parentheses are Python 3.14 syntax, an
+// error on older runtimes; with "as" they are an error on every Python.
+func TestTreeSitterExceptLists(t *testing.T) {
+	src := `def view(request):
+    try:
+        pass
+    except ValueError, TypeError:
+        pass
+    except* KeyError, OSError:
+        pass
+    except (LookupError, EOFError):
+        pass
+    except ValueError as e:
+        pass
+    except (KeyError, OSError) as e:
+        pass
+    except:
+        pass
+doc = """
+except ValueError, TypeError:
+"""
+try:
+    pass
+except ValueError, TypeError as e:
+    pass
+`
+	m := parseString(t, "views.py", src)
+	type got struct {
+		Line, Col   int
+		Since, Text string
+		Msg         string
+	}
+	var gotErrs []got
+	for _, e := range m.Errors {
+		gotErrs = append(gotErrs, got{e.Line, e.Col, e.Since, e.Text, e.Msg})
+	}
+	want := []got{
+		{4, 22, "3.14", ",", pep758Msg},
+		{6, 21, "3.14", ",", pep758Msg},
+		{21, 18, "", ",", pep758AsMsg},
+	}
+	if diff := cmp.Diff(want, gotErrs); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		python string
+		want   string // "" when no error
+	}{
+		{"3.14", ""},
+		{"3.15", ""},
+		{"4.0", ""},
+		{"3.13", "`except A, B:` without parentheses needs Python 3.14 (the runtime is python3.13): add parentheses or set python: \"3.14\""},
+		{"3.9", "`except A, B:` without parentheses needs Python 3.14 (the runtime is python3.9): add parentheses or set python: \"3.14\""},
+		{"", "`except A, B:` without parentheses needs Python 3.14 (the runtime is python" + DefaultPython + "): add parentheses or set python: \"3.14\""},
+	} {
+		msg, ok := m.Errors[0].Message(c.python)
+		if ok != (c.want != "") || msg != c.want {
+			t.Errorf("Message(%q) = %q, %v; want %q", c.python, msg, ok, c.want)
+		}
+		if msg, ok := m.Errors[2].Message(c.python); !ok || msg != pep758AsMsg {
+			t.Errorf("Message(%q) of except A, B as e = %q, %v; want the error on every version", c.python, msg, ok)
+		}
+	}
+	if msg, ok := (SyntaxError{Text: ", x"}).Message("3.14"); !ok || msg != `syntax error near ", x"` {
+		t.Errorf("a grammar error reads %q, %v", msg, ok)
+	}
+}

@@ -20,6 +20,15 @@ type walker struct {
 	left int
 	// read is true once ROOT_URLCONF's module was read.
 	read bool
+	// via are the include() calls being walked, innermost last.
+	via []*viaInclude
+}
+
+// viaInclude is one include() call being walked and the route before it.
+type viaInclude struct {
+	pos    at
+	route  string
+	warned bool
 }
 
 // at is a position for messages.
@@ -36,6 +45,17 @@ func (w *walker) warn(p at, format string, args ...any) {
 // counts it.
 func (w *walker) leave(p at, format string, args ...any) {
 	w.left++
+	if n := len(w.via); n > 0 && w.via[n-1].pos.file != p.file {
+		// Patterns built in another module (a project function, maybe
+		// called by hundreds of URL confs): the warning is the
+		// include()'s, once per call, naming where it went wrong.
+		v := w.via[n-1]
+		if !v.warned {
+			v.warned = true
+			w.warn(v.pos, "%s:%d: %s (in the patterns this include() gives, below %q)", p.file, p.line, fmt.Sprintf(format, args...), v.route)
+		}
+		return
+	}
 	w.warn(p, format, args...)
 }
 
@@ -59,7 +79,10 @@ func (w *walker) conf(ms *modState, parts []routePart, ns []string, namespace st
 		}
 	}
 	w.stack = append(w.stack, ms.name)
-	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
+	// A URL conf module reports its own patterns where they are.
+	via := w.via
+	w.via = nil
+	defer func() { w.stack, w.via = w.stack[:len(w.stack)-1], via }()
 	w.walked[ms] = true
 	w.l.exec(ms)
 	if ms.mod == nil {
@@ -361,6 +384,8 @@ func (w *walker) appOf(view string) string {
 // include handles include(arg, namespace=...).
 func (w *walker) include(c *vCall, parts []routePart, ns []string) {
 	pos := at{file: c.ms.rel, line: c.line}
+	w.via = append(w.via, &viaInclude{pos: pos, route: joinRoute(parts)})
+	defer func() { w.via = w.via[:len(w.via)-1] }()
 	namespace := ""
 	if n, ok := w.l.force(arg(c, 1, "namespace")).(vStr); ok {
 		namespace = n.s
@@ -405,6 +430,12 @@ func (w *walker) included(target Value, appName Value, namespace string, parts [
 		}
 		w.conf(t.ms, parts, ns, namespace, pos)
 	case *vSeq, vSplice:
+		if seq, ok := t.(*vSeq); ok && len(seq.items) == 0 {
+			if f, built := w.l.builtEmpty[seq]; built {
+				w.leave(pos, "include(%s(...)) gives no URL patterns as discovery reads it: %s builds them from data it does not know yet (a registry filled while the project runs, e.g. by decorators); if Django finds some, they are left to the catch-all", f.def.Name, qualPath(f.ms, f.def.Name))
+				return
+			}
+		}
 		if namespace != "" {
 			ns = appendCopy(ns, namespace)
 		}

@@ -115,9 +115,9 @@ func (s *Set) IDs() []string {
 func (s *Set) Empty() bool { return s == nil || len(s.Migrations) == 0 }
 
 // Read reads the migrations of p's own apps with parser (nil: a new
-// tree-sitter parser). Problems in single files (syntax errors, no
-// Migration class, a dependency on a migration that does not exist) are
-// Diagnostics; the error is for failures to read the project at all.
+// tree-sitter parser). Problems in single files (syntax errors, syntax
+// newer than the runtime p.Python, no Migration class, a dependency on a
+// migration that does not exist) are Diagnostics; the error is for failures to read the project at all.
 func Read(p *django.Project, parser django.Parser) (*Set, error) {
 	if parser == nil {
 		ts, err := django.NewTreeSitter()
@@ -152,7 +152,7 @@ func Read(p *django.Project, parser django.Parser) (*Set, error) {
 				rel = abs
 			}
 			rel = filepath.ToSlash(rel)
-			m, ok := readFile(parser, abs, rel, Key{App: label, Name: name}, &set.Diagnostics)
+			m, ok := readFile(parser, abs, rel, p.Python, Key{App: label, Name: name}, &set.Diagnostics)
 			if ok {
 				all = append(all, m)
 			}
@@ -204,7 +204,7 @@ func migrationModules(dir string) (names []string, ok bool, err error) {
 	return names, true, nil
 }
 
-func readFile(parser django.Parser, abs, rel string, key Key, diags *diag.List) (Migration, bool) {
+func readFile(parser django.Parser, abs, rel, python string, key Key, diags *diag.List) (Migration, bool) {
 	f, err := os.Open(abs)
 	if err != nil {
 		diags.Errf(rel, 0, 0, "read migration: %v", err)
@@ -226,7 +226,9 @@ func readFile(parser django.Parser, abs, rel string, key Key, diags *diag.List) 
 		return Migration{}, false
 	}
 	for _, e := range mod.Errors {
-		diags.Errf(rel, e.Line, e.Col, "syntax error near %q", e.Text)
+		if msg, ok := e.Message(python); ok {
+			diags.Errf(rel, e.Line, e.Col, "%s", msg)
+		}
 	}
 	m, ok := fromModule(mod, rel, key, diags)
 	if !ok {

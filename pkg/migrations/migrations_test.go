@@ -343,3 +343,27 @@ func TestCompareNestedSquash(t *testing.T) {
 		})
 	}
 }
+
+// A migration with PEP 758's `except A, B:` loads on a python3.14 runtime
+// only: below it, an error that names the runtime.
+func TestExceptListNeedsPython314(t *testing.T) {
+	root := project(t, map[string]string{
+		"shop/migrations/0001_initial.py": "from django.db import migrations\n\ndef fill(apps, schema_editor):\n    try:\n        pass\n    except KeyError, ValueError:\n        pass\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]\n",
+	})
+	for python, want := range map[string]string{
+		"3.14": "",
+		"3.13": "shop/migrations/0001_initial.py:6:20: error: `except A, B:` without parentheses needs Python 3.14 (the runtime is python3.13): add parentheses or set python: \"3.14\"",
+	} {
+		p, err := django.DiscoverWith(root, django.Options{Python: python})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Read(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Diagnostics.Errors().Error(); got != want {
+			t.Errorf("python %s: errors %q, want %q", python, got, want)
+		}
+	}
+}
