@@ -1,14 +1,12 @@
 package adapter
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -75,25 +73,7 @@ urlpatterns = [path("count/", count), path("slow/", slow), path("hog/", hog), pa
 	return dir
 }
 
-// syncBuffer is a bytes.Buffer safe for the worker's output goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startTestWorker(t *testing.T, root string, memoryMB int, out *syncBuffer) *Worker {
+func startTestWorker(t *testing.T, root string, memoryMB int, out *testenv.Buffer) *Worker {
 	t.Helper()
 	python := testenv.Django(t)
 	rt, err := NewRuntime()
@@ -144,7 +124,7 @@ func bodyOf(t *testing.T, r Result) map[string]any {
 }
 
 func TestWorkerStaysWarmAcrossEvents(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	w := startTestWorker(t, workerProject(t, ""), 0, out)
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
@@ -190,7 +170,7 @@ func TestWorkerStaysWarmAcrossEvents(t *testing.T) {
 }
 
 func TestWorkerRaisedHandlerKeepsWorker(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	w := startTestWorker(t, workerProject(t, ""), 0, out)
 	// Django turns a view's exception into a 500; an unknown event makes the handler raise.
 	r, err := w.Invoke(context.Background(), "x", 5*time.Second, []byte(`{"Records": []}`))
@@ -217,7 +197,7 @@ func TestWorkerRaisedHandlerKeepsWorker(t *testing.T) {
 }
 
 func TestWorkerTimeoutKillsProcess(t *testing.T) {
-	w := startTestWorker(t, workerProject(t, ""), 0, &syncBuffer{})
+	w := startTestWorker(t, workerProject(t, ""), 0, &testenv.Buffer{})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -239,7 +219,7 @@ func TestWorkerTimeoutKillsProcess(t *testing.T) {
 }
 
 func TestWorkerMemoryLimit(t *testing.T) {
-	w := startTestWorker(t, workerProject(t, ""), 128, &syncBuffer{})
+	w := startTestWorker(t, workerProject(t, ""), 128, &testenv.Buffer{})
 	// Under the limit: fine.
 	r, err := w.Invoke(context.Background(), "small", 10*time.Second, httpAPIEvent("/hog/", "mb=10"))
 	if err != nil || bodyOf(t, r)["kept"] != float64(10) {
@@ -257,7 +237,7 @@ func TestWorkerMemoryLimit(t *testing.T) {
 }
 
 func TestWorkerProcessExitDuringEvent(t *testing.T) {
-	w := startTestWorker(t, workerProject(t, ""), 0, &syncBuffer{})
+	w := startTestWorker(t, workerProject(t, ""), 0, &testenv.Buffer{})
 	if _, err := w.Invoke(context.Background(), "die", 5*time.Second, httpAPIEvent("/die/", "")); !errors.Is(err, ErrWorkerExited) {
 		t.Fatalf("err = %v, want ErrWorkerExited", err)
 	}
@@ -271,7 +251,7 @@ func TestWorkerInitError(t *testing.T) {
 	}
 	defer rt.Close()
 	root := workerProject(t, "INSTALLED_APPS = ['no_such_app_here']\n")
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	_, _, err = StartWorker(context.Background(), WorkerOptions{Python: python, Root: root, Runtime: rt, Output: out,
 		Env: map[string]string{"DJANGO_SETTINGS_MODULE": "wp.settings"}})
 	var ie *InitError
