@@ -553,3 +553,72 @@ func failedLevels(m *changeset.Model) []changeset.Stack {
 	}
 	return out
 }
+
+// BeforeExecute (deploy's upload of the static originals) runs only for a
+// change set that is about to be executed or has nothing to execute: never
+// when the change set failed, a reviewed one is refused, or the run fails
+// on an empty change set, so a refused deploy leaves what the live site
+// serves as it was.
+func TestBeforeExecuteOnlyWhenExecuting(t *testing.T) {
+	hook := func(d *Deployer) *int {
+		n := 0
+		d.BeforeExecute = func(context.Context) error { n++; return nil }
+		return &n
+	}
+	t.Run("failed change set", func(t *testing.T) {
+		d, _, log, o := deployed(t, cfnfake.Scenario{})
+		calls := hook(d)
+		putVariant(t, o, "broken.yaml", "lambdas-v1.yaml", "Runtime: python3.12", "Runtime: !Ref Nowhere")
+		if _, err := d.Deploy(context.Background(), rootRequest("dev", "broken.yaml")); !errors.Is(err, ErrFailed) {
+			t.Fatalf("deploy: %v\n%s", err, log)
+		}
+		if *calls != 0 {
+			t.Errorf("BeforeExecute ran %d times for a failed change set", *calls)
+		}
+	})
+	t.Run("obsolete reviewed change set", func(t *testing.T) {
+		d, srv, log, _ := deployed(t, cfnfake.Scenario{})
+		p, err := d.Plan(context.Background(), rootRequest("dev", "v2.yaml"))
+		if err != nil || p.ChangeSetID == "" {
+			t.Fatalf("plan = %+v, %v\n%s", p, err, log)
+		}
+		srv.MakeObsolete(p.ChangeSetID)
+		calls := hook(d)
+		req := rootRequest("dev", "v2.yaml")
+		req.ChangeSetID = p.ChangeSetID
+		if _, err := d.Deploy(context.Background(), req); !errors.Is(err, ErrRefused) {
+			t.Fatalf("deploy: %v\n%s", err, log)
+		}
+		if *calls != 0 {
+			t.Errorf("BeforeExecute ran %d times for a refused change set", *calls)
+		}
+	})
+	t.Run("empty with fail-on-empty", func(t *testing.T) {
+		d, _, log, _ := deployed(t, cfnfake.Scenario{})
+		calls := hook(d)
+		req := rootRequest("dev", "v1.yaml")
+		req.RunID = "again"
+		req.FailOnEmpty = true
+		if _, err := d.Deploy(context.Background(), req); !errors.Is(err, ErrNoChanges) {
+			t.Fatalf("deploy: %v\n%s", err, log)
+		}
+		if *calls != 0 {
+			t.Errorf("BeforeExecute ran %d times when the run failed on an empty change set", *calls)
+		}
+	})
+	t.Run("executed and empty", func(t *testing.T) {
+		d, _, log, _ := deployed(t, cfnfake.Scenario{})
+		calls := hook(d)
+		if res, err := d.Deploy(context.Background(), rootRequest("dev", "v2.yaml")); err != nil || res.Status != "UPDATE_COMPLETE" {
+			t.Fatalf("deploy = %+v, %v\n%s", res, err, log)
+		}
+		req := rootRequest("dev", "v2.yaml")
+		req.RunID = "again"
+		if _, err := d.Deploy(context.Background(), req); err != nil {
+			t.Fatalf("empty deploy: %v\n%s", err, log)
+		}
+		if *calls != 2 {
+			t.Errorf("BeforeExecute ran %d times for an executed and an empty change set, want 2", *calls)
+		}
+	})
+}
