@@ -535,3 +535,25 @@ func TestDocsLinksResolve(t *testing.T) {
 		}
 	}
 }
+
+// The configuration examples of docs/config.md and
+// docs/static-and-domains.md (every ```yaml block, an indented one taken
+// out of its list item) load as they are shown.
+func TestDocsConfigExamplesLoad(t *testing.T) {
+	block := regexp.MustCompile("(?s)\n( *)```yaml\n(.*?)\n *```")
+	for _, name := range []string{"docs/config.md", "docs/static-and-domains.md"} {
+		blocks := block.FindAllStringSubmatch(read(t, name), -1)
+		if len(blocks) == 0 {
+			t.Errorf("%s: no yaml example", name)
+		}
+		for i, m := range blocks {
+			lines := strings.Split(m[2], "\n")
+			for j, l := range lines {
+				lines[j] = strings.TrimPrefix(l, m[1])
+			}
+			if _, err := config.Parse(name, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+				t.Errorf("%s, yaml example %d does not load:\n%v", name, i+1, err)
+			}
+		}
+	}
+}

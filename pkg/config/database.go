@@ -3,9 +3,11 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Migrations values: when a deploy runs `migrate --noinput`.
@@ -134,6 +136,62 @@ func PreviewIdentity(repository, project string) string {
 // this marker.
 func PreviewDatabaseMarker(repository, project string, pr int) string {
 	return "django-serverless:" + PreviewIdentity(repository, project) + ":pr-" + strconv.Itoa(pr)
+}
+
+// PreviewIdentityMax is the longest identity (in characters) the runtime
+// takes in a marker (django_serverless/database.py, OWNER_MARKER).
+const PreviewIdentityMax = 300
+
+// PreviewIdentityError says why a repository and project give no marker
+// the runtime takes.
+type PreviewIdentityError struct {
+	// Field is "repository", "project" or, for the length,
+	// "repository and project".
+	Field string
+	// Value is the field's value ("<repository>:<project>" for both).
+	Value  string
+	Reason string
+}
+
+func (e *PreviewIdentityError) Error() string {
+	return fmt.Sprintf("%s %q %s", e.Field, e.Value, e.Reason)
+}
+
+// CheckPreviewIdentity reports (as a *PreviewIdentityError) why
+// PreviewDatabaseMarker(repository, project, n) is not a marker the
+// runtime takes: it is written as a SQL literal (COMMENT ON DATABASE), so
+// django_serverless/database.py refuses a quote, a backslash or a control
+// character (U+0000-U+001F, U+007F) in it, and an identity longer than
+// PreviewIdentityMax characters. The runtime finds out at deploy, after
+// the stack update; plan calls this first. Text that is not UTF-8 is
+// refused too (the template's JSON would replace it).
+func CheckPreviewIdentity(repository, project string) error {
+	for _, f := range []struct{ field, value string }{
+		{"repository", strings.TrimSpace(repository)},
+		{"project", project},
+	} {
+		if !utf8.ValidString(f.value) {
+			return &PreviewIdentityError{f.field, f.value, "is not UTF-8 text"}
+		}
+		for _, r := range f.value {
+			what := ""
+			switch {
+			case r == '\'':
+				what = "a quote (')"
+			case r == '\\':
+				what = "a backslash"
+			case r < 0x20 || r == 0x7f:
+				what = fmt.Sprintf("a control character (U+%04X)", r)
+			}
+			if what != "" {
+				return &PreviewIdentityError{f.field, f.value, "holds " + what + ", which a preview database's owner marker (django-serverless:<repository>:<project>:pr-<N>, written as a SQL string literal) cannot hold"}
+			}
+		}
+	}
+	if id := PreviewIdentity(repository, project); utf8.RuneCountInString(id) > PreviewIdentityMax {
+		return &PreviewIdentityError{"repository and project", id, fmt.Sprintf("is %d characters, over the %d a preview database's owner marker takes", utf8.RuneCountInString(id), PreviewIdentityMax)}
+	}
+	return nil
 }
 
 // previewHashLen is the length of the identity's hash in a preview

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -204,5 +206,51 @@ func TestPreviewDatabaseNameLength(t *testing.T) {
 				t.Errorf("not deterministic: %q, %q", got, again)
 			}
 		}
+	}
+}
+
+// TestCheckPreviewIdentity: a repository or project the runtime would
+// refuse in the owner marker (a quote, a backslash, a control character,
+// an identity over 300 characters) is refused here, naming the value; and
+// the check agrees with the runtime's own pattern (OWNER_MARKER of
+// django_serverless/database.py, read from the file) on every sample.
+func TestCheckPreviewIdentity(t *testing.T) {
+	src, err := os.ReadFile("../adapter/python/django_serverless/database.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^OWNER_MARKER = re\.compile\(r"(.*)"\)$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("database.py: no OWNER_MARKER = re.compile(r\"...\")")
+	}
+	runtime := regexp.MustCompile(string(m[1]))
+	long := strings.Repeat("a", PreviewIdentityMax-len("octo/:shop"))
+	for _, c := range []struct{ repository, project, want string }{
+		{"Octo/Shop", "shop", ""},
+		{"", "shop", ""},
+		{"  octo/shop\n", "shop", ""},
+		{"octo/my shop", "shop", ""},
+		{"octo/café", "shop", ""},
+		{"octo/" + long, "shop", ""},
+		{"octo/" + long + "é", "shop", `repository and project "octo/` + long + `é:shop" is 301 characters, over the 300`},
+		{"octo/sh'op", "shop", `repository "octo/sh'op" holds a quote (')`},
+		{`octo\shop`, "shop", `repository "octo\\shop" holds a backslash`},
+		{"octo/\tshop", "shop", `repository "octo/\tshop" holds a control character (U+0009)`},
+		{"octo/shop\x00", "shop", `holds a control character (U+0000)`},
+		{"octo/sh\x7fop", "shop", `holds a control character (U+007F)`},
+		{"octo/sh\x1fop", "shop", `holds a control character (U+001F)`},
+		{"octo/shop", "sh'op", `project "sh'op" holds a quote (')`},
+		{"octo/shop", "a\nb", `project "a\nb" holds a control character (U+000A)`},
+	} {
+		err := CheckPreviewIdentity(c.repository, c.project)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("CheckPreviewIdentity(%q, %q) = %v, want %q", c.repository, c.project, err, c.want)
+		}
+		if got := runtime.MatchString(PreviewDatabaseMarker(c.repository, c.project, 7)); got != (err == nil) {
+			t.Errorf("(%q, %q): the runtime's OWNER_MARKER matches %v, CheckPreviewIdentity says %v", c.repository, c.project, got, err)
+		}
+	}
+	if err := CheckPreviewIdentity("octo/\xffshop", "shop"); err == nil || !strings.Contains(err.Error(), "is not UTF-8 text") {
+		t.Errorf("not UTF-8: %v", err)
 	}
 }

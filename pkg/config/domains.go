@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -20,16 +21,70 @@ import (
 // when none is given.
 const DefaultEnvironment = "dev"
 
-//
-// Which environments can be deployed: every one the file lists (each
-// resolved), and any other name: non-preview environments take the base
-// settings, previews (pr-<N>) the preview override over them.
+// Which environments are held against each other: every one the file
+// lists (each resolved through the merge; domain: ~ is none), the default
+// environment when the file does not list it (it is deployed without
+// being named, with the base settings), and the previews (pr-<N>: the
+// preview override over the base) unless that override removes the
+// domain. Any other name could be deployed too (--env staging), but
+// counting every name a template could produce would refuse sound files
+// (a top-level name without {env} is fine when one listed environment
+// alone takes it), so those are not held against anyone.
 
-// domainShare is a name, where it was written, and who resolves to it.
-type domainShare struct {
-	name string
-	pos  Position
-	env  string
+// domainUser is one environment (or every preview) and the domain name it
+// resolves to.
+type domainUser struct {
+	name string   // resolved, lower case
+	pos  Position // where the name is written
+	kind domainUserKind
+	env  string // the environment (kind listed, defaultEnv, onePreview)
+}
+
+type domainUserKind int
+
+const (
+	userListed      domainUserKind = iota // an environment the file lists
+	userDefault                           // dev, not listed
+	userAllPreviews                       // every pr-<N>: a preview name without placeholders
+	userOnePreview                        // one pr-<N> (not listed) a preview template gives this name
+)
+
+// label names the user in a list ("dev, prod, every pr-<N>").
+func (u domainUser) label() string {
+	if u.kind == userAllPreviews {
+		return "every pr-<N>"
+	}
+	return u.env
+}
+
+// subject names the user as the one whose name is reported.
+func (u domainUser) subject() string {
+	switch u.kind {
+	case userAllPreviews:
+		return "every preview (pr-1, pr-2, ...)"
+	case userOnePreview:
+		return "preview " + u.env
+	case userDefault:
+		return u.env
+	}
+	return "environment " + u.env
+}
+
+// other describes the user as the one already holding the name.
+func (u domainUser) other() string {
+	switch u.kind {
+	case userAllPreviews:
+		return fmt.Sprintf("what every preview resolves to (%s)", posString(u.pos))
+	case userOnePreview:
+		return fmt.Sprintf("what preview %s resolves to (%s)", u.env, posString(u.pos))
+	case userDefault:
+		return fmt.Sprintf("what %s resolves to (%s, not listed under environments)", u.env, posString(u.pos))
+	}
+	return fmt.Sprintf("what environment %s resolves to (%s)", u.env, posString(u.pos))
+}
+
+func hasPlaceholder(name string) bool {
+	return strings.Contains(name, "{env}") || strings.Contains(name, "{number}")
 }
 
 // checkDomains reports every domain name that two environments would
@@ -45,29 +100,27 @@ func (f *File) checkDomains(diags *diag.List) {
 	}
 	const why = "two stacks cannot both create it (API Gateway custom domain, CloudFront alias, Route 53 record: the second deploy fails with \"already exists\")"
 
-	// Environments the file does not list: their name is a template.
 	listed := map[string]bool{}
 	for _, e := range f.order {
 		listed[e] = true
 	}
-	base, basePos := f.domainTemplate(envInfo{})
+	_, basePos := f.domainTemplate(envInfo{})
 	prev, prevPos := f.domainTemplate(envInfo{name: "pr-1", preview: true, pr: 1})
-	if base != "" && !strings.Contains(base, "{env}") && !strings.Contains(base, "{number}") {
-		who := "dev, prod, ..."
-		if prevPos == basePos {
-			who = "dev, prod, every pr-<N>, ..."
-		}
-		errf(basePos, "domain.name: %q is the same for every environment that takes it from the top level (%s): %s; put {env} in the name (\"{env}.%s\"), or set domain under each environment that has one",
-			base, who, why, parentDomain(base))
-	}
-	if prev != "" && !strings.Contains(prev, "{env}") && !strings.Contains(prev, "{number}") {
-		errf(prevPos, "domain.name: %q is the same for every preview (pr-1, pr-2, ...): %s; put {number} in the name (\"pr-{number}.%s\")",
-			prev, why, parentDomain(prev))
-	}
+	prevShared := prev != "" && !hasPlaceholder(prev)
 
-	// Environments the file lists: their own names, against each other
-	// and against the names of environments it does not list.
-	var shares []domainShare
+	var users []domainUser
+	resolved := func(info envInfo) (string, Position) {
+		c, l := f.decode(info)
+		if l.HasErrors() || c.Domain == nil || c.Domain.Name == "" {
+			return "", Position{}
+		}
+		return c.Domain.Name, c.Domain.NamePos
+	}
+	if !listed[DefaultEnvironment] {
+		if name, pos := resolved(envInfo{name: DefaultEnvironment}); name != "" {
+			users = append(users, domainUser{name: name, pos: pos, kind: userDefault, env: DefaultEnvironment})
+		}
+	}
 	for _, e := range f.order {
 		if e == PreviewKey {
 			continue
@@ -76,27 +129,97 @@ func (f *File) checkDomains(diags *diag.List) {
 		if err != nil {
 			continue
 		}
-		c, l := f.decode(info)
-		if l.HasErrors() || c.Domain == nil || c.Domain.Name == "" {
+		name, pos := resolved(info)
+		if name == "" || info.preview && prevShared && name == prev {
+			// A listed pr-<N> with the previews' shared name is one
+			// of every pr-<N>.
 			continue
 		}
-		shares = append(shares, domainShare{name: c.Domain.Name, pos: c.Domain.NamePos, env: e})
+		users = append(users, domainUser{name: name, pos: pos, kind: userListed, env: e})
 	}
-	first := map[string]domainShare{}
-	for _, s := range shares {
-		if o, ok := first[s.name]; ok {
-			errf(s.pos, "domain.name: %q is environment %s's and environment %s's too (%s): %s; give each environment its own name (or use {env})",
-				s.name, s.env, o.env, posString(o.pos), why)
+	if prevShared {
+		users = append(users, domainUser{name: prev, pos: prevPos, kind: userAllPreviews})
+	}
+	if prev != "" && !prevShared {
+		for _, u := range users {
+			if pr := previewMatch(prev, u.name, listed); pr != "" {
+				users = append(users, domainUser{name: u.name, pos: prevPos, kind: userOnePreview, env: pr})
+			}
+		}
+	}
+	// Names written once for several environments (the top level, then
+	// the preview override) come first: a later, environment's own name
+	// is the one reported as taken.
+	rank := func(p Position) int {
+		switch p {
+		case basePos:
+			return 0
+		case prevPos:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(users, func(i, j int) bool { return rank(users[i].pos) < rank(users[j].pos) })
+
+	var names []string
+	byName := map[string][]domainUser{}
+	for _, u := range users {
+		if byName[u.name] == nil {
+			names = append(names, u.name)
+		}
+		byName[u.name] = append(byName[u.name], u)
+	}
+	for _, name := range names {
+		group := byName[name]
+		if len(group) < 2 {
 			continue
 		}
-		first[s.name] = s
-		if other := unlistedMatch(base, false, s.name, listed); other != "" {
-			errf(s.pos, "domain.name: %q of environment %s is also what %s resolves to (%s, not listed under environments): %s; give %s another name",
-				s.name, s.env, other, posString(basePos), why, s.env)
-		} else if other := unlistedMatch(prev, true, s.name, listed); other != "" {
-			errf(s.pos, "domain.name: %q of environment %s is also what preview %s resolves to (%s): %s; give %s another name",
-				s.name, s.env, other, posString(prevPos), why, s.env)
+		var positions []Position
+		at := map[Position][]domainUser{}
+		for _, u := range group {
+			if at[u.pos] == nil {
+				positions = append(positions, u.pos)
+			}
+			at[u.pos] = append(at[u.pos], u)
 		}
+		if first := at[positions[0]]; len(first) > 1 {
+			var who []string
+			dev := false
+			for _, u := range first {
+				who = append(who, u.label())
+				dev = dev || u.kind == userDefault
+			}
+			from := posString(positions[0])
+			switch positions[0] {
+			case basePos:
+				from = "the top level"
+			case prevPos:
+				from = "environments.preview"
+			}
+			hint := ""
+			if dev {
+				hint = "; dev, deployed when no environment is named, takes the top level's unless listed"
+			}
+			errf(positions[0], "domain.name: %q is the same for every environment that takes it from %s (%s): %s; put {env} in the name (\"{env}.%s\"), or give each its own domain (domain: ~ under one without%s)",
+				name, from, strings.Join(who, ", "), why, parentDomain(name), hint)
+		}
+		for i, p := range positions[1:] {
+			var subj, others []string
+			for _, u := range at[p] {
+				subj = append(subj, u.subject())
+			}
+			for _, q := range positions[:i+1] {
+				for _, u := range at[q] {
+					others = append(others, u.other())
+				}
+			}
+			errf(p, "domain.name: %q of %s is also %s: %s; give each environment its own name (or use {env})",
+				name, strings.Join(subj, " and "), strings.Join(others, " and "), why)
+		}
+	}
+	if prevShared {
+		errf(prevPos, "domain.name: %q is the same for every preview (pr-1, pr-2, ...): %s; put {number} in the name (\"pr-{number}.%s\")",
+			prev, why, parentDomain(prev))
 	}
 }
 
@@ -117,13 +240,9 @@ func (f *File) domainTemplate(info envInfo) (string, Position) {
 	return strings.ToLower(n.text), Position{File: f.Path, Line: n.line, Col: n.col}
 }
 
-// unlistedMatch returns an environment the file does not list whose name
-// (from template tpl; preview: any pr-<N>, else the default environment)
-// resolves to name, else "".
-func unlistedMatch(tpl string, preview bool, name string, listed map[string]bool) string {
-	if tpl == "" {
-		return ""
-	}
+// previewMatch returns a pr-<N> the file does not list whose name (from
+// the previews' template tpl) resolves to name, else "".
+func previewMatch(tpl string, name string, listed map[string]bool) string {
 	var expr strings.Builder
 	var groups []string
 	expr.WriteString("^")
@@ -161,26 +280,18 @@ func unlistedMatch(tpl string, preview bool, name string, listed map[string]bool
 			}
 		}
 	}
-	if preview {
-		if env == "" {
-			env = "pr-" + strconv.Itoa(number)
-		}
-		if mm := prEnvRe.FindStringSubmatch(env); mm != nil {
-			number, _ = strconv.Atoi(mm[1])
-		} else {
-			return ""
-		}
-	} else if env != DefaultEnvironment {
-		// Any name could be deployed, but refusing www.example.com for
-		// prod because {env}.example.com would give it to an environment
-		// named www refuses a sound file: only the default environment
-		// (deployed without being named) is held against the listed ones.
+	if env == "" {
+		env = "pr-" + strconv.Itoa(number)
+	}
+	mm := prEnvRe.FindStringSubmatch(env)
+	if mm == nil {
 		return ""
 	}
+	number, _ = strconv.Atoi(mm[1])
 	if listed[env] || ValidateEnvironment(env) != nil {
 		return ""
 	}
-	got, err := expandDomain(tpl, &Config{Environment: env, Preview: preview, PR: number})
+	got, err := expandDomain(tpl, &Config{Environment: env, Preview: true, PR: number})
 	if err != nil || got != name {
 		return ""
 	}

@@ -119,23 +119,43 @@ func TestStaticDomainErrors(t *testing.T) {
 
 // TestDomainSharedRefused: a domain name two environments would resolve to
 // (the second deploy would fail: API Gateway, CloudFront and Route 53 each
-// hold a name once) stops the load at the line of the name, whichever
-// environments share it; names that differ per environment load.
+// hold a name once) stops the load at the line of the name, naming exactly
+// the environments that share it: the listed ones, dev when it is not
+// listed (the default environment) and the previews unless their override
+// removes the domain; names that differ per environment, or a top-level
+// name one environment alone takes, load.
 func TestDomainSharedRefused(t *testing.T) {
 	cert := ", certificate_arn: " + testCert + "}\n"
+	top := "domain: {name: www.example.com" + cert + "environments:\n"
 	for _, c := range []struct{ name, src, want string }{
 		{"top level, no placeholder", "domain: {name: www.example.com" + cert,
-			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod, every pr-<N>, ...)`},
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, every pr-<N>): two stacks cannot both create it`},
 		{"top level, previews elsewhere", "domain: {name: www.example.com" + cert + "environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"}\n  prod: {}\n",
-			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod, ...): two stacks cannot both create it`},
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod): two stacks cannot both create it`},
+		{"top level, prod alone listed", top + "  prod: {}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod, every pr-<N>): two stacks cannot both create it`},
+		{"top level, prod listed, previews without a domain", top + "  preview: {domain: ~}\n  prod: {}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (dev, prod): two stacks cannot both create it`},
+		{"top level, dev without a domain, previews inheriting", top + "  dev: {domain: ~}\n  prod: {}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (prod, every pr-<N>): two stacks cannot both create it`},
+		{"top level, previews changing the certificate only", top + "  dev: {domain: ~}\n  preview:\n    domain: {certificate_arn: " + testCert + "}\n  prod: {}\n",
+			`takes it from the top level (prod, every pr-<N>): two stacks`},
+		{"top level, two listed", top + "  dev: {domain: ~}\n  preview: {domain: ~}\n  prod: {}\n  staging: {}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every environment that takes it from the top level (prod, staging): two stacks cannot both create it`},
+		{"top level, a listed environment writing it again", top + "  dev: {domain: ~}\n  preview: {domain: ~}\n  prod: {}\n  staging:\n    domain: {name: www.example.com}\n",
+			`c.yml:7:20: error: domain.name: "www.example.com" of environment staging is also what environment prod resolves to (c.yml:1:16): two stacks cannot both create it`},
+		{"top level, previews alone", top + "  dev: {domain: ~}\n",
+			`c.yml:1:16: error: domain.name: "www.example.com" is the same for every preview (pr-1, pr-2, ...): two stacks cannot both create it`},
 		{"preview without number", "environments:\n  preview:\n    domain: {name: preview.example.com" + cert,
 			`c.yml:3:20: error: domain.name: "preview.example.com" is the same for every preview (pr-1, pr-2, ...): two stacks cannot both create it (API Gateway custom domain, CloudFront alias, Route 53 record: the second deploy fails with "already exists"); put {number} in the name ("pr-{number}.example.com")`},
 		{"two environments, one name", "environments:\n  dev:\n    domain: {name: www.example.com" + cert + "  prod:\n    domain: {name: WWW.example.com" + cert,
-			`c.yml:5:20: error: domain.name: "www.example.com" is environment prod's and environment dev's too (c.yml:3:20)`},
+			`c.yml:5:20: error: domain.name: "www.example.com" of environment prod is also what environment dev resolves to (c.yml:3:20)`},
 		{"a listed pr-N and previews", "environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"" + cert + "  pr-9:\n    domain: {name: pr-3.example.com}\n",
 			`c.yml:5:20: error: domain.name: "pr-3.example.com" of environment pr-9 is also what preview pr-3 resolves to (c.yml:3:20)`},
 		{"a listed environment and the top level's {env}", "domain: {name: \"{env}.example.com\"" + cert + "environments:\n  prod:\n    domain: {name: dev.example.com}\n",
 			`c.yml:4:20: error: domain.name: "dev.example.com" of environment prod is also what dev resolves to (c.yml:1:16, not listed under environments)`},
+		{"dev's name and a preview's", "domain: {name: pr-1.example.com" + cert + "environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"}\n",
+			`c.yml:4:20: error: domain.name: "pr-1.example.com" of preview pr-1 is also what dev resolves to (c.yml:1:16, not listed under environments)`},
 	} {
 		_, err := Parse("c.yml", []byte(c.src))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -149,6 +169,15 @@ func TestDomainSharedRefused(t *testing.T) {
 		// A listed environment whose name the top level's template would
 		// give itself is not shared.
 		"domain: {name: \"{env}.example.com\"" + cert + "environments:\n  prod:\n    domain: {name: prod.example.com}\n",
+		// One production: dev and the previews have no domain.
+		top + "  dev: {domain: ~}\n  preview: {domain: ~}\n  prod: {}\n",
+		// ... or names of their own.
+		top + "  dev:\n    domain: {name: dev.example.com}\n  preview:\n    domain: {name: \"pr-{number}.example.com\"}\n  prod: {}\n",
+		// An environment the file does not list (--env staging) is not
+		// held against the one that takes the top-level name.
+		top + "  dev: {domain: ~}\n  preview: {domain: ~}\n  prod: {protected: true}\n",
+		// A listed pr-<N> of previews named by {number}.
+		"environments:\n  preview:\n    domain: {name: \"pr-{number}.example.com\"" + cert + "  pr-9: {}\n",
 	} {
 		if _, err := Parse("c.yml", []byte(src)); err != nil {
 			t.Errorf("%q refused:\n%v", src, err)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/django-serverless/django-serverless-action/pkg/config"
@@ -50,7 +51,7 @@ const (
 // with a database of its own, that database's name (and the marker that
 // says it is this preview's: repository is part of its identity). The
 // secret becomes readable by the functions' role.
-func database(pl *Plan, c *config.Config, repository string) {
+func database(pl *Plan, c *config.Config, repository string, diags *diag.List) {
 	if c.Database != nil && c.Database.Secret != "" {
 		pl.Env[EnvDatabaseSecret] = c.Database.Secret
 		found := false
@@ -62,6 +63,22 @@ func database(pl *Plan, c *config.Config, repository string) {
 		}
 	}
 	if c.PreviewDatabase() {
+		if err := config.CheckPreviewIdentity(repository, pl.Project); err != nil {
+			// The runtime would refuse the marker only at deploy, after
+			// the stack update: stop at plan, before anything changes.
+			from := "GITHUB_REPOSITORY, else the owner/name of git remote origin"
+			var ie *config.PreviewIdentityError
+			if errors.As(err, &ie) {
+				switch ie.Field {
+				case "project":
+					from = "project: of the config, else the repository's or the Django root folder's name"
+				case "repository and project":
+					from = "the repository from GITHUB_REPOSITORY or git remote origin, and project:"
+				}
+			}
+			diags.Errf(c.Path, 0, 0, "preview database of %s: %v (%s); the runtime would refuse it at deploy, after the stack update", c.Environment, err, from)
+			return
+		}
 		pl.PreviewDatabase = config.PreviewDatabaseName(repository, pl.Project, c.PR)
 		pl.PreviewDatabaseOwner = config.PreviewDatabaseMarker(repository, pl.Project, c.PR)
 		pl.Env[EnvDatabaseName] = pl.PreviewDatabase

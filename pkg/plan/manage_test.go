@@ -87,3 +87,33 @@ func TestManageNameClash(t *testing.T) {
 		t.Errorf("no error for a function named %s: %v", ManageFunctionName, diags)
 	}
 }
+
+// A repository the runtime would refuse in a preview database's owner
+// marker stops the plan (before anything is deployed), naming the value
+// and where it came from; an environment without a preview database is
+// not concerned.
+func TestPreviewDatabaseMarkerRefusedAtPlan(t *testing.T) {
+	for repository, want := range map[string]string{
+		"octo/sh'op":                       `preview database of pr-7: repository "octo/sh'op" holds a quote (')`,
+		"octo/sh\top":                      `repository "octo/sh\top" holds a control character (U+0009)`,
+		`octo\shop`:                        `repository "octo\\shop" holds a backslash`,
+		"octo/" + strings.Repeat("x", 300): "characters, over the 300 a preview database's owner marker takes",
+	} {
+		c := cfg("pr-7", "route")
+		c.Preview, c.PR = true, 7
+		c.Database = &config.Database{Secret: dbSecret, Previews: true}
+		pl, diags, err := New(project(shopRoutes...), c, Options{Repository: repository})
+		if err == nil || pl != nil || !strings.Contains(diags.Err().Error(), want) {
+			t.Errorf("%q: plan %v, %v\nwant %q", repository, pl != nil, err, want)
+			continue
+		}
+		if !strings.Contains(diags.Err().Error(), "GITHUB_REPOSITORY") {
+			t.Errorf("%q: the error does not say where the repository came from: %v", repository, diags.Err())
+		}
+		c = cfg("prod", "route")
+		c.Database = &config.Database{Secret: dbSecret, Previews: true}
+		if _, _, err := New(project(shopRoutes...), c, Options{Repository: repository}); err != nil {
+			t.Errorf("%q, prod (no preview database): %v", repository, err)
+		}
+	}
+}

@@ -392,7 +392,7 @@ func New(p *django.Project, c *config.Config, o Options) (*Plan, diag.List, erro
 		pl.Stack = o.StackName
 	}
 	pl.FunctionPrefix = functionPrefix(pl.Stack)
-	database(pl, c, o.Repository)
+	database(pl, c, o.Repository, &diags)
 
 	granularity := or(c.Functions.Granularity, "route")
 	if granularity != "route" && granularity != "app" && granularity != "project" {
