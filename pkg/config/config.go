@@ -174,6 +174,8 @@ func Parse(name string, src []byte) (*File, error) {
 	}
 	_, l := out.decode(envInfo{})
 	collect(l)
+	// Each listed environment resolved, for the domain check.
+	listed := map[string]*Config{}
 	for _, name := range out.order {
 		info := envInfo{name: name}
 		if name == PreviewKey {
@@ -182,11 +184,14 @@ func Parse(name string, src []byte) (*File, error) {
 			info.preview = true
 			info.pr, _ = strconv.Atoi(m[1])
 		}
-		_, l := out.decode(info)
+		c, l := out.decode(info)
 		collect(l)
+		if name != PreviewKey {
+			listed[name] = c
+		}
 	}
 	if !diags.HasErrors() {
-		out.checkDomains(&diags)
+		out.checkDomains(listed, &diags)
 	}
 	if err := diags.Err(); err != nil {
 		return nil, err

@@ -88,8 +88,9 @@ func hasPlaceholder(name string) bool {
 }
 
 // checkDomains reports every domain name that two environments would
-// share. It runs once the file decodes cleanly.
-func (f *File) checkDomains(diags *diag.List) {
+// share. It runs once the file decodes cleanly; listed holds every
+// environment the file lists (but preview), as Parse resolved it.
+func (f *File) checkDomains(listed map[string]*Config, diags *diag.List) {
 	reported := map[Position]bool{}
 	errf := func(p Position, format string, args ...any) {
 		if reported[p] {
@@ -100,37 +101,34 @@ func (f *File) checkDomains(diags *diag.List) {
 	}
 	const why = "two stacks cannot both create it (API Gateway custom domain, CloudFront alias, Route 53 record: the second deploy fails with \"already exists\")"
 
-	listed := map[string]bool{}
-	for _, e := range f.order {
-		listed[e] = true
+	isListed := map[string]bool{PreviewKey: f.envs[PreviewKey] != nil}
+	for e := range listed {
+		isListed[e] = true
 	}
 	_, basePos := f.domainTemplate(envInfo{})
 	prev, prevPos := f.domainTemplate(envInfo{name: "pr-1", preview: true, pr: 1})
 	prevShared := prev != "" && !hasPlaceholder(prev)
 
 	var users []domainUser
-	resolved := func(info envInfo) (string, Position) {
-		c, l := f.decode(info)
-		if l.HasErrors() || c.Domain == nil || c.Domain.Name == "" {
+	resolved := func(c *Config) (string, Position) {
+		if c == nil || c.Domain == nil || c.Domain.Name == "" {
 			return "", Position{}
 		}
 		return c.Domain.Name, c.Domain.NamePos
 	}
-	if !listed[DefaultEnvironment] {
-		if name, pos := resolved(envInfo{name: DefaultEnvironment}); name != "" {
+	if !isListed[DefaultEnvironment] {
+		c, l := f.decode(envInfo{name: DefaultEnvironment})
+		if name, pos := resolved(c); name != "" && !l.HasErrors() {
 			users = append(users, domainUser{name: name, pos: pos, kind: userDefault, env: DefaultEnvironment})
 		}
 	}
 	for _, e := range f.order {
-		if e == PreviewKey {
+		c := listed[e]
+		if c == nil {
 			continue
 		}
-		info, err := parseEnv(e)
-		if err != nil {
-			continue
-		}
-		name, pos := resolved(info)
-		if name == "" || info.preview && prevShared && name == prev {
+		name, pos := resolved(c)
+		if name == "" || c.Preview && prevShared && name == prev {
 			// A listed pr-<N> with the previews' shared name is one
 			// of every pr-<N>.
 			continue
@@ -142,7 +140,7 @@ func (f *File) checkDomains(diags *diag.List) {
 	}
 	if prev != "" && !prevShared {
 		for _, u := range users {
-			if pr := previewMatch(prev, u.name, listed); pr != "" {
+			if pr := previewMatch(prev, u.name, isListed); pr != "" {
 				users = append(users, domainUser{name: u.name, pos: prevPos, kind: userOnePreview, env: pr})
 			}
 		}
