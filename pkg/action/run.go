@@ -233,21 +233,21 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		// never name a file that is not there yet. A plan only adds
 		// keys (nothing the live site serves changes) and leaves the
 		// originals, which the live site serves, to deploy (below).
-		st, err := uploadStaticHashed(ctx, c.S3, b.StaticBucket, b, o.Command == "plan")
+		step, what := staticHashed, "hashed names"
+		if o.Command == "plan" {
+			step, what = staticHashedAddOnly, "plan: hashed names added, originals left for deploy"
+		}
+		st, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, step)
 		sum.Static = &st
 		if err != nil {
 			return sum, err
 		}
 		if o.Command == "plan" {
-			orig, err := checkStaticOriginals(ctx, c.S3, b.StaticBucket, b)
+			orig, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, staticCheckOrigins)
 			addStats(&st, orig)
 			if err != nil {
 				return sum, err
 			}
-		}
-		what := "hashed names"
-		if o.Command == "plan" {
-			what = "plan: hashed names added, originals left for deploy"
 		}
 		logStaticUpload(log, what, st, b.StaticBucket, b)
 	}
@@ -329,7 +329,7 @@ func Run(ctx context.Context, c Clients, o Options) (*Summary, error) {
 		// The originals once the change set is ready to execute: a
 		// change set that cannot be made changes nothing live.
 		d.BeforeExecute = func(ctx context.Context) error {
-			st, err := uploadStaticOriginals(ctx, c.S3, b.StaticBucket, b)
+			st, err := uploadStatic(ctx, c.S3, b.StaticBucket, b, staticOriginals)
 			addStats(sum.Static, st)
 			if err != nil {
 				return err

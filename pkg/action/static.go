@@ -278,37 +278,31 @@ const staticConcurrency = 16
 //     when there is nothing to execute: the stack already runs this
 //     build).
 
-// uploadStaticHashed uploads the hashed names to the environment's prefix
-// of the static bucket, HeadObject first (a file already there with the
-// same bytes is skipped); plan only adds missing keys, with conditional
-// writes.
-func uploadStaticHashed(ctx context.Context, api artifacts.S3API, bucket string, b *Build, addOnly bool) (artifacts.Stats, error) {
-	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency, AddOnly: addOnly}
-	st, err := up.Upload(ctx, bucket, b.StaticObjects(true))
-	if err != nil {
-		return st, fmt.Errorf("upload static files to s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
-	}
-	return st, nil
+// staticStep is one of the steps above: which names (hashed or the
+// originals), how the uploader treats an existing key, and what an error
+// says it was doing.
+type staticStep struct {
+	hashed    bool
+	addOnly   bool // plan: only keys that hold no object, conditional writes
+	checkOnly bool // plan: the originals, nothing written
+	doing     string
 }
 
-// checkStaticOriginals counts the originals that deploy will upload
-// (Left) and the unchanged ones (Skipped), writing nothing.
-func checkStaticOriginals(ctx context.Context, api artifacts.S3API, bucket string, b *Build) (artifacts.Stats, error) {
-	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency, CheckOnly: true}
-	st, err := up.Upload(ctx, bucket, b.StaticObjects(false))
-	if err != nil {
-		return st, fmt.Errorf("check static files in s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
-	}
-	return st, nil
-}
+var (
+	staticHashed        = staticStep{hashed: true, doing: "upload static files to"}
+	staticHashedAddOnly = staticStep{hashed: true, addOnly: true, doing: "upload static files to"}
+	staticCheckOrigins  = staticStep{checkOnly: true, doing: "check static files in"}
+	staticOriginals     = staticStep{doing: "upload static files (originals) to"}
+)
 
-// uploadStaticOriginals uploads the originals (deploy, before the change
-// set executes), HeadObject first like the hashed names.
-func uploadStaticOriginals(ctx context.Context, api artifacts.S3API, bucket string, b *Build) (artifacts.Stats, error) {
-	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency}
-	st, err := up.Upload(ctx, bucket, b.StaticObjects(false))
+// uploadStatic runs one step on the environment's prefix of the static
+// bucket, HeadObject first (a file already there with the same bytes is
+// skipped).
+func uploadStatic(ctx context.Context, api artifacts.S3API, bucket string, b *Build, step staticStep) (artifacts.Stats, error) {
+	up := &artifacts.Uploader{Client: api, Concurrency: staticConcurrency, AddOnly: step.addOnly, CheckOnly: step.checkOnly}
+	st, err := up.Upload(ctx, bucket, b.StaticObjects(step.hashed))
 	if err != nil {
-		return st, fmt.Errorf("upload static files (originals) to s3://%s/%s/: %w", bucket, b.Plan.Static.Prefix, err)
+		return st, fmt.Errorf("%s s3://%s/%s/: %w", step.doing, bucket, b.Plan.Static.Prefix, err)
 	}
 	return st, nil
 }
