@@ -147,11 +147,7 @@ func TestAttackSecretNamesNotPackaged(t *testing.T) {
 		"client_secret.json": `{"installed": {}}`,
 	}
 	write(t, dir, secrets)
-	b, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := layerNames(t, b)
+	names := layerNames(t, build(t, dir, "", "dev"))
 	for rel := range secrets {
 		if names[rel] {
 			t.Errorf("%s was packaged", rel)
@@ -499,11 +495,7 @@ func TestAttackOutGlobAndOldOutputPackaged(t *testing.T) {
 	}
 	// A plan without --out (b above named it; this one does not) still
 	// leaves the earlier render output out.
-	b2, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = layerNames(t, b2)
+	got = layerNames(t, build(t, dir, "", "dev"))
 	for n := range got {
 		if strings.HasPrefix(n, "polls/*/") {
 			t.Errorf("the earlier render output was packaged: %s", n)

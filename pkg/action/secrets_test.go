@@ -57,11 +57,7 @@ func TestAttackSecretFileNamesNotPackaged(t *testing.T) {
 		"polls/config.py":        "# no secret\n",
 	}
 	write(t, dir, innocent)
-	b, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := layerNames(t, b)
+	names := layerNames(t, build(t, dir, "", "dev"))
 	for rel := range secrets {
 		if names[rel] {
 			t.Errorf("%s was packaged", rel)
@@ -177,11 +173,7 @@ func TestAttackSecretInBigFileRefused(t *testing.T) {
 	for rel := range files {
 		os.Remove(filepath.Join(dir, filepath.FromSlash(rel)))
 	}
-	b, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !layerNames(t, b)["polls/fixtures/clean.json"] {
+	if !layerNames(t, build(t, dir, "", "dev"))["polls/fixtures/clean.json"] {
 		t.Error("a big file without secrets did not ship")
 	}
 }
