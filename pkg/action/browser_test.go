@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"image/png"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +35,7 @@ import (
 
 // serveGallery runs serve in-process on the build's plan; extra is added
 // to every function's environment.
-func serveGallery(t *testing.T, b *action.Build, task string, extra map[string]string) (url string, log *bytes.Buffer) {
+func serveGallery(t *testing.T, b *action.Build, task string, extra map[string]string) (url string, log *testenv.Buffer) {
 	t.Helper()
 	env := map[string]string{
 		plan.EnvStaticRoot: filepath.Join(task, "django_serverless_static"),
@@ -45,9 +44,9 @@ func serveGallery(t *testing.T, b *action.Build, task string, extra map[string]s
 	for k, v := range extra {
 		env[k] = v
 	}
-	log = &bytes.Buffer{}
+	log = &testenv.Buffer{}
 	srv, err := serve.New(serve.Options{
-		Plan: b.Plan, Root: b.Project.Root, Python: testenv.Django(t), Log: &lockedWriter{w: log},
+		Plan: b.Plan, Root: b.Project.Root, Python: testenv.Django(t), Log: log,
 		Static: staticfiles.Handler(b.Static, plan.StaticPath, true), StaticPrefix: plan.StaticPath, Env: env,
 	})
 	if err != nil {
@@ -67,17 +66,6 @@ func serveGallery(t *testing.T, b *action.Build, task string, extra map[string]s
 		}
 	})
 	return "http://" + ln.Addr().String(), log
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // staticOrigin serves the collected files on another origin, as the

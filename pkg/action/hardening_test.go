@@ -147,11 +147,7 @@ func TestAttackSecretNamesNotPackaged(t *testing.T) {
 		"client_secret.json": `{"installed": {}}`,
 	}
 	write(t, dir, secrets)
-	b, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := layerNames(t, b)
+	names := layerNames(t, build(t, dir, "", "dev"))
 	for rel := range secrets {
 		if names[rel] {
 			t.Errorf("%s was packaged", rel)
@@ -181,14 +177,7 @@ func TestAttackSecretContentsRefused(t *testing.T) {
 		"mysite/static/cert.pem.py": "CERT = '-----BEGIN CERTIFICATE-----'\n",
 	}
 	write(t, dir, files)
-	var stdout, stderr bytes.Buffer
-	out := filepath.Join(t.TempDir(), "out")
-	code := cli.Run(context.Background(), []string{"render", "--project", dir, "--out", out},
-		cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }})
-	if code != cli.ExitUsage {
-		t.Errorf("exit %d, want %d (a build refused for secrets)\n%s", code, cli.ExitUsage, stderr.String())
-	}
-	msg := stderr.String()
+	msg := renderRefused(t, dir)
 	for _, rel := range []string{"tls.crt", "polls/key.txt", "mysite/pkcs8.txt", "ci/id_github", "ci/release.asc", "ci/deploy.txt", "mysite/service.json", "mysite/aws.ini", "mysite/local_settings.py"} {
 		if !strings.Contains(msg, rel+" holds a ") {
 			t.Errorf("error does not name %s:\n%s", rel, msg)
@@ -201,9 +190,6 @@ func TestAttackSecretContentsRefused(t *testing.T) {
 	}
 	if strings.Contains(msg, "BEGIN") || strings.Contains(msg, "aws_secret") {
 		t.Errorf("the error quotes key material:\n%s", msg)
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Errorf("a refused build wrote %s", out)
 	}
 }
 
@@ -414,6 +400,21 @@ func renderCLI(t *testing.T, args ...string) (int, string) {
 	return code, stderr.String()
 }
 
+// renderRefused renders dir into a new folder and wants the build refused
+// for secrets with nothing written; it returns the error output.
+func renderRefused(t *testing.T, dir string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	code, msg := renderCLI(t, "--project", dir, "--out", out)
+	if code != cli.ExitUsage {
+		t.Errorf("exit %d, want %d (a build refused for secrets)\n%s", code, cli.ExitUsage, msg)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused build wrote %s", out)
+	}
+	return msg
+}
+
 // tree lists the files below dir with their contents.
 func tree(t *testing.T, dir string) map[string]string {
 	t.Helper()
@@ -494,11 +495,7 @@ func TestAttackOutGlobAndOldOutputPackaged(t *testing.T) {
 	}
 	// A plan without --out (b above named it; this one does not) still
 	// leaves the earlier render output out.
-	b2, err := newBuild(t, dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = layerNames(t, b2)
+	got = layerNames(t, build(t, dir, "", "dev"))
 	for n := range got {
 		if strings.HasPrefix(n, "polls/*/") {
 			t.Errorf("the earlier render output was packaged: %s", n)

@@ -37,6 +37,26 @@ func getBody(t *testing.T, c *s3.Client, bucket, key string) string {
 	return string(b)
 }
 
+// liveBucket is a new moto bucket holding same as an upload wrote it and
+// other bytes ("live") under other's key; missing is not in it.
+func liveBucket(t *testing.T) (c *s3.Client, bucket string, same, other, missing Object) {
+	t.Helper()
+	testenv.AWSEnv(t)
+	c = motoClient(t, testenv.MotoEndpoint(t), "us-east-1")
+	ctx := context.Background()
+	bucket = newBucket(t, c, "us-east-1")
+	same = templateObject("shop", "same: 1\n")
+	other = templateObject("shop", "other: 1\n")
+	missing = templateObject("shop", "missing: 1\n")
+	if _, err := (&Uploader{Client: c}).Upload(ctx, bucket, []Object{same}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &other.Key, Body: strings.NewReader("live")}); err != nil {
+		t.Fatal(err)
+	}
+	return c, bucket, same, other, missing
+}
+
 // TestAddOnlyNeverOverwrites (moto): an AddOnly upload writes a missing
 // key, skips a key holding the same bytes and leaves a key holding other
 // bytes as it is (Left); every write it sends is conditional
@@ -44,21 +64,8 @@ func getBody(t *testing.T, c *s3.Client, bucket, key string) string {
 // after it) the existing object is not replaced, by a single PUT or a
 // multipart upload.
 func TestAddOnlyNeverOverwrites(t *testing.T) {
-	testenv.AWSEnv(t)
-	c := motoClient(t, testenv.MotoEndpoint(t), "us-east-1")
+	c, bucket, same, other, missing := liveBucket(t)
 	ctx := context.Background()
-	bucket := newBucket(t, c, "us-east-1")
-	same := templateObject("shop", "same: 1\n")
-	other := templateObject("shop", "other: 1\n")
-	missing := templateObject("shop", "missing: 1\n")
-	for _, o := range []Object{same} {
-		if _, err := (&Uploader{Client: c}).Upload(ctx, bucket, []Object{o}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &other.Key, Body: strings.NewReader("live")}); err != nil {
-		t.Fatal(err)
-	}
 	rec := &recorder{S3API: c}
 	var log bytes.Buffer
 	st, err := (&Uploader{Client: rec, Log: &log, AddOnly: true}).Upload(ctx, bucket, []Object{same, other, missing})
@@ -131,19 +138,8 @@ func (p *putSpy) PutObject(ctx context.Context, in *s3.PutObjectInput, o ...func
 // write (Left: missing or other bytes) and what is there (Skipped), and
 // writes nothing.
 func TestCheckOnlyWritesNothing(t *testing.T) {
-	testenv.AWSEnv(t)
-	c := motoClient(t, testenv.MotoEndpoint(t), "us-east-1")
+	c, bucket, same, other, missing := liveBucket(t)
 	ctx := context.Background()
-	bucket := newBucket(t, c, "us-east-1")
-	same := templateObject("shop", "same: 1\n")
-	other := templateObject("shop", "other: 1\n")
-	missing := templateObject("shop", "missing: 1\n")
-	if _, err := (&Uploader{Client: c}).Upload(ctx, bucket, []Object{same}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &other.Key, Body: strings.NewReader("live")}); err != nil {
-		t.Fatal(err)
-	}
 	rec := &recorder{S3API: c}
 	st, err := (&Uploader{Client: rec, CheckOnly: true}).Upload(ctx, bucket, []Object{same, other, missing})
 	if err != nil {

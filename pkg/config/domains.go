@@ -159,27 +159,13 @@ func (f *File) checkDomains(listed map[string]*Config, diags *diag.List) {
 	}
 	sort.SliceStable(users, func(i, j int) bool { return rank(users[i].pos) < rank(users[j].pos) })
 
-	var names []string
-	byName := map[string][]domainUser{}
-	for _, u := range users {
-		if byName[u.name] == nil {
-			names = append(names, u.name)
-		}
-		byName[u.name] = append(byName[u.name], u)
-	}
+	names, byName := groupInOrder(users, func(u domainUser) string { return u.name })
 	for _, name := range names {
 		group := byName[name]
 		if len(group) < 2 {
 			continue
 		}
-		var positions []Position
-		at := map[Position][]domainUser{}
-		for _, u := range group {
-			if at[u.pos] == nil {
-				positions = append(positions, u.pos)
-			}
-			at[u.pos] = append(at[u.pos], u)
-		}
+		positions, at := groupInOrder(group, func(u domainUser) Position { return u.pos })
 		if first := at[positions[0]]; len(first) > 1 {
 			var who []string
 			dev := false
@@ -219,6 +205,21 @@ func (f *File) checkDomains(listed map[string]*Config, diags *diag.List) {
 		errf(prevPos, "domain.name: %q is the same for every preview (pr-1, pr-2, ...): %s; put {number} in the name (\"pr-{number}.%s\")",
 			prev, why, parentDomain(prev))
 	}
+}
+
+// groupInOrder groups users by key: the keys in the order they first
+// occur, and each key's users in their order.
+func groupInOrder[K comparable](users []domainUser, key func(domainUser) K) ([]K, map[K][]domainUser) {
+	var keys []K
+	by := map[K][]domainUser{}
+	for _, u := range users {
+		k := key(u)
+		if by[k] == nil {
+			keys = append(keys, k)
+		}
+		by[k] = append(by[k], u)
+	}
+	return keys, by
 }
 
 // domainTemplate is the domain name as written (placeholders unfilled,

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -111,20 +110,7 @@ func (d *demo) manage(t *testing.T, extra map[string]string, args ...string) {
 
 // syncLog collects the serve log.
 type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	testenv.Buffer
 }
 
 // waitFor polls the log for a line containing s.
