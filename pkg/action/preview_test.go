@@ -178,6 +178,11 @@ func (w *world) databaseExists(name string) bool {
 	return w.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname = '"+name+"'") == "1"
 }
 
+// marker is the comment (the owner marker) of database name.
+func (w *world) marker(name string) string {
+	return w.psql("postgres", "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '"+name+"'")
+}
+
 // invokeHTTP sends one API Gateway request to a function's alias.
 func (w *world) invokeHTTP(function, alias, method, path, body string) lambdafake.HTTPResponse {
 	w.t.Helper()
@@ -251,6 +256,12 @@ func TestPreviewDatabaseEndToEnd(t *testing.T) {
 	if got := w.psql(db, "SELECT author FROM entries_entry WHERE id = 1"); got != "django-serverless" {
 		t.Errorf("fixture row: %q", got)
 	}
+	// It carries this preview's owner marker (destroy and later deploys
+	// check it).
+	marker := "django-serverless::guestbook:pr-42"
+	if got := w.marker(db); got != marker {
+		t.Errorf("owner marker of %s after the first deploy: %q, want %q", db, got, marker)
+	}
 
 	// An HTTP event through the deployed function creates a row there.
 	fn := functionServing(t, sum, "entries:list")
@@ -293,6 +304,12 @@ func TestPreviewDatabaseEndToEnd(t *testing.T) {
 	}
 	if got := w.psql(db, "SELECT count(*) FROM entries_entry"); got != "2" {
 		t.Errorf("rows after the second deploy: %s (fixtures loaded again, or data lost)", got)
+	}
+	if got := w.marker(db); got != marker {
+		t.Errorf("owner marker of %s after the second deploy: %q, want %q", db, got, marker)
+	}
+	if n := w.psql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'guestbook_%_pr_42'"); n != "1" {
+		t.Errorf("%s preview databases of pr-42 after the second deploy, want 1 (the name moved)", n)
 	}
 
 	// A database of that name that is not this preview's (another
