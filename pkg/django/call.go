@@ -18,6 +18,29 @@ var builtinNames = map[string]bool{
 	"format": true, "object": true, "type": true, "super": true,
 }
 
+// builtinExceptions are Python's built-in exception classes (Python 3.12's
+// builtins module), which project classes derive from (class
+// PaymentError(Exception)).
+var builtinExceptions = map[string]bool{
+	"BaseException": true, "BaseExceptionGroup": true, "Exception": true, "ExceptionGroup": true,
+	"ArithmeticError": true, "AssertionError": true, "AttributeError": true, "BlockingIOError": true,
+	"BrokenPipeError": true, "BufferError": true, "ChildProcessError": true, "ConnectionAbortedError": true,
+	"ConnectionError": true, "ConnectionRefusedError": true, "ConnectionResetError": true, "EOFError": true,
+	"EnvironmentError": true, "FileExistsError": true, "FileNotFoundError": true, "FloatingPointError": true,
+	"GeneratorExit": true, "IOError": true, "ImportError": true, "IndentationError": true, "IndexError": true,
+	"InterruptedError": true, "IsADirectoryError": true, "KeyError": true, "KeyboardInterrupt": true,
+	"LookupError": true, "MemoryError": true, "ModuleNotFoundError": true, "NameError": true,
+	"NotADirectoryError": true, "NotImplementedError": true, "OSError": true, "OverflowError": true,
+	"PermissionError": true, "ProcessLookupError": true, "RecursionError": true, "ReferenceError": true,
+	"RuntimeError": true, "StopAsyncIteration": true, "StopIteration": true, "SyntaxError": true,
+	"SystemError": true, "SystemExit": true, "TabError": true, "TimeoutError": true, "TypeError": true,
+	"UnboundLocalError": true, "UnicodeDecodeError": true, "UnicodeEncodeError": true, "UnicodeError": true,
+	"UnicodeTranslateError": true, "ValueError": true, "ZeroDivisionError": true,
+	"Warning": true, "BytesWarning": true, "DeprecationWarning": true, "EncodingWarning": true,
+	"FutureWarning": true, "ImportWarning": true, "PendingDeprecationWarning": true, "ResourceWarning": true,
+	"RuntimeWarning": true, "SyntaxWarning": true, "UnicodeWarning": true, "UserWarning": true,
+}
+
 // funcParser converts the body of a function kept as source.
 type funcParser interface {
 	ParseFunc(*FuncDef) error

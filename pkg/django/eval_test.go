@@ -718,3 +718,33 @@ urlpatterns = [
 		t.Errorf("CatchAll = %d, alerts:\n%s", p.CatchAll, p.Alerts.Error())
 	}
 }
+
+// Python's built-in exceptions are known bases (classes outside the
+// project): a project's `class PaymentError(Exception)` is no unresolved
+// base, while a base nobody defines still is (found on mozilla/kitsune:
+// "base Exception not resolved").
+func TestBuiltinExceptionBases(t *testing.T) {
+	src := "class PaymentError(Exception):\n    pass\nclass Odd(ValueError, KeyError):\n    pass\nclass Broken(Missing):\n    pass\n"
+	l, ms, diags := evalModule(t, map[string]string{"m.py": src}, nil)
+	for _, name := range []string{"PaymentError", "Odd", "Broken"} {
+		cls, ok := l.force(ms.env[name]).(*vClass)
+		if !ok {
+			t.Fatalf("%s is not a class: %T", name, ms.env[name])
+		}
+		l.mro(cls)
+	}
+	if cls := l.force(ms.env["PaymentError"]).(*vClass); !l.subclassOf(cls, "builtins.Exception") {
+		t.Errorf("PaymentError's bases: %v", l.mro(cls))
+	}
+	var warned []string
+	for _, d := range *diags {
+		warned = append(warned, d.Message)
+	}
+	got := strings.Join(warned, "\n")
+	if strings.Contains(got, "base Exception") || strings.Contains(got, "base ValueError") || strings.Contains(got, "base KeyError") {
+		t.Errorf("built-in exception bases reported:\n%s", got)
+	}
+	if !strings.Contains(got, "class Broken: base Missing not resolved") {
+		t.Errorf("an undefined base is not reported:\n%s", got)
+	}
+}

@@ -176,6 +176,11 @@ func (l *loader) eval(ms *modState, e *Expr) Value {
 		if builtinNames[e.Name] {
 			return vBuiltin{name: e.Name}
 		}
+		if builtinExceptions[e.Name] {
+			// A class outside the project, as a base: nothing of the
+			// project's is defined there.
+			return vExt{path: "builtins." + e.Name}
+		}
 		return vUnknown{why: "undefined name " + e.Name}
 	case ExprAttr:
 		return l.attr(l.eval(ms, e.X), e.Name)
