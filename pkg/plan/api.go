@@ -644,7 +644,11 @@ func (b *apiBuilder) fit() *layout {
 			}
 		}
 		l.stats.ToDefault = append([]string(nil), merged...)
-		b.diags.Warnf(b.c.Path, 0, 0, "api: %s, even with one function per app: every app's routes are served by one function per app, except those of %d app(s) (%s) and of no app, served by the default function (%d greedy paths); raise the quota (api.quotas) to split them", first, len(named), strings.Join(sortedCopy(named), ", "), l.stats.Greedy)
+		except := "those of no app"
+		if len(named) > 0 {
+			except = fmt.Sprintf("those of %d app(s) (%s) and of no app", len(named), strings.Join(sortedCopy(named), ", "))
+		}
+		b.diags.Warnf(b.c.Path, 0, 0, "api: %s, even with one function per app: every app's routes are served by one function per app, except %s, served by the default function (%d greedy paths); raise the quota (api.quotas) to split them", first, except, l.stats.Greedy)
 		return l
 	}
 	all := map[string]int{"": mergeDefault}

@@ -194,3 +194,27 @@ func BenchmarkPlan2000(b *testing.B) {
 		})
 	}
 }
+
+// When only the routes of no app have to go to the default function, the
+// warning says so, without an empty list of apps (seen on kitsune:
+// "except those of 0 app(s) ()").
+func TestQuotaOnlyRoutesOfNoAppToDefault(t *testing.T) {
+	var routes []django.Route
+	for _, app := range []string{"shop", "blog"} {
+		for i := range 5 {
+			routes = append(routes, django.Route{Path: fmt.Sprintf("/%s/p%d/", app, i), Name: fmt.Sprintf("%s%d", app, i), App: app, Source: app + "/urls.py:1"})
+		}
+	}
+	for i := range 320 {
+		routes = append(routes, django.Route{Path: fmt.Sprintf("/page%d/", i), Name: fmt.Sprintf("page%d", i), Source: "urls.py:1"})
+	}
+	_, diags := mustNew(t, project(routes...), cfg("dev", "route"))
+	var msgs []string
+	for _, d := range diags {
+		msgs = append(msgs, d.Message)
+	}
+	got := strings.Join(msgs, "\n")
+	if !strings.Contains(got, "except those of no app, served by the default function") || strings.Contains(got, "0 app(s)") {
+		t.Errorf("diags:\n%s", got)
+	}
+}
